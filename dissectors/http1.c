@@ -1,0 +1,679 @@
+/* http1.c: HTTP/1.x message framing per RFC 9112, both directions.
+ *
+ * Every read of the caller's bytes goes through a bounded scan (memchr or an
+ * index checked against len). Nothing here allocates.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "http1.h"
+
+enum verdict { NO, YES, MAYBE };
+
+static const struct {
+	enum http1_error e;
+	const char *name;
+} error_names[] = {
+	{HTTP1_ERR_START_LINE, "malformed start line"},
+	{HTTP1_ERR_HEADER, "malformed header field"},
+	{HTTP1_ERR_HEAD_TOO_LARGE, "header block over 64 KiB"},
+	{HTTP1_ERR_CONTENT_LENGTH, "invalid Content-Length or Transfer-Encoding"},
+	{HTTP1_ERR_CHUNK, "malformed chunk"},
+	{HTTP1_ERR_TRUNCATED, "stream ended inside a message"},
+	{HTTP1_ERR_TOO_MANY_HEADERS, "too many header fields"},
+	{HTTP1_ERR_NONE, NULL}
+};
+
+static const struct {
+	int status;
+	const char *reason;
+} reasons[] = {
+	{100, "Continue"}, {101, "Switching Protocols"}, {102, "Processing"},
+	{103, "Early Hints"}, {200, "OK"}, {204, "No Content"},
+	{304, "Not Modified"}, {0, NULL}
+};
+
+const char *
+http1_error_name(enum http1_error e)
+{
+	for (size_t i = 0; error_names[i].name != NULL; i++)
+		if (error_names[i].e == e)
+			return error_names[i].name;
+	return "unknown error";
+}
+
+const char *
+http1_reason_default(int status)
+{
+	for (size_t i = 0; reasons[i].reason != NULL; i++)
+		if (reasons[i].status == status)
+			return reasons[i].reason;
+	return "";
+}
+
+/* RFC 9110 5.6.2 tchar */
+static int
+is_tchar(unsigned char c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9'))
+		return 1;
+	return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+static int
+is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static unsigned char
+lower(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+static int
+ieq(const char *a, size_t alen, const char *b)
+{
+	size_t blen = strlen(b);
+
+	if (alen != blen)
+		return 0;
+	for (size_t i = 0; i < alen; i++)
+		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+			return 0;
+	return 1;
+}
+
+/* Length of the line at buf (without CRLF or LF) and, in *next, the offset
+ * after its end. Returns -1 when no LF lies within len bytes. */
+static long
+line_end(const char *buf, size_t len, size_t *next)
+{
+	const char *lf = memchr(buf, '\n', len);
+	size_t n;
+
+	if (lf == NULL)
+		return -1;
+	n = (size_t)(lf - buf);
+	*next = n + 1;
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	return (long)n;
+}
+
+/* "HTTP/1." DIGIT at s; sets *minor. */
+static int
+parse_version(const char *s, size_t n, int *minor)
+{
+	if (n != 8 || memcmp(s, "HTTP/1.", 7) != 0 || !is_digit(s[7]))
+		return -1;
+	*minor = s[7] - '0';
+	return 0;
+}
+
+/* RFC 9112 3: method SP request-target SP HTTP-version */
+static int
+parse_request_line(const char *s, size_t n, struct http1_message *m)
+{
+	size_t i = 0, t;
+
+	while (i < n && is_tchar((unsigned char)s[i]))
+		i++;
+	if (i == 0 || i >= n || s[i] != ' ')
+		return -1;
+	m->method = s;
+	m->method_len = i;
+	t = ++i;
+	while (i < n && (unsigned char)s[i] > ' ' && s[i] != 0x7f)
+		i++;
+	if (i == t || i >= n || s[i] != ' ')
+		return -1;
+	m->target = s + t;
+	m->target_len = i - t;
+	i++;
+	return parse_version(s + i, n - i, &m->minor);
+}
+
+/* RFC 9112 4: HTTP-version SP status-code SP [ reason-phrase ]
+ * (a missing SP before an empty reason is tolerated) */
+static int
+parse_status_line(const char *s, size_t n, struct http1_message *m)
+{
+	if (n < 12 || parse_version(s, 8, &m->minor) != 0 || s[8] != ' ' ||
+	    !is_digit(s[9]) || !is_digit(s[10]) || !is_digit(s[11]))
+		return -1;
+	m->status = (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
+	if (m->status < 100)
+		return -1;
+	if (n > 12 && s[12] != ' ')
+		return -1;
+	m->reason = n > 13 ? s + 13 : s + n;
+	m->reason_len = n > 13 ? n - 13 : 0;
+	return 0;
+}
+
+/* Could the bytes at buf begin a start line of this kind? MAYBE when the
+ * bytes so far fit but the line is not complete. */
+static enum verdict
+begins_message(enum http1_kind kind, const char *buf, size_t len)
+{
+	struct http1_message m;
+	size_t next;
+	long n = line_end(buf, len, &next);
+	size_t have = n < 0 ? len : (size_t)n;
+
+	if (kind == HTTP1_RESPONSE) {
+		size_t k = have < 7 ? have : 7;
+		if (memcmp(buf, "HTTP/1.", k) != 0)
+			return NO;
+		if (n < 0)
+			return have < HTTP1_MAX_LINE ? MAYBE : NO;
+		return parse_status_line(buf, (size_t)n, &m) == 0 ? YES : NO;
+	}
+	if (n >= 0)
+		return parse_request_line(buf, (size_t)n, &m) == 0 ? YES : NO;
+	/* incomplete: the method must be a token and then come a space */
+	for (size_t i = 0; i < have; i++) {
+		if (buf[i] == ' ')
+			return i > 0 && have < HTTP1_MAX_LINE ? MAYBE : NO;
+		if (!is_tchar((unsigned char)buf[i]) || i >= 32)
+			return NO;
+	}
+	return MAYBE;
+}
+
+/* Offset just past the empty line that ends the head, or 0 if the head is
+ * not complete within len bytes. */
+static size_t
+head_end(const char *buf, size_t len)
+{
+	size_t pos = 0;
+
+	for (;;) {
+		const char *lf = memchr(buf + pos, '\n', len - pos);
+		size_t at;
+
+		if (lf == NULL)
+			return 0;
+		at = (size_t)(lf - buf) + 1;
+		if (at < len && buf[at] == '\n')
+			return at + 1;
+		if (at + 1 < len && buf[at] == '\r' && buf[at + 1] == '\n')
+			return at + 2;
+		pos = at;
+	}
+}
+
+static void
+report(struct http1_parser *p, enum http1_error e)
+{
+	if (p->cb->on_error != NULL)
+		p->cb->on_error(p->ctx, e);
+}
+
+/* Fill m->headers from the header block; returns -1 on a bad line. */
+static int
+parse_headers(struct http1_parser *p, const char *s, size_t n,
+    struct http1_message *m)
+{
+	size_t pos = 0, next;
+	int bad = 0;
+
+	m->num_headers = 0;
+	while (pos < n) {
+		long ll = line_end(s + pos, n - pos, &next);
+		const char *line = s + pos;
+		size_t len, i = 0, v, e;
+
+		if (ll <= 0)
+			break;
+		len = (size_t)ll;
+		pos += next;
+		if (line[0] == ' ' || line[0] == '\t')
+			continue;       /* obs-fold (RFC 9112 5.2): ignored */
+		while (i < len && is_tchar((unsigned char)line[i]))
+			i++;
+		if (i == 0 || i >= len || line[i] != ':') {
+			bad = 1;
+			continue;
+		}
+		v = i + 1;
+		while (v < len && (line[v] == ' ' || line[v] == '\t'))
+			v++;
+		e = len;
+		while (e > v && (line[e - 1] == ' ' || line[e - 1] == '\t'))
+			e--;
+		if (m->num_headers == HTTP1_MAX_HEADERS) {
+			report(p, HTTP1_ERR_TOO_MANY_HEADERS);
+			break;
+		}
+		m->headers[m->num_headers++] = (struct http1_header){
+			line, i, line + v, e - v
+		};
+	}
+	return bad ? -1 : 0;
+}
+
+const struct http1_header *
+http1_find(const struct http1_message *m, const char *name)
+{
+	for (size_t i = 0; i < m->num_headers; i++)
+		if (ieq(m->headers[i].name, m->headers[i].name_len, name))
+			return &m->headers[i];
+	return NULL;
+}
+
+int
+http1_list_has(const char *v, size_t len, const char *tok)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t s, e;
+
+		while (i < len && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
+			i++;
+		s = i;
+		while (i < len && v[i] != ',')
+			i++;
+		e = i;
+		while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'))
+			e--;
+		/* a token may carry parameters or a version: "chunked;x", "websocket/13" */
+		for (size_t k = s; k < e; k++)
+			if (v[k] == ';' || v[k] == ' ') {
+				e = k;
+				break;
+			}
+		if (e > s && ieq(v + s, e - s, tok))
+			return 1;
+	}
+	return 0;
+}
+
+/* RFC 9110 8.6: 1*DIGIT, or a list of identical values. */
+static int
+parse_content_length(const char *v, size_t len, uint64_t *out)
+{
+	uint64_t first = 0;
+	int have = 0;
+	size_t i = 0;
+
+	while (i < len) {
+		uint64_t n = 0;
+		size_t digits = 0;
+
+		while (i < len && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
+			i++;
+		if (i >= len)
+			break;
+		while (i < len && is_digit((unsigned char)v[i])) {
+			if (n > (UINT64_MAX - 9) / 10)
+				return -1;
+			n = n * 10 + (uint64_t)(v[i++] - '0');
+			digits++;
+		}
+		while (i < len && (v[i] == ' ' || v[i] == '\t'))
+			i++;
+		if (digits == 0 || (i < len && v[i] != ','))
+			return -1;
+		if (have && n != first)
+			return -1;
+		first = n;
+		have = 1;
+	}
+	if (!have)
+		return -1;
+	*out = first;
+	return 0;
+}
+
+/* Is chunked the final transfer coding? (RFC 9112 6.1) */
+static int
+chunked_last(const struct http1_header *te)
+{
+	const char *v = te->value;
+	size_t e = te->value_len, s;
+
+	while (e > 0 && (v[e - 1] == ' ' || v[e - 1] == '\t' || v[e - 1] == ','))
+		e--;
+	s = e;
+	while (s > 0 && v[s - 1] != ',')
+		s--;
+	return http1_list_has(v + s, e - s, "chunked");
+}
+
+/* The state after a head, per RFC 9112 6.3; -1 on invalid framing. */
+static int
+body_state(const struct http1_message *m, enum http1_body decided,
+    struct http1_parser *p)
+{
+	const struct http1_header *te, *cl;
+
+	p->body_left = 0;
+	if (decided == HTTP1_BODY_TUNNEL ||
+	    (m->kind == HTTP1_RESPONSE && m->status == 101))
+		return HTTP1_TUNNEL;
+	if (m->kind == HTTP1_RESPONSE &&
+	    (decided == HTTP1_BODY_NONE || m->status < 200 ||
+	     m->status == 204 || m->status == 304))
+		return HTTP1_START_LINE;
+	te = http1_find(m, "Transfer-Encoding");
+	if (te != NULL) {
+		if (chunked_last(te))
+			return HTTP1_BODY_CHUNK_SIZE;
+		return m->kind == HTTP1_RESPONSE ? HTTP1_BODY_CLOSE : -1;
+	}
+	cl = http1_find(m, "Content-Length");
+	if (cl != NULL) {
+		if (parse_content_length(cl->value, cl->value_len,
+		    &p->body_left) != 0)
+			return -1;
+		return p->body_left > 0 ? HTTP1_BODY_LENGTH : HTTP1_START_LINE;
+	}
+	return m->kind == HTTP1_RESPONSE ? HTTP1_BODY_CLOSE : HTTP1_START_LINE;
+}
+
+static void
+message_end(struct http1_parser *p)
+{
+	p->state = HTTP1_START_LINE;
+	p->begun = 0;
+	p->messages++;
+	if (p->cb->on_end != NULL)
+		p->cb->on_end(p->ctx);
+}
+
+static void
+fail(struct http1_parser *p, enum http1_error e)
+{
+	p->state = p->recognised ? HTTP1_RESYNC : HTTP1_NOT_HTTP;
+	p->begun = 0;
+	if (p->recognised)
+		report(p, e);
+}
+
+/* START_LINE: a whole head, or nothing. */
+static size_t
+feed_head(struct http1_parser *p, const char *buf, size_t len)
+{
+	struct http1_message head, *m = &head;  /* ~3 KiB of stack */
+	size_t pos = 0, end, first_next = 0;
+	enum http1_body decided = HTTP1_BODY_DEFAULT;
+	enum verdict v;
+	long first;
+	int st;
+
+	/* RFC 9112 2.2: ignore empty lines before a message */
+	while (pos < len && !p->begun && (buf[pos] == '\r' || buf[pos] == '\n'))
+		pos++;
+	if (pos == len)
+		return pos;
+	if (!p->begun) {
+		p->begun = 1;
+		if (p->cb->on_begin != NULL)
+			p->cb->on_begin(p->ctx);
+	}
+	v = begins_message(p->kind, buf + pos, len - pos);
+	if (v == NO) {
+		fail(p, HTTP1_ERR_START_LINE);
+		return pos;
+	}
+	end = head_end(buf + pos, len - pos);
+	if (end == 0) {
+		if (len - pos >= HTTP1_MAX_HEAD) {
+			fail(p, HTTP1_ERR_HEAD_TOO_LARGE);
+			return pos + 1;
+		}
+		return pos;     /* need more */
+	}
+	if (end > HTTP1_MAX_HEAD) {
+		fail(p, HTTP1_ERR_HEAD_TOO_LARGE);
+		return pos + 1;
+	}
+	memset(m, 0, offsetof(struct http1_message, headers));
+	m->num_headers = 0;
+	m->kind = p->kind;
+	m->head_len = end;
+	first = line_end(buf + pos, end, &first_next);
+	if (p->kind == HTTP1_REQUEST)
+		parse_request_line(buf + pos, (size_t)first, m);
+	else
+		parse_status_line(buf + pos, (size_t)first, m);
+	p->recognised = 1;
+	if (parse_headers(p, buf + pos + first_next, end - first_next, m) != 0)
+		report(p, HTTP1_ERR_HEADER);
+	if (p->cb->on_head != NULL)
+		decided = p->cb->on_head(p->ctx, m);
+	p->body_bytes = 0;
+	st = body_state(m, decided, p);
+	pos += end;
+	if (st < 0) {
+		report(p, HTTP1_ERR_CONTENT_LENGTH);
+		message_end(p);
+		return pos;
+	}
+	if (st == HTTP1_TUNNEL) {
+		p->messages++;
+		p->state = HTTP1_TUNNEL;
+		return pos;
+	}
+	if (st == HTTP1_START_LINE)
+		message_end(p);
+	else
+		p->state = (enum http1_state)st;
+	return pos;
+}
+
+/* BODY_CHUNK_SIZE: chunk-size [ chunk-ext ] CRLF (RFC 9112 7.1) */
+static size_t
+feed_chunk_size(struct http1_parser *p, const char *buf, size_t len)
+{
+	size_t next, i = 0;
+	long n = line_end(buf, len < HTTP1_MAX_LINE ? len : HTTP1_MAX_LINE,
+	    &next);
+	uint64_t size = 0;
+
+	if (n < 0) {
+		if (len >= HTTP1_MAX_LINE) {
+			fail(p, HTTP1_ERR_CHUNK);
+			return 0;
+		}
+		return 0;
+	}
+	while (i < (size_t)n && i < 16) {
+		unsigned char c = lower((unsigned char)buf[i]);
+		if (is_digit(c))
+			size = size * 16 + (uint64_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			size = size * 16 + (uint64_t)(c - 'a' + 10);
+		else
+			break;
+		i++;
+	}
+	if (i == 0 || (i < (size_t)n && buf[i] != ';' && buf[i] != ' ' &&
+	    buf[i] != '\t')) {
+		fail(p, HTTP1_ERR_CHUNK);
+		return 0;
+	}
+	p->body_left = size;
+	p->state = size == 0 ? HTTP1_BODY_TRAILERS : HTTP1_BODY_CHUNK_DATA;
+	return next;
+}
+
+/* BODY_CHUNK_CRLF: the line end after chunk-data */
+static size_t
+feed_chunk_crlf(struct http1_parser *p, const char *buf, size_t len)
+{
+	if (buf[0] == '\n') {
+		p->state = HTTP1_BODY_CHUNK_SIZE;
+		return 1;
+	}
+	if (buf[0] != '\r') {
+		fail(p, HTTP1_ERR_CHUNK);
+		return 0;
+	}
+	if (len < 2)
+		return 0;
+	if (buf[1] != '\n') {
+		fail(p, HTTP1_ERR_CHUNK);
+		return 0;
+	}
+	p->state = HTTP1_BODY_CHUNK_SIZE;
+	return 2;
+}
+
+/* BODY_TRAILERS: field lines up to an empty line, one line at a time */
+static size_t
+feed_trailers(struct http1_parser *p, const char *buf, size_t len)
+{
+	size_t next;
+	long n = line_end(buf, len, &next);
+
+	if (n < 0) {
+		if (len >= HTTP1_MAX_HEAD)
+			fail(p, HTTP1_ERR_HEAD_TOO_LARGE);
+		return 0;
+	}
+	if (n == 0)
+		message_end(p);
+	return next;
+}
+
+/* RESYNC: skip to the next line that begins a message. */
+static size_t
+feed_resync(struct http1_parser *p, const char *buf, size_t len)
+{
+	size_t pos = 0;
+
+	for (;;) {
+		const char *lf = memchr(buf + pos, '\n', len - pos);
+		enum verdict v;
+
+		if (lf == NULL) {
+			p->skipped_bytes += len;
+			return len;
+		}
+		pos = (size_t)(lf - buf) + 1;
+		if (pos == len) {
+			p->skipped_bytes += pos;
+			return pos;
+		}
+		v = begins_message(p->kind, buf + pos, len - pos);
+		if (v == NO)
+			continue;
+		p->skipped_bytes += pos;
+		if (v == YES)
+			p->state = HTTP1_START_LINE;
+		return pos;     /* MAYBE: look again with more bytes */
+	}
+}
+
+static size_t
+take_body(struct http1_parser *p, size_t len)
+{
+	size_t n = p->body_left < len ? (size_t)p->body_left : len;
+
+	p->body_left -= n;
+	p->body_bytes += n;
+	return n;
+}
+
+size_t
+http1_feed(struct http1_parser *p, const char *buf, size_t len)
+{
+	size_t pos = 0;
+
+	while (pos < len) {
+		enum http1_state before = p->state;
+		size_t used = 0;
+
+		switch (p->state) {
+		case HTTP1_START_LINE:
+			used = feed_head(p, buf + pos, len - pos);
+			break;
+		case HTTP1_BODY_LENGTH:
+			used = take_body(p, len - pos);
+			if (p->body_left == 0)
+				message_end(p);
+			break;
+		case HTTP1_BODY_CHUNK_SIZE:
+			used = feed_chunk_size(p, buf + pos, len - pos);
+			break;
+		case HTTP1_BODY_CHUNK_DATA:
+			used = take_body(p, len - pos);
+			if (p->body_left == 0)
+				p->state = HTTP1_BODY_CHUNK_CRLF;
+			break;
+		case HTTP1_BODY_CHUNK_CRLF:
+			used = feed_chunk_crlf(p, buf + pos, len - pos);
+			break;
+		case HTTP1_BODY_TRAILERS:
+			used = feed_trailers(p, buf + pos, len - pos);
+			break;
+		case HTTP1_BODY_CLOSE:
+			used = len - pos;
+			p->body_bytes += used;
+			break;
+		case HTTP1_TUNNEL:
+			used = len - pos;
+			p->tunnel_bytes += used;
+			break;
+		case HTTP1_RESYNC:
+			used = feed_resync(p, buf + pos, len - pos);
+			break;
+		case HTTP1_NOT_HTTP:
+			used = len - pos;
+			break;
+		}
+		pos += used;
+		if (used == 0 && p->state == before)
+			break;  /* need more bytes */
+	}
+	return pos;
+}
+
+void
+http1_finish(struct http1_parser *p, size_t unconsumed)
+{
+	switch (p->state) {
+	case HTTP1_BODY_CLOSE:
+		message_end(p);
+		break;
+	case HTTP1_START_LINE:
+		if (p->begun && unconsumed > 0)
+			report(p, HTTP1_ERR_TRUNCATED);
+		break;
+	case HTTP1_BODY_LENGTH:
+	case HTTP1_BODY_CHUNK_SIZE:
+	case HTTP1_BODY_CHUNK_DATA:
+	case HTTP1_BODY_CHUNK_CRLF:
+	case HTTP1_BODY_TRAILERS:
+		report(p, HTTP1_ERR_TRUNCATED);
+		break;
+	case HTTP1_TUNNEL:
+	case HTTP1_RESYNC:
+	case HTTP1_NOT_HTTP:
+		break;
+	}
+	p->begun = 0;
+}
+
+void
+http1_set_tunnel(struct http1_parser *p)
+{
+	p->state = HTTP1_TUNNEL;
+}
+
+void
+http1_init(struct http1_parser *p, enum http1_kind kind,
+    const struct http1_callbacks *cb, void *ctx)
+{
+	memset(p, 0, sizeof(*p));
+	p->kind = kind;
+	p->state = HTTP1_START_LINE;
+	p->cb = cb;
+	p->ctx = ctx;
+}

@@ -1,0 +1,129 @@
+/* http1.h: incremental HTTP/1.x message parser, one instance per direction.
+ *
+ * Bytes in, events out. The caller hands http1_feed() every byte it has not
+ * yet had consumed; the parser reports how many it consumed. Bytes of an
+ * incomplete start line, header block or chunk-size line are left
+ * unconsumed, so the caller must present them again with more data appended
+ * (libnids' nids_discard() does exactly that). Header views point into the
+ * caller's buffer and are valid only during the on_head callback.
+ *
+ * Knows nothing of pcap, libnids or curses. RFC 9112 section numbers are in
+ * the comments of http1.c.
+ */
+#ifndef INTERIM_HTTP1_H
+#define INTERIM_HTTP1_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HTTP1_MAX_HEAD    (64 * 1024)  /* start line + header block cap */
+#define HTTP1_MAX_HEADERS 100          /* fields kept per message */
+#define HTTP1_MAX_LINE    4096         /* chunk-size line cap */
+
+enum http1_kind { HTTP1_REQUEST, HTTP1_RESPONSE };
+
+/* RFC 9112 grammar states of one direction. */
+enum http1_state {
+	HTTP1_START_LINE,       /* waiting for a whole start line + headers */
+	HTTP1_BODY_LENGTH,      /* Content-Length body, body_left to go */
+	HTTP1_BODY_CHUNK_SIZE,  /* chunk-size [ext] CRLF */
+	HTTP1_BODY_CHUNK_DATA,  /* chunk-data, body_left to go */
+	HTTP1_BODY_CHUNK_CRLF,  /* the CRLF after chunk-data */
+	HTTP1_BODY_TRAILERS,    /* trailer-section after the last chunk */
+	HTTP1_BODY_CLOSE,       /* body runs to connection close */
+	HTTP1_TUNNEL,           /* after 101 or CONNECT: opaque bytes */
+	HTTP1_RESYNC,           /* after an error: skipping to a start line */
+	HTTP1_NOT_HTTP          /* first bytes were not HTTP: ignored */
+};
+
+/* Anomalies; never fatal. Table of names in http1_error_name(). */
+enum http1_error {
+	HTTP1_ERR_NONE,
+	HTTP1_ERR_START_LINE,     /* malformed request or status line */
+	HTTP1_ERR_HEADER,         /* malformed header field line */
+	HTTP1_ERR_HEAD_TOO_LARGE, /* start line + headers over HTTP1_MAX_HEAD */
+	HTTP1_ERR_CONTENT_LENGTH, /* invalid or conflicting Content-Length */
+	HTTP1_ERR_CHUNK,          /* malformed chunk-size line or chunk end */
+	HTTP1_ERR_TRUNCATED,      /* stream ended inside a message */
+	HTTP1_ERR_TOO_MANY_HEADERS/* fields past HTTP1_MAX_HEADERS dropped */
+};
+
+struct http1_header {
+	const char *name;
+	size_t name_len;
+	const char *value;        /* without surrounding whitespace */
+	size_t value_len;
+};
+
+/* One message head: a view into the caller's buffer. */
+struct http1_message {
+	enum http1_kind kind;
+	int minor;                /* HTTP/1.<minor> */
+	const char *method;       /* requests */
+	size_t method_len;
+	const char *target;
+	size_t target_len;
+	int status;               /* responses */
+	const char *reason;
+	size_t reason_len;
+	struct http1_header headers[HTTP1_MAX_HEADERS];
+	size_t num_headers;
+	size_t head_len;          /* bytes of start line + headers + CRLF */
+};
+
+/* What the caller decides about the body of the message it was shown. */
+enum http1_body {
+	HTTP1_BODY_DEFAULT,       /* framing from the headers (RFC 9112 6.3) */
+	HTTP1_BODY_NONE,          /* no body: response to HEAD */
+	HTTP1_BODY_TUNNEL         /* the rest of this direction is a tunnel */
+};
+
+struct http1_callbacks {
+	/* first byte of a message seen (its head may still be incomplete) */
+	void (*on_begin)(void *ctx);
+	/* start line and headers complete */
+	enum http1_body (*on_head)(void *ctx, const struct http1_message *m);
+	/* message complete (body included); not called for a tunnel */
+	void (*on_end)(void *ctx);
+	/* anomaly; the parser goes on (re-synchronising if it must) */
+	void (*on_error)(void *ctx, enum http1_error e);
+};
+
+struct http1_parser {
+	enum http1_kind kind;
+	enum http1_state state;
+	const struct http1_callbacks *cb;
+	void *ctx;
+	uint64_t body_left;
+	uint64_t body_bytes;      /* of the current message */
+	uint64_t tunnel_bytes;
+	uint64_t skipped_bytes;   /* thrown away while re-synchronising */
+	uint64_t messages;
+	int begun;                /* on_begin sent for the current message */
+	int recognised;           /* a valid start line has been seen */
+};
+
+void http1_init(struct http1_parser *p, enum http1_kind kind,
+    const struct http1_callbacks *cb, void *ctx);
+
+/* Consume what can be consumed of buf[0..len); returns that count. */
+size_t http1_feed(struct http1_parser *p, const char *buf, size_t len);
+
+/* The stream ended: completes a close-delimited body or reports a
+ * truncated message. */
+void http1_finish(struct http1_parser *p, size_t unconsumed);
+
+/* Switch the direction to tunnel mode (the other side sent 101). */
+void http1_set_tunnel(struct http1_parser *p);
+
+/* Header lookup, case-insensitive; NULL when absent. */
+const struct http1_header *http1_find(const struct http1_message *m,
+    const char *name);
+
+/* Does a comma-separated header value hold token tok (case-insensitive)? */
+int http1_list_has(const char *v, size_t len, const char *tok);
+
+const char *http1_error_name(enum http1_error e);
+const char *http1_reason_default(int status);
+
+#endif

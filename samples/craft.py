@@ -1,0 +1,165 @@
+#!/usr/bin/python3
+"""Write the crafted-* captures: link-layer shapes a loopback capture cannot give.
+
+usage: /usr/bin/python3 craft.py [OUTDIR]      (needs python3-scapy; no root,
+                                                 no network: files only)
+
+Every file holds the same tiny HTTP/1.1 exchange, one TCP connection each:
+  SYN, SYN-ACK, ACK; GET; ACK; "HTTP/1.1 102 Processing"; ACK;
+  300 ms later "HTTP/1.1 200 OK" (Content-Length: 3); ACK;
+  client FIN-ACK, server FIN-ACK, client ACK.
+Sequence and acknowledgement numbers follow the bytes, checksums are computed
+by scapy, and timestamps are fixed (from 2026-01-01 00:00:00 UTC), so the
+output is the same byte for byte on every run.
+"""
+import logging
+import os
+import struct
+import sys
+
+from scapy.all import (IP, TCP, Dot1AD, Dot1Q, Ether, IPv6, Loopback,
+                       PcapWriter, raw)
+
+# scapy warns that IP/Loopback packets do not match the linktype we force
+logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
+
+T0 = 1767225600  # 2026-01-01 00:00:00 UTC
+
+CLIENT4, SERVER4 = "192.0.2.10", "198.51.100.20"       # documentation ranges
+CLIENT6, SERVER6 = "2001:db8::10", "2001:db8::20"
+CLIENT_MAC, SERVER_MAC = "02:00:00:00:00:01", "02:00:00:00:00:02"
+
+REQUEST = (b"GET /report HTTP/1.1\r\n"
+           b"Host: origin.example\r\n"
+           b"User-Agent: craft/1\r\n"
+           b"Accept: */*\r\n\r\n")
+INTERIM = b"HTTP/1.1 102 Processing\r\n\r\n"
+FINAL = (b"HTTP/1.1 200 OK\r\n"
+         b"Content-Type: text/plain\r\n"
+         b"Content-Length: 3\r\n\r\n"
+         b"ok\n")
+
+
+def exchange(sport, start, v6=False):
+    """[(timestamp, from_client, ip_packet)] for one connection from port sport."""
+    cisn, sisn = 1000000000 + sport, 2000000000 + sport
+    c, s = cisn + 1, sisn + 1  # next sequence number of each side after SYNs
+    ipid = {"c": 0x1000, "s": 0x2000}
+
+    def ip(from_client, seg):
+        side = "c" if from_client else "s"
+        if v6:
+            src, dst = (CLIENT6, SERVER6) if from_client else (SERVER6, CLIENT6)
+            return IPv6(src=src, dst=dst, hlim=64) / seg
+        src, dst = (CLIENT4, SERVER4) if from_client else (SERVER4, CLIENT4)
+        ipid[side] += 1
+        return IP(src=src, dst=dst, ttl=64, id=ipid[side], flags="DF") / seg
+
+    def tcp(from_client, flags, seq, ack, payload=b"", opts=None):
+        sp, dp = (sport, 80) if from_client else (80, sport)
+        seg = TCP(sport=sp, dport=dp, flags=flags, seq=seq, ack=ack,
+                  window=64240 if from_client else 65160,
+                  options=opts or [])
+        return ip(from_client, seg / payload if payload else seg)
+
+    # Linux-like SYN options without timestamps (12 bytes, NOP-aligned)
+    mss = [("MSS", 1460), ("NOP", None), ("NOP", None), ("SAckOK", b""),
+           ("NOP", None), ("WScale", 7)]
+    pkts = []
+
+    def add(dt, from_client, pkt):
+        pkts.append((start + dt, from_client, pkt))
+
+    add(0.000000, True, tcp(True, "S", cisn, 0, opts=mss))
+    add(0.000120, False, tcp(False, "SA", sisn, c, opts=mss))
+    add(0.000240, True, tcp(True, "A", c, s))
+    add(0.001000, True, tcp(True, "PA", c, s, REQUEST)); c += len(REQUEST)
+    add(0.001130, False, tcp(False, "A", s, c))
+    add(0.002000, False, tcp(False, "PA", s, c, INTERIM)); s += len(INTERIM)
+    add(0.002120, True, tcp(True, "A", c, s))
+    add(0.302000, False, tcp(False, "PA", s, c, FINAL)); s += len(FINAL)
+    add(0.302120, True, tcp(True, "A", c, s))
+    add(0.303000, True, tcp(True, "FA", c, s)); c += 1
+    add(0.303130, False, tcp(False, "FA", s, c)); s += 1
+    add(0.303250, True, tcp(True, "A", c, s))
+    return pkts
+
+
+def eth(from_client, ethertype=None):
+    src, dst = (CLIENT_MAC, SERVER_MAC) if from_client else (SERVER_MAC, CLIENT_MAC)
+    return Ether(src=src, dst=dst) if ethertype is None else Ether(src=src, dst=dst, type=ethertype)
+
+
+def pcapng_block(btype, body):
+    body += b"\0" * (-len(body) % 4)
+    length = 12 + len(body)
+    return struct.pack("<II", btype, length) + body + struct.pack("<I", length)
+
+
+def pcapng_option(code, value):
+    return struct.pack("<HH", code, len(value)) + value + b"\0" * (-len(value) % 4)
+
+
+def write_pcapng(path, linktype, frames):
+    """pcapng written by hand (little-endian): SHB, one IDB, one EPB per frame."""
+    with open(path, "wb") as f:
+        f.write(pcapng_block(0x0A0D0D0A,
+                             struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1) +
+                             pcapng_option(4, b"interim samples/craft.py") +  # shb_userappl
+                             pcapng_option(0, b"")))
+        f.write(pcapng_block(0x00000001,
+                             struct.pack("<HHI", linktype, 0, 262144) +
+                             pcapng_option(2, b"eth0") +                      # if_name
+                             pcapng_option(9, bytes([6])) +                   # if_tsresol: us
+                             pcapng_option(0, b"")))
+        for ts, data in frames:
+            usec = round(ts * 1000000)
+            f.write(pcapng_block(0x00000006,
+                                 struct.pack("<IIIII", 0, usec >> 32, usec & 0xFFFFFFFF,
+                                             len(data), len(data)) + data))
+
+
+def write(path, linktype, frames, ng=False):
+    """frames: [(timestamp, packet)]; the packet is built (checksums filled)."""
+    if ng:
+        write_pcapng(path, linktype, [(ts, raw(pkt)) for ts, pkt in frames])
+    else:
+        w = PcapWriter(path, linktype=linktype, sync=True)
+        for ts, pkt in frames:
+            built = pkt.__class__(raw(pkt))
+            built.time = ts
+            w.write(built)
+        w.close()
+    print("%-28s %3d packets, %5d bytes" % (os.path.basename(path), len(frames),
+                                             os.path.getsize(path)))
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
+
+    # Ethernet + 802.1Q (VLAN 100), then a second connection with QinQ:
+    # outer 802.1ad S-tag 0x88a8 (VLAN 200) + inner 802.1Q C-tag (VLAN 300).
+    frames = [(t, eth(fc) / Dot1Q(vlan=100) / p) for t, fc, p in exchange(40001, T0)]
+    frames += [(t, eth(fc) / Dot1AD(vlan=200) / Dot1Q(vlan=300) / p)
+               for t, fc, p in exchange(40002, T0 + 1)]
+    write(os.path.join(out, "crafted-vlan-qinq.pcap"), 1, frames)
+
+    # DLT_NULL (BSD loopback): 4-byte host-order (little-endian here) AF_INET = 2.
+    write(os.path.join(out, "crafted-null-loop.pcap"), 0,
+          [(t, Loopback(type=2) / p) for t, fc, p in exchange(40003, T0)])
+
+    # LINKTYPE_RAW (101): the packet starts with the IP header.
+    write(os.path.join(out, "crafted-raw-ip.pcap"), 101,
+          [(t, p) for t, fc, p in exchange(40004, T0)])
+
+    # LINKTYPE_RAW (101) carrying IPv6.
+    write(os.path.join(out, "crafted-raw-ipv6.pcap"), 101,
+          [(t, p) for t, fc, p in exchange(40005, T0, v6=True)])
+
+    # pcapng (SHB, IDB Ethernet, EPBs; written by hand) with plain Ethernet frames.
+    write(os.path.join(out, "crafted-pcapng.pcapng"), 1,
+          [(t, eth(fc) / p) for t, fc, p in exchange(40006, T0)], ng=True)
+
+
+if __name__ == "__main__":
+    main()

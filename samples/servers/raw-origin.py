@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Raw-socket HTTP origin that writes exact bytes, for broken 1xx behaviours.
+
+usage: raw-origin.py MODE PORT
+
+Binds 127.0.0.1:PORT, accepts ONE connection, reads one request (headers and
+a Content-Length body if any), plays the MODE's script (bytes, pause, ...),
+then half-closes, waits for the client's FIN and exits. Loopback only.
+"""
+import socket
+import sys
+import time
+
+OK = (b"HTTP/1.1 200 OK\r\n"
+      b"Content-Type: text/plain\r\n"
+      b"Content-Length: 3\r\n"
+      b"Connection: close\r\n\r\n"
+      b"ok\n")
+
+# Each script is a list of (bytes_to_send, seconds_to_wait_after).
+SCRIPTS = {
+    # 100 Continue sent to an HTTP/1.0 client, then a Content-Length final.
+    "http10-continue": [
+        (b"HTTP/1.1 100 Continue\r\n\r\n", 0.05),
+        (OK, 0),
+    ],
+    # 101 to a request without Upgrade, and no Upgrade header in the 101;
+    # then some non-HTTP bytes, then close.
+    "101-no-upgrade": [
+        (b"HTTP/1.1 101 Switching Protocols\r\n"
+         b"\r\n", 0.05),
+        (b"\x00\x01\x02\x03not-http tunnel bytes\xff\xfe", 0.05),
+    ],
+    # A 100 that carries a body (Content-Length: 5), then the final.
+    "1xx-with-body": [
+        (b"HTTP/1.1 100 Continue\r\nContent-Length: 5\r\n\r\nhello", 0.05),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok", 0),
+    ],
+    # 102, then 200 ms of silence, then close without a final response.
+    "102-then-close": [
+        (b"HTTP/1.1 102 Processing\r\n\r\n", 0.2),
+    ],
+    # Unknown 199, a 100 whose status line says HTTP/1.0, a 103 without Link,
+    # then the final.
+    "unknown-1xx": [
+        (b"HTTP/1.1 199 Misc\r\n\r\n", 0.02),
+        (b"HTTP/1.0 100 Continue\r\n\r\n", 0.02),
+        (b"HTTP/1.1 103 Early Hints\r\n"
+         b"X-Hint: none\r\n\r\n", 0.02),
+        (OK, 0),
+    ],
+}
+
+
+def read_request(conn):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(4096)
+        if not chunk:
+            return data
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    while len(body) < length:
+        chunk = conn.recv(4096)
+        if not chunk:
+            break
+        body += chunk
+    return data
+
+
+def main():
+    if len(sys.argv) != 3 or sys.argv[1] not in SCRIPTS:
+        sys.exit("usage: raw-origin.py {%s} PORT" % "|".join(SCRIPTS))
+    script = SCRIPTS[sys.argv[1]]
+    port = int(sys.argv[2])
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", port))
+    srv.listen(1)
+    print("raw-origin %s listening on 127.0.0.1:%d" % (sys.argv[1], port), flush=True)
+    conn, _ = srv.accept()
+    srv.close()
+    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    read_request(conn)
+    for data, pause in script:
+        conn.sendall(data)
+        if pause:
+            time.sleep(pause)
+    conn.shutdown(socket.SHUT_WR)       # our FIN
+    conn.settimeout(5)
+    try:
+        while conn.recv(4096):          # drain until the client's FIN
+            pass
+    except OSError:
+        pass
+    conn.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,331 @@
+/* exchange.c: pair requests with their interim and final responses.
+ *
+ * RFC 9110 15.2: every 1xx is interim; the request stays outstanding until
+ * a final (2xx-5xx) response, a 101 (the connection becomes a tunnel) or the
+ * end of the connection. Cost: O(1) per message; one malloc per request.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "exchange.h"
+
+struct flow {
+	struct flow_key key;
+	uint64_t id;
+	struct stats *st;
+	const struct sink *out;
+	struct http1_parser req;        /* client -> server */
+	struct http1_parser resp;       /* server -> client */
+	struct exchange *head, *tail;   /* outstanding, oldest first */
+	struct exchange *req_cur;       /* the request being read, if any */
+	unsigned pending;
+	uint64_t requests;
+	int64_t now;
+	int is_http;                    /* a request line was seen */
+	int ignored;
+};
+
+static const struct http1_callbacks req_cb, resp_cb;
+
+uint64_t
+flow_id(const struct flow_key *k, int64_t ts)
+{
+	/* FNV-1a over the key and start time, cut to 51 bits so that JSON
+	 * readers using doubles keep it exact */
+	uint64_t h = 1469598103934665603ULL;
+	const uint8_t *parts[] = {k->client.bytes, k->server.bytes};
+
+	for (int p = 0; p < 2; p++)
+		for (int i = 0; i < 16; i++)
+			h = (h ^ parts[p][i]) * 1099511628211ULL;
+	h = (h ^ k->client_port) * 1099511628211ULL;
+	h = (h ^ k->server_port) * 1099511628211ULL;
+	h = (h ^ (uint64_t)ts) * 1099511628211ULL;
+	return h & ((1ULL << 51) - 1);
+}
+
+static void
+copy_view(char *dst, size_t size, const char *src, size_t len)
+{
+	if (len >= size)
+		len = size - 1;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+	/* keep the copy printable: outputs escape, but NUL would cut it */
+	for (size_t i = 0; i < len; i++)
+		if (dst[i] == '\0')
+			dst[i] = '?';
+}
+
+static int
+copy_header(char *dst, size_t size, const struct http1_message *m,
+    const char *name)
+{
+	const struct http1_header *h = http1_find(m, name);
+
+	if (h == NULL) {
+		dst[0] = '\0';
+		return 0;
+	}
+	copy_view(dst, size, h->value, h->value_len);
+	return 1;
+}
+
+/* Hand x to the outputs and free it; it must no longer be queued. */
+static void
+emit(struct flow *f, struct exchange *x, enum exchange_end end)
+{
+	x->end = end;
+	if (x->head_done) {
+		f->st->exchanges++;
+		if (f->out->exchange != NULL)
+			f->out->exchange(f->out->self, &f->key, f->id, x);
+	}
+	if (f->req_cur == x)
+		f->req_cur = NULL;
+	free(x);
+}
+
+static struct exchange *
+dequeue(struct flow *f)
+{
+	struct exchange *x = f->head;
+
+	if (x != NULL) {
+		f->head = x->next;
+		if (f->head == NULL)
+			f->tail = NULL;
+		f->pending--;
+	}
+	return x;
+}
+
+static void
+anomaly(struct flow *f, enum flow_dir d, enum http1_error e)
+{
+	struct anomaly a = {&f->key, f->id, d == FROM_CLIENT, e, f->now};
+
+	if ((size_t)e < sizeof(f->st->parse_errors) / sizeof(f->st->parse_errors[0]))
+		f->st->parse_errors[e]++;
+	if (f->out->anomaly != NULL)
+		f->out->anomaly(f->out->self, &a);
+}
+
+/* --- client -> server --- */
+
+static void
+req_begin(void *ctx)
+{
+	struct flow *f = ctx;
+	struct exchange *x;
+
+	if (f->pending >= FLOW_MAX_PENDING ||
+	    (x = calloc(1, sizeof(*x))) == NULL) {
+		f->st->pipeline_capped++;
+		f->req_cur = NULL;
+		return;
+	}
+	x->seq = ++f->requests;
+	x->t_begin = f->now;
+	if (f->tail != NULL)
+		f->tail->next = x;
+	else
+		f->head = x;
+	f->tail = x;
+	f->pending++;
+	f->req_cur = x;
+}
+
+static enum http1_body
+req_head(void *ctx, const struct http1_message *m)
+{
+	struct flow *f = ctx;
+	struct exchange *x = f->req_cur;
+
+	if (!f->is_http) {
+		f->is_http = 1;
+		f->st->http_flows++;
+	}
+	if (x == NULL)
+		return HTTP1_BODY_DEFAULT;
+	copy_view(x->method, sizeof(x->method), m->method, m->method_len);
+	copy_view(x->target, sizeof(x->target), m->target, m->target_len);
+	x->minor = m->minor;
+	x->has_host = copy_header(x->host, sizeof(x->host), m, "Host");
+	x->has_expect = copy_header(x->expect, sizeof(x->expect), m, "Expect");
+	x->has_upgrade = copy_header(x->upgrade, sizeof(x->upgrade), m,
+	    "Upgrade");
+	x->head_done = 1;
+	x->t_head = f->now;
+	x->t_end = f->now;
+	return HTTP1_BODY_DEFAULT;
+}
+
+static void
+req_end(void *ctx)
+{
+	struct flow *f = ctx;
+
+	if (f->req_cur != NULL)
+		f->req_cur->t_end = f->now;
+	f->req_cur = NULL;
+}
+
+static void
+req_error(void *ctx, enum http1_error e)
+{
+	anomaly(ctx, FROM_CLIENT, e);
+}
+
+/* --- server -> client --- */
+
+static void
+add_interim(struct flow *f, struct exchange *x, const struct http1_message *m)
+{
+	struct interim *i;
+
+	x->n_interim_seen++;
+	if (x->n_interim == X_INTERIM) {
+		f->st->interim_capped++;
+		return;
+	}
+	i = &x->interim[x->n_interim++];
+	i->status = m->status;
+	copy_view(i->reason, sizeof(i->reason), m->reason, m->reason_len);
+	i->ts = f->now;
+}
+
+/* The protocol a 101 switched to: the response's Upgrade, else the
+ * request's, first token. */
+static void
+tunnel_name(struct exchange *x, const struct http1_message *m)
+{
+	const struct http1_header *h = http1_find(m, "Upgrade");
+	const char *v = h != NULL ? h->value : x->upgrade;
+	size_t len = h != NULL ? h->value_len : strlen(x->upgrade), n = 0;
+
+	while (n < len && v[n] != ',' && v[n] != ' ')
+		n++;
+	copy_view(x->tunnel, sizeof(x->tunnel), v, n);
+}
+
+static enum http1_body
+resp_head(void *ctx, const struct http1_message *m)
+{
+	struct flow *f = ctx;
+	struct exchange *x = f->head;
+	int connect;
+
+	if (m->status < 200)
+		f->st->status_1xx[m->status - 100]++;
+	if (x == NULL) {
+		f->st->unsolicited++;
+		return m->status == 101 ? HTTP1_BODY_TUNNEL : HTTP1_BODY_DEFAULT;
+	}
+	if (m->status < 200) {
+		add_interim(f, x, m);
+		if (m->status != 101)
+			return HTTP1_BODY_DEFAULT;
+		tunnel_name(x, m);
+		http1_set_tunnel(&f->req);
+		emit(f, dequeue(f), END_TUNNEL);
+		return HTTP1_BODY_TUNNEL;
+	}
+	x->final_status = m->status;
+	copy_view(x->final_reason, sizeof(x->final_reason), m->reason,
+	    m->reason_len);
+	x->t_final = f->now;
+	connect = strcmp(x->method, "CONNECT") == 0 && m->status < 300;
+	if (connect) {
+		copy_view(x->tunnel, sizeof(x->tunnel), "connect", 7);
+		http1_set_tunnel(&f->req);
+	}
+	{
+		int head = strcmp(x->method, "HEAD") == 0;
+		emit(f, dequeue(f), connect ? END_TUNNEL : END_FINAL);
+		if (connect)
+			return HTTP1_BODY_TUNNEL;
+		return head ? HTTP1_BODY_NONE : HTTP1_BODY_DEFAULT;
+	}
+}
+
+static void
+resp_error(void *ctx, enum http1_error e)
+{
+	anomaly(ctx, FROM_SERVER, e);
+}
+
+static const struct http1_callbacks req_cb = {
+	req_begin, req_head, req_end, req_error
+};
+
+static const struct http1_callbacks resp_cb = {
+	NULL, resp_head, NULL, resp_error
+};
+
+/* --- the connection --- */
+
+struct flow *
+flow_open(const struct flow_key *key, int64_t ts, struct stats *st,
+    const struct sink *out)
+{
+	struct flow *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return NULL;
+	f->key = *key;
+	f->id = flow_id(key, ts);
+	f->st = st;
+	f->out = out;
+	f->now = ts;
+	http1_init(&f->req, HTTP1_REQUEST, &req_cb, f);
+	http1_init(&f->resp, HTTP1_RESPONSE, &resp_cb, f);
+	st->flows++;
+	return f;
+}
+
+size_t
+flow_data(struct flow *f, enum flow_dir d, const char *buf, size_t len,
+    int64_t ts)
+{
+	struct http1_parser *p = d == FROM_CLIENT ? &f->req : &f->resp;
+	uint64_t tunnel = p->tunnel_bytes;
+	size_t used;
+
+	f->now = ts;
+	/* HTTP is recognised from the client's first bytes; a server that
+	 * speaks first is some other protocol unless it speaks HTTP */
+	if (d == FROM_SERVER && !f->is_http && f->req.messages == 0 &&
+	    !f->req.begun && f->resp.state == HTTP1_START_LINE &&
+	    !f->resp.recognised && len >= 5 && memcmp(buf, "HTTP/", 5) != 0) {
+		f->ignored = 1;
+		return len;
+	}
+	used = http1_feed(p, buf, len);
+	f->st->tunnel_bytes += p->tunnel_bytes - tunnel;
+	if (f->req.state == HTTP1_NOT_HTTP && !f->is_http)
+		f->ignored = 1;
+	return used;
+}
+
+int
+flow_ignored(const struct flow *f)
+{
+	return f->ignored;
+}
+
+void
+flow_close(struct flow *f, const size_t unconsumed[2], int64_t ts)
+{
+	struct exchange *x;
+
+	f->now = ts;
+	if (!f->ignored) {
+		http1_finish(&f->req, unconsumed[FROM_CLIENT]);
+		http1_finish(&f->resp, unconsumed[FROM_SERVER]);
+	}
+	while ((x = dequeue(f)) != NULL)
+		emit(f, x, END_CLOSED);
+	free(f);
+}

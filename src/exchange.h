@@ -1,0 +1,34 @@
+/* exchange.h: one TCP connection's HTTP: requests paired with their 1xx and
+ * final responses, in order (pipelining). Knows nothing of libnids. */
+#ifndef INTERIM_EXCHANGE_H
+#define INTERIM_EXCHANGE_H
+
+#include <stddef.h>
+
+#include "model.h"
+#include "output.h"
+
+#define FLOW_MAX_PENDING 64     /* outstanding requests kept per connection */
+
+enum flow_dir { FROM_CLIENT, FROM_SERVER };
+
+struct flow;
+
+struct flow *flow_open(const struct flow_key *key, int64_t ts,
+    struct stats *st, const struct sink *out);
+
+/* Bytes of one direction not yet consumed, oldest first; returns how many
+ * were consumed. The rest must be offered again with more appended. */
+size_t flow_data(struct flow *f, enum flow_dir d, const char *buf,
+    size_t len, int64_t ts);
+
+/* Neither HTTP nor worth keeping: the caller may stop delivering data. */
+int flow_ignored(const struct flow *f);
+
+/* The connection ended; reports what was outstanding and frees f.
+ * unconsumed[d] is what the caller still held of direction d. */
+void flow_close(struct flow *f, const size_t unconsumed[2], int64_t ts);
+
+uint64_t flow_id(const struct flow_key *key, int64_t ts);
+
+#endif

@@ -1,0 +1,30 @@
+/* format.h: small text helpers shared by the outputs. */
+#ifndef INTERIM_FORMAT_H
+#define INTERIM_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "model.h"
+
+/* "2026-01-01T00:00:00.123456Z" */
+void format_iso(char *buf, size_t size, int64_t ts);
+
+/* "12:00:01.204" in local time (the TZ variable applies, as in tcpdump) */
+void format_clock(char *buf, size_t size, int64_t ts);
+
+/* "127.0.0.1" or "::1" */
+void format_addr(char *buf, size_t size, const struct addr *a);
+
+/* "127.0.0.1:8080" or "[::1]:8080" */
+void format_endpoint(char *buf, size_t size, const struct addr *a,
+    unsigned port);
+
+/* "1.2 MB" */
+void format_bytes(char *buf, size_t size, uint64_t n);
+
+/* s as a JSON string, quotes included */
+void json_string(FILE *out, const char *s);
+
+#endif

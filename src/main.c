@@ -1,0 +1,319 @@
+/* main.c: options, wiring of the pipeline, exit status. The only file that
+ * prints errors and exits.
+ *
+ *   capture -> decap -> reassembly -> exchange (dissector) -> outputs
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "decap.h"
+#include "outputs.h"
+#include "reassembly.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "dev"
+#endif
+
+enum {
+	EXIT_CLEAN = 0,         /* nothing at or above --fail-on */
+	EXIT_FOUND = 1,         /* a violation at or above --fail-on */
+	EXIT_USAGE = 2          /* usage or input error */
+};
+
+/* Long-only options. */
+enum {
+	OPT_PORTS = 256
+};
+
+/* One table for getopt_long, --help and the man page test. */
+static const struct opt {
+	int key;                /* short letter or OPT_* */
+	const char *name;       /* long name, or NULL */
+	const char *arg;        /* argument name, or NULL */
+	const char *help;
+} opts[] = {
+	{'r', "read", "FILE", "read a capture file (pcap or pcapng; - is standard input)"},
+	{'i', "interface", "IFACE", "capture live on IFACE (\"any\" for all)"},
+	{'f', "filter", "EXPR", "BPF filter applied by libpcap (default: every TCP packet)"},
+	{'c', "count", "COUNT", "stop after COUNT packets"},
+	{'s', "snaplen", "SNAPLEN", "live: bytes captured per packet (default 262144)"},
+	{'B', "buffer-size", "KIB", "live: capture buffer size in KiB"},
+	{'p', "no-promiscuous-mode", NULL, "live: do not put the interface in promiscuous mode"},
+	{'Z', "relinquish-privileges", "USER", "drop privileges to USER after opening the capture"},
+	{'j', "json", NULL, "write JSON lines instead of the text report"},
+	{'v', "verbose", NULL, "list every exchange with its 1xx timeline"},
+	{'q', "quiet", NULL, "report only the summary line and what is wrong"},
+	{OPT_PORTS, "ports", "LIST", "only look for HTTP on these server ports (80,8000-8099)"},
+	{'h', "help", NULL, "print this help and exit"},
+	{'V', "version", NULL, "print the version and exit"},
+	{0, NULL, NULL, NULL}
+};
+
+struct config {
+	char **files;
+	int nfiles;
+	const char *iface;
+	const char *user;
+	struct capture_opts cap;
+	struct report_opts rep;
+	int json;
+	uint8_t *ports;         /* bitmap of server ports, or NULL: all */
+};
+
+/* Only what libnids forces and signal handlers need lives here. */
+static struct capture cap;
+static struct stats stats;
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: interim [options] [FILE...]   analyse capture files\n"
+	    "       interim [options] -i IFACE    capture live\n\n"
+	    "Pairs HTTP/1.x requests with their interim (1xx) and final "
+	    "responses.\n\noptions:\n");
+	for (const struct opt *o = opts; o->name != NULL; o++) {
+		char left[64];
+
+		if (o->key < 256)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->key,
+			    o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", o->name,
+			    o->arg ? " " : "", o->arg ? o->arg : "");
+		fprintf(out, "  %-34s %s\n", left, o->help);
+	}
+	fprintf(out, "\nExit status: 0 clean, 1 a violation was found, "
+	    "2 usage or input error.\nSee interim(1).\n");
+}
+
+static void
+die(const char *fmt, const char *what)
+{
+	fprintf(stderr, "interim: ");
+	fprintf(stderr, fmt, what);
+	fputc('\n', stderr);
+	exit(EXIT_USAGE);
+}
+
+static long
+parse_count(const char *s, const char *opt, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v <= 0 || v > max) {
+		fprintf(stderr, "interim: invalid %s '%s'\n", opt, s);
+		exit(EXIT_USAGE);
+	}
+	return v;
+}
+
+/* "80,443,8000-8099" */
+static uint8_t *
+parse_ports(const char *s)
+{
+	uint8_t *map = calloc(65536 / 8, 1);
+	const char *p = s;
+
+	if (map == NULL)
+		die("%s", "out of memory");
+	while (*p != '\0') {
+		char *end;
+		long lo = strtol(p, &end, 10), hi = lo;
+
+		if (end == p)
+			die("invalid --ports '%s'", s);
+		if (*end == '-') {
+			p = end + 1;
+			hi = strtol(p, &end, 10);
+			if (end == p)
+				die("invalid --ports '%s'", s);
+		}
+		if (lo < 1 || hi > 65535 || lo > hi || (*end != ',' &&
+		    *end != '\0'))
+			die("invalid --ports '%s'", s);
+		for (long port = lo; port <= hi; port++)
+			map[port / 8] |= (uint8_t)(1 << (port % 8));
+		p = *end == ',' ? end + 1 : end;
+	}
+	return map;
+}
+
+static void
+parse_args(int argc, char **argv, struct config *cf)
+{
+	struct option longs[sizeof(opts) / sizeof(opts[0])];
+	char shorts[64] = "";
+	size_t n = 0, sl = 0;
+	int c;
+
+	for (const struct opt *o = opts; o->name != NULL; o++, n++) {
+		longs[n] = (struct option){o->name, o->arg ? required_argument :
+		    no_argument, NULL, o->key};
+		if (o->key < 256) {
+			shorts[sl++] = (char)o->key;
+			if (o->arg)
+				shorts[sl++] = ':';
+		}
+	}
+	longs[n] = (struct option){NULL, 0, NULL, 0};
+	shorts[sl] = '\0';
+	cf->files = calloc((size_t)argc + 1, sizeof(char *));
+	if (cf->files == NULL)
+		die("%s", "out of memory");
+	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+		switch (c) {
+		case 'r': cf->files[cf->nfiles++] = optarg; break;
+		case 'i': cf->iface = optarg; break;
+		case 'f': cf->cap.filter = optarg; break;
+		case 'c': cf->cap.count = parse_count(optarg, "count", LONG_MAX); break;
+		case 's': cf->cap.snaplen = (int)parse_count(optarg, "snaplen", 262144); break;
+		case 'B': cf->cap.buffer_kib = (int)parse_count(optarg, "buffer size", 4194304); break;
+		case 'p': cf->cap.promisc = 0; break;
+		case 'Z': cf->user = optarg; break;
+		case 'j': cf->json = 1; break;
+		case 'v': cf->rep.verbose = 1; break;
+		case 'q': cf->rep.quiet = 1; break;
+		case OPT_PORTS: cf->ports = parse_ports(optarg); break;
+		case 'h': usage(stdout); exit(EXIT_CLEAN);
+		case 'V': printf("interim %s\n", PACKAGE_VERSION); exit(EXIT_CLEAN);
+		default: usage(stderr); exit(EXIT_USAGE);
+		}
+	}
+	for (int i = optind; i < argc; i++)
+		cf->files[cf->nfiles++] = argv[i];
+	if (cf->nfiles == 0 && cf->iface == NULL) {
+		usage(stderr);
+		exit(EXIT_USAGE);
+	}
+	if (cf->nfiles > 0 && cf->iface != NULL)
+		die("%s", "give capture files or -i, not both");
+}
+
+static void
+drop_privileges(const char *user)
+{
+	struct passwd *pw = getpwnam(user);
+
+	if (pw == NULL)
+		die("unknown user '%s'", user);
+	if (initgroups(pw->pw_name, pw->pw_gid) != 0 ||
+	    setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+		fprintf(stderr, "interim: cannot change to user '%s': %s\n",
+		    user, strerror(errno));
+		exit(EXIT_USAGE);
+	}
+}
+
+/* One captured frame through decap into reassembly. */
+static void
+on_frame(void *ctx, int dlt, const struct pcap_pkthdr *h,
+    const uint8_t *bytes)
+{
+	int64_t ts = (int64_t)h->ts.tv_sec * USEC + h->ts.tv_usec;
+	const uint8_t *ip;
+	size_t len;
+
+	(void)ctx;
+	if (stats.packets++ == 0)
+		stats.first_ts = ts;
+	if (ts > stats.last_ts)
+		stats.last_ts = ts;
+	stats.bytes += h->len;
+	if (h->caplen < h->len)
+		stats.snaplen_cut++;
+	switch (decap(dlt, bytes, h->caplen, &ip, &len)) {
+	case DECAP_IPV4:
+		if (len >= 20 && ip[9] == 6) {
+			stats.ipv4_tcp++;
+			reassembly_ipv4(ip, len, ts);
+		} else {
+			stats.other_ip++;
+		}
+		break;
+	case DECAP_IPV6:
+		if (len >= 40 && ip[6] == 6)
+			stats.ipv6_tcp_skipped++;
+		else
+			stats.other_ip++;
+		break;
+	case DECAP_NOT_IP:
+		stats.not_ip++;
+		break;
+	case DECAP_BAD:
+		stats.bad_link++;
+		break;
+	}
+}
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	capture_stop(&cap);
+}
+
+static void
+open_input(struct config *cf)
+{
+	char err[512], warn[512];
+
+	if (cf->iface != NULL) {
+		if (capture_open_live(&cap, cf->iface, &cf->cap, err,
+		    sizeof(err), warn, sizeof(warn)) != 0)
+			die("%s", err);
+		if (warn[0] != '\0')
+			fprintf(stderr, "interim: warning: %s\n", warn);
+	} else if (capture_open_files(&cap, cf->files, cf->nfiles, &cf->cap,
+	    err, sizeof(err)) != 0) {
+		die("%s", err);
+	}
+	stats.files = cap.live ? 0 : (uint64_t)cap.n;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config cf = {0};
+	const struct sink *out;
+	char err[512];
+	int rc;
+
+	cf.cap.promisc = 1;
+	parse_args(argc, argv, &cf);
+	open_input(&cf);
+	if (cf.user != NULL)
+		drop_privileges(cf.user);
+	cf.rep.colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	out = cf.json ? json_sink(stdout, cap.live) : report_sink(stdout, &cf.rep);
+	if (reassembly_init(&stats, out, cf.ports, err, sizeof(err)) != 0)
+		die("%s", err);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	while ((rc = capture_run(&cap, on_frame, NULL, err, sizeof(err))) == 1) {
+		fprintf(stderr, "interim: warning: %s\n", err);
+		stats.truncated = 1;
+	}
+	if (rc < 0)
+		fprintf(stderr, "interim: %s\n", err);
+	capture_drops(&cap, &stats.dropped, &stats.if_dropped);
+	reassembly_finish();
+	if (out->finish != NULL)
+		out->finish(out->self, &stats);
+	capture_close(&cap);
+	free(cf.files);
+	free(cf.ports);
+	return rc < 0 ? EXIT_USAGE : EXIT_CLEAN;
+}

@@ -1,0 +1,101 @@
+/* model.h: what the pipeline knows: flows, exchanges and counters.
+ *
+ * Written by the capture path (capture, reassembly, exchange), read by the
+ * outputs. Times are microseconds since the Unix epoch: packet time for
+ * files, the wall clock for live capture.
+ */
+#ifndef INTERIM_MODEL_H
+#define INTERIM_MODEL_H
+
+#include <stdint.h>
+
+#include "http1.h"
+
+#define USEC 1000000LL
+
+struct addr {
+	int family;             /* AF_INET or AF_INET6 */
+	uint8_t bytes[16];
+};
+
+/* A TCP connection as the client opened it. */
+struct flow_key {
+	struct addr client;
+	struct addr server;
+	uint16_t client_port;
+	uint16_t server_port;
+};
+
+/* Field copies are bounded; a longer value is cut and marks truncated. */
+#define X_METHOD   24
+#define X_TARGET   256
+#define X_FIELD    128
+#define X_REASON   48
+#define X_INTERIM  16           /* 1xx kept per exchange; more are counted */
+
+struct interim {
+	int status;
+	char reason[X_REASON];
+	int64_t ts;
+};
+
+enum exchange_end {
+	END_FINAL,              /* a final response arrived */
+	END_TUNNEL,             /* 101 (or 2xx to CONNECT) */
+	END_CLOSED              /* the connection ended first */
+};
+
+/* One request and what answered it. */
+struct exchange {
+	struct exchange *next;          /* per-flow FIFO of outstanding requests */
+	uint64_t seq;                   /* 1-based position on its connection */
+	char method[X_METHOD];
+	char target[X_TARGET];
+	int minor;                      /* HTTP/1.<minor> */
+	char host[X_FIELD];
+	char expect[X_FIELD];
+	char upgrade[X_FIELD];
+	int has_host, has_expect, has_upgrade;
+	int head_done;                  /* request line + headers seen */
+	int64_t t_begin;                /* first request byte */
+	int64_t t_head;                 /* request head complete */
+	int64_t t_end;                  /* last request byte (body included) */
+	struct interim interim[X_INTERIM];
+	unsigned n_interim;             /* kept */
+	unsigned n_interim_seen;        /* all */
+	int final_status;               /* 0: none */
+	char final_reason[X_REASON];
+	int64_t t_final;
+	char tunnel[X_FIELD];           /* protocol after 101, or "" */
+	enum exchange_end end;
+};
+
+/* Counters the summary shows; every cap that is reached is counted here. */
+struct stats {
+	uint64_t files;
+	uint64_t packets;
+	uint64_t bytes;                 /* on the wire (original length) */
+	uint64_t snaplen_cut;           /* packets captured shorter than sent */
+	uint64_t ipv4_tcp;
+	uint64_t ipv6_tcp_skipped;      /* IPv6 reassembly is not done yet */
+	uint64_t other_ip;              /* IP but not TCP */
+	uint64_t not_ip;                /* ARP, LLDP, unknown link payload */
+	uint64_t bad_link;              /* link header cut short or unknown */
+	uint64_t flows;                 /* TCP connections established */
+	uint64_t http_flows;
+	uint64_t exchanges;
+	uint64_t status_1xx[100];       /* index: code - 100 */
+	uint64_t unsolicited;           /* responses with no request waiting */
+	uint64_t parse_errors[8];       /* index: enum http1_error */
+	uint64_t pipeline_capped;       /* requests past the per-flow cap */
+	uint64_t interim_capped;        /* 1xx past X_INTERIM */
+	uint64_t tunnel_bytes;
+	uint64_t nids_warnings[10];     /* index: libnids' NIDS_WARN_* errnum */
+	uint64_t dropped;               /* live: by the kernel */
+	uint64_t if_dropped;            /* live: by the interface */
+	int truncated;                  /* an input ended early */
+	int64_t first_ts;
+	int64_t last_ts;
+};
+
+#endif

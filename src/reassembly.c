@@ -1,0 +1,164 @@
+/* reassembly.c: libnids, fed packet by packet, turned into flow events.
+ *
+ * The only file that includes nids.h, and so the home of the globals that
+ * libnids forces on us (its callbacks carry no context pointer). libnids
+ * never opens a capture: it is given a dead DLT_RAW handle, so it expects
+ * bare IP packets, which is what decap hands us.
+ */
+#include <string.h>
+#include <sys/socket.h>
+#include <nids.h>
+
+#include "exchange.h"
+#include "reassembly.h"
+
+static struct stats *stats;
+static const struct sink *sink;
+static const uint8_t *ports;
+static pcap_t *raw_handle;
+static struct pcap_pkthdr last_header;  /* libnids keeps a pointer to it */
+
+static int64_t
+packet_time(void)
+{
+	const struct timeval *tv = &nids_last_pcap_header->ts;
+
+	return (int64_t)tv->tv_sec * USEC + tv->tv_usec;
+}
+
+/* Replaces libnids' syslog reporting: count, never print. */
+static void
+count_warning(int type, int errnum, struct ip *iph, void *data)
+{
+	(void)type;
+	(void)iph;
+	(void)data;
+	if (errnum >= 0 && (size_t)errnum <
+	    sizeof(stats->nids_warnings) / sizeof(stats->nids_warnings[0]))
+		stats->nids_warnings[errnum]++;
+}
+
+static void
+key_from(struct flow_key *k, const struct tuple4 *t)
+{
+	memset(k, 0, sizeof(*k));
+	k->client.family = AF_INET;
+	k->server.family = AF_INET;
+	memcpy(k->client.bytes, &t->saddr, 4);
+	memcpy(k->server.bytes, &t->daddr, 4);
+	k->client_port = t->source;
+	k->server_port = t->dest;
+}
+
+/* Offer a half's unread bytes; keep what the dissector did not consume. */
+static void
+deliver(struct tcp_stream *a, struct flow *f, enum flow_dir d,
+    struct half_stream *h)
+{
+	size_t avail = (size_t)(h->count - h->offset);
+	size_t used = flow_data(f, d, h->data, avail, packet_time());
+
+	if (used < avail)
+		nids_discard(a, (int)used);
+}
+
+static void
+on_tcp(struct tcp_stream *a, void **param)
+{
+	struct flow *f = *param;
+	struct flow_key k;
+	size_t unread[2];
+
+	switch (a->nids_state) {
+	case NIDS_JUST_EST:
+		if (ports != NULL &&
+		    !(ports[a->addr.dest / 8] & (1 << (a->addr.dest % 8))))
+			return;
+		key_from(&k, &a->addr);
+		f = flow_open(&k, packet_time(), stats, sink);
+		if (f == NULL)
+			return;
+		*param = f;
+		a->client.collect++;
+		a->server.collect++;
+		return;
+	case NIDS_DATA:
+		if (f == NULL)
+			return;
+		/* a->server receives what the client sent */
+		if (a->server.count_new > 0)
+			deliver(a, f, FROM_CLIENT, &a->server);
+		if (a->client.count_new > 0)
+			deliver(a, f, FROM_SERVER, &a->client);
+		if (flow_ignored(f)) {
+			a->client.collect--;
+			a->server.collect--;
+			unread[FROM_CLIENT] = unread[FROM_SERVER] = 0;
+			flow_close(f, unread, packet_time());
+			*param = NULL;
+		}
+		return;
+	default:        /* NIDS_CLOSE, NIDS_RESET, NIDS_TIMED_OUT, NIDS_EXITING */
+		if (f == NULL)
+			return;
+		unread[FROM_CLIENT] = (size_t)(a->server.count - a->server.offset);
+		unread[FROM_SERVER] = (size_t)(a->client.count - a->client.offset);
+		flow_close(f, unread, packet_time());
+		*param = NULL;
+		return;
+	}
+}
+
+int
+reassembly_init(struct stats *st, const struct sink *out,
+    const uint8_t *port_map, char *err, size_t errlen)
+{
+	static struct nids_chksum_ctl no_checksums = {0, 0, NIDS_DONT_CHKSUM, 0};
+
+	stats = st;
+	sink = out;
+	ports = port_map;
+	raw_handle = pcap_open_dead(DLT_RAW, 262144);
+	if (raw_handle == NULL) {
+		snprintf(err, errlen, "cannot create the reassembly handle");
+		return -1;
+	}
+	nids_params.pcap_desc = raw_handle;
+	nids_params.filename = NULL;
+	nids_params.device = NULL;
+	nids_params.pcap_filter = NULL;
+	nids_params.scan_num_hosts = 0;         /* port-scan detection off */
+	nids_params.n_tcp_streams = REASSEMBLY_MAX_STREAMS / 3 * 4;
+	nids_params.syslog = count_warning;
+	if (!nids_init()) {
+		snprintf(err, errlen, "cannot start libnids: %s", nids_errbuf);
+		return -1;
+	}
+	/* offloaded checksums would otherwise drop a whole direction */
+	nids_register_chksum_ctl(&no_checksums, 1);
+	nids_register_tcp(on_tcp);
+	return 0;
+}
+
+void
+reassembly_ipv4(const uint8_t *ip, size_t caplen, int64_t ts)
+{
+	struct pcap_pkthdr *h = &last_header;
+
+	h->ts.tv_sec = (time_t)(ts / USEC);
+	h->ts.tv_usec = (suseconds_t)(ts % USEC);
+	h->caplen = (bpf_u_int32)caplen;
+	h->len = (bpf_u_int32)caplen;
+	/* libnids reads the packet in place and keeps no pointer into it */
+	nids_pcap_handler(NULL, h, (u_char *)(uintptr_t)ip);
+}
+
+void
+reassembly_finish(void)
+{
+	if (raw_handle == NULL)
+		return;
+	nids_exit();            /* NIDS_EXITING for every open stream */
+	pcap_close(raw_handle);
+	raw_handle = NULL;
+}

@@ -1,0 +1,260 @@
+/* report.c: the text report, a summary a person reads in ten seconds.
+ * Examples are kept as formatted lines, a few per kind, so memory stays
+ * bounded whatever the input. */
+#include <stdio.h>
+#include <string.h>
+
+#include "format.h"
+#include "outputs.h"
+
+#define EXAMPLES 3
+#define LINE 512
+
+struct examples {
+	uint64_t count;
+	char line[EXAMPLES][LINE];
+};
+
+struct report {
+	FILE *out;
+	struct report_opts o;
+	uint64_t with_interim;
+	struct examples unanswered;             /* no final response */
+	struct examples errors[8];              /* by enum http1_error */
+};
+
+static struct report report_state;
+
+static void
+keep(struct examples *e, const char *line)
+{
+	if (e->count < EXAMPLES)
+		snprintf(e->line[e->count], LINE, "%s", line);
+	e->count++;
+}
+
+static const char *
+bold(const struct report *r)
+{
+	return r->o.colour ? "\033[1m" : "";
+}
+
+static const char *
+plain(const struct report *r)
+{
+	return r->o.colour ? "\033[0m" : "";
+}
+
+/* "18:27:17.123  127.0.0.1:51234 -> 127.0.0.1:8080" */
+static void
+where(char *buf, size_t size, int64_t ts, const struct flow_key *k)
+{
+	char t[32], c[64], s[64];
+
+	format_clock(t, sizeof(t), ts);
+	format_endpoint(c, sizeof(c), &k->client, k->client_port);
+	format_endpoint(s, sizeof(s), &k->server, k->server_port);
+	snprintf(buf, size, "%s  %s -> %s", t, c, s);
+}
+
+static void
+timeline(struct report *r, const struct exchange *x)
+{
+	for (unsigned i = 0; i < x->n_interim; i++)
+		fprintf(r->out, "      +%.3fs  %d %s\n",
+		    (double)(x->interim[i].ts - x->t_begin) / USEC,
+		    x->interim[i].status, x->interim[i].reason);
+	if (x->n_interim_seen > x->n_interim)
+		fprintf(r->out, "      ... %u more 1xx\n",
+		    x->n_interim_seen - x->n_interim);
+	if (x->final_status != 0)
+		fprintf(r->out, "      +%.3fs  %d %s\n",
+		    (double)(x->t_final - x->t_begin) / USEC, x->final_status,
+		    x->final_reason);
+	if (x->tunnel[0] != '\0')
+		fprintf(r->out, "      tunnel: %s\n", x->tunnel);
+	else if (x->end == END_CLOSED)
+		fprintf(r->out, "      connection ended, no final response\n");
+}
+
+static void
+on_exchange(void *self, const struct flow_key *k, uint64_t flow_id,
+    const struct exchange *x)
+{
+	struct report *r = self;
+	char w[256], line[LINE];
+
+	(void)flow_id;
+	if (x->n_interim_seen > 0)
+		r->with_interim++;
+	where(w, sizeof(w), x->t_begin, k);
+	if (x->end == END_CLOSED) {
+		const struct interim *last = x->n_interim > 0 ?
+		    &x->interim[x->n_interim - 1] : NULL;
+		char after[96] = "";
+
+		if (last != NULL)
+			snprintf(after, sizeof(after), "%d %s at +%.3fs, then ",
+			    last->status, last->reason,
+			    (double)(last->ts - x->t_begin) / USEC);
+		snprintf(line, sizeof(line), "%s  %s %.80s HTTP/1.%d  (%sthe "
+		    "connection ended)", w, x->method, x->target, x->minor,
+		    after);
+		keep(&r->unanswered, line);
+	}
+	if (!r->o.verbose)
+		return;
+	fprintf(r->out, "%s  %s %s HTTP/1.%d\n", w, x->method, x->target,
+	    x->minor);
+	timeline(r, x);
+}
+
+static void
+on_anomaly(void *self, const struct anomaly *a)
+{
+	struct report *r = self;
+	char w[256], line[LINE];
+
+	if ((size_t)a->error >= sizeof(r->errors) / sizeof(r->errors[0]))
+		return;
+	where(w, sizeof(w), a->ts, a->key);
+	snprintf(line, sizeof(line), "%s  in the %s", w,
+	    a->from_client ? "requests" : "responses");
+	keep(&r->errors[a->error], line);
+}
+
+static void
+print_examples(struct report *r, const struct examples *e)
+{
+	uint64_t shown = e->count < EXAMPLES ? e->count : EXAMPLES;
+
+	for (uint64_t i = 0; i < shown; i++)
+		fprintf(r->out, "    %s\n", e->line[i]);
+	if (e->count > shown)
+		fprintf(r->out, "    ... and %llu more\n",
+		    (unsigned long long)(e->count - shown));
+}
+
+static void
+print_input(struct report *r, const struct stats *st)
+{
+	char size[32], from[32], to[32];
+
+	format_bytes(size, sizeof(size), st->bytes);
+	format_clock(from, sizeof(from), st->first_ts);
+	format_clock(to, sizeof(to), st->last_ts);
+	fprintf(r->out, "%sRead%s %llu file%s: %llu packets, %s", bold(r),
+	    plain(r), (unsigned long long)st->files, st->files == 1 ? "" : "s",
+	    (unsigned long long)st->packets, size);
+	if (st->packets > 0)
+		fprintf(r->out, ", %s to %s (%.3f s)", from, to,
+		    (double)(st->last_ts - st->first_ts) / USEC);
+	fprintf(r->out, "\nConnections: %llu TCP, %llu HTTP.  Exchanges: %llu, "
+	    "%llu with a 1xx.\n", (unsigned long long)st->flows,
+	    (unsigned long long)st->http_flows,
+	    (unsigned long long)st->exchanges,
+	    (unsigned long long)r->with_interim);
+}
+
+static void
+print_interim(struct report *r, const struct stats *st)
+{
+	int any = 0;
+
+	for (int c = 0; c < 100; c++) {
+		if (st->status_1xx[c] == 0)
+			continue;
+		if (!any++)
+			fprintf(r->out, "\n%s1xx responses%s\n", bold(r),
+			    plain(r));
+		fprintf(r->out, "  %d %-22s %8llu\n", 100 + c,
+		    http1_reason_default(100 + c),
+		    (unsigned long long)st->status_1xx[c]);
+	}
+	if (!any)
+		fprintf(r->out, "\nNo 1xx responses.\n");
+	if (st->unsolicited > 0)
+		fprintf(r->out, "  %llu response%s arrived with no request "
+		    "outstanding\n", (unsigned long long)st->unsolicited,
+		    st->unsolicited == 1 ? "" : "s");
+}
+
+static void
+print_problems(struct report *r)
+{
+	if (r->unanswered.count > 0) {
+		fprintf(r->out, "\n%sNo final response%s: %llu exchange%s\n",
+		    bold(r), plain(r),
+		    (unsigned long long)r->unanswered.count,
+		    r->unanswered.count == 1 ? "" : "s");
+		print_examples(r, &r->unanswered);
+	}
+	for (int e = 1; e < 8; e++) {
+		if (r->errors[e].count == 0)
+			continue;
+		fprintf(r->out, "\n%sParse error%s: %s, %llu time%s\n", bold(r),
+		    plain(r), http1_error_name((enum http1_error)e),
+		    (unsigned long long)r->errors[e].count,
+		    r->errors[e].count == 1 ? "" : "s");
+		print_examples(r, &r->errors[e]);
+	}
+}
+
+static void
+print_coverage(struct report *r, const struct stats *st)
+{
+	uint64_t warnings = reassembly_warning_total(st);
+	uint64_t capped = st->pipeline_capped + st->interim_capped;
+
+	if (st->ipv6_tcp_skipped > 0)
+		fprintf(r->out, "\nNot analysed: %llu IPv6 TCP packets (IPv6 "
+		    "reassembly is not supported yet).\n",
+		    (unsigned long long)st->ipv6_tcp_skipped);
+	if (st->snaplen_cut > 0)
+		fprintf(r->out, "\nWarning: %llu packets were cut short by the "
+		    "capture's snaplen; streams with missing bytes stop there "
+		    "(capture with -s 0).\n",
+		    (unsigned long long)st->snaplen_cut);
+	if (warnings > 0)
+		fprintf(r->out, "\nReassembly: %llu packets rejected by libnids "
+		    "(bad IP or TCP headers, stream table or queue full).\n",
+		    (unsigned long long)warnings);
+	if (capped > 0)
+		fprintf(r->out, "\nCaps reached: %llu requests or 1xx beyond the "
+		    "per-connection limits were counted, not kept.\n",
+		    (unsigned long long)capped);
+	if (st->dropped > 0 || st->if_dropped > 0)
+		fprintf(r->out, "\nDropped: %llu packets by the kernel, %llu by "
+		    "the interface.\n", (unsigned long long)st->dropped,
+		    (unsigned long long)st->if_dropped);
+	if (st->truncated)
+		fprintf(r->out, "\nThe input ended early (truncated capture); "
+		    "the report covers what was read.\n");
+}
+
+static void
+on_finish(void *self, const struct stats *st)
+{
+	struct report *r = self;
+
+	if (r->o.verbose && st->exchanges > 0)
+		putc('\n', r->out);
+	print_input(r, st);
+	if (!r->o.quiet)
+		print_interim(r, st);
+	print_problems(r);
+	print_coverage(r, st);
+	fflush(r->out);
+}
+
+const struct sink *
+report_sink(FILE *out, const struct report_opts *o)
+{
+	static struct sink s = {on_exchange, on_anomaly, on_finish, NULL};
+
+	memset(&report_state, 0, sizeof(report_state));
+	report_state.out = out;
+	report_state.o = *o;
+	s.self = &report_state;
+	return &s;
+}
