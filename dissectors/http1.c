@@ -281,9 +281,9 @@ http1_list_has(const char *v, size_t len, const char *tok)
 		e = i;
 		while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'))
 			e--;
-		/* a token may carry parameters or a version: "chunked;x", "websocket/13" */
+		/* compared by name: "chunked;x", "websocket/13" */
 		for (size_t k = s; k < e; k++)
-			if (v[k] == ';' || v[k] == ' ') {
+			if (v[k] == ';' || v[k] == ' ' || v[k] == '/') {
 				e = k;
 				break;
 			}
@@ -356,9 +356,17 @@ body_state(const struct http1_message *m, enum http1_body decided,
 	if (decided == HTTP1_BODY_TUNNEL ||
 	    (m->kind == HTTP1_RESPONSE && m->status == 101))
 		return HTTP1_TUNNEL;
-	if (m->kind == HTTP1_RESPONSE &&
-	    (decided == HTTP1_BODY_NONE || m->status < 200 ||
-	     m->status == 204 || m->status == 304))
+	if (m->kind == HTTP1_RESPONSE && m->status < 200) {
+		/* a 1xx has no body (RFC 9110 15.2); one that declares a
+		 * length is checked against what follows */
+		cl = http1_find(m, "Content-Length");
+		if (cl != NULL && parse_content_length(cl->value,
+		    cl->value_len, &p->body_left) == 0 && p->body_left > 0)
+			return HTTP1_INTERIM_BODY;
+		return HTTP1_START_LINE;
+	}
+	if (m->kind == HTTP1_RESPONSE && (decided == HTTP1_BODY_NONE ||
+	    m->status == 204 || m->status == 304))
 		return HTTP1_START_LINE;
 	te = http1_find(m, "Transfer-Encoding");
 	if (te != NULL) {
@@ -391,6 +399,7 @@ fail(struct http1_parser *p, enum http1_error e)
 {
 	p->state = p->recognised ? HTTP1_RESYNC : HTTP1_NOT_HTTP;
 	p->begun = 0;
+	p->line_start = 0;      /* skip the line that broke */
 	if (p->recognised)
 		report(p, e);
 }
@@ -421,6 +430,8 @@ feed_head(struct http1_parser *p, const char *buf, size_t len)
 		fail(p, HTTP1_ERR_START_LINE);
 		return pos;
 	}
+	if (v == YES)
+		p->recognised = 1;
 	end = head_end(buf + pos, len - pos);
 	if (end == 0) {
 		if (len - pos >= HTTP1_MAX_HEAD) {
@@ -460,11 +471,29 @@ feed_head(struct http1_parser *p, const char *buf, size_t len)
 		p->state = HTTP1_TUNNEL;
 		return pos;
 	}
-	if (st == HTTP1_START_LINE)
+	if (st == HTTP1_START_LINE || st == HTTP1_INTERIM_BODY)
 		message_end(p);
-	else
+	if (st != HTTP1_START_LINE)
 		p->state = (enum http1_state)st;
 	return pos;
+}
+
+/* INTERIM_BODY: a status line next means the 1xx really had no body;
+ * anything else is the body it declared, skipped. */
+static size_t
+feed_interim_body(struct http1_parser *p, const char *buf, size_t len)
+{
+	switch (begins_message(HTTP1_RESPONSE, buf, len)) {
+	case YES:
+		p->state = HTTP1_START_LINE;
+		break;
+	case NO:
+		p->state = HTTP1_SKIP_BODY;
+		break;
+	case MAYBE:
+		break;          /* need more */
+	}
+	return 0;
 }
 
 /* BODY_CHUNK_SIZE: chunk-size [ chunk-ext ] CRLF (RFC 9112 7.1) */
@@ -549,25 +578,25 @@ feed_resync(struct http1_parser *p, const char *buf, size_t len)
 	size_t pos = 0;
 
 	for (;;) {
-		const char *lf = memchr(buf + pos, '\n', len - pos);
+		const char *lf;
 		enum verdict v;
 
-		if (lf == NULL) {
+		if (p->line_start) {
+			v = begins_message(p->kind, buf + pos, len - pos);
+			if (v == YES)
+				p->state = HTTP1_START_LINE;
+			if (v != NO) {
+				p->skipped_bytes += pos;
+				return pos;     /* MAYBE: look again with more */
+			}
+		}
+		lf = memchr(buf + pos, '\n', len - pos);
+		p->line_start = lf != NULL;
+		if (lf == NULL || (size_t)(lf - buf) + 1 == len) {
 			p->skipped_bytes += len;
 			return len;
 		}
 		pos = (size_t)(lf - buf) + 1;
-		if (pos == len) {
-			p->skipped_bytes += pos;
-			return pos;
-		}
-		v = begins_message(p->kind, buf + pos, len - pos);
-		if (v == NO)
-			continue;
-		p->skipped_bytes += pos;
-		if (v == YES)
-			p->state = HTTP1_START_LINE;
-		return pos;     /* MAYBE: look again with more bytes */
 	}
 }
 
@@ -617,6 +646,14 @@ http1_feed(struct http1_parser *p, const char *buf, size_t len)
 			used = len - pos;
 			p->body_bytes += used;
 			break;
+		case HTTP1_INTERIM_BODY:
+			used = feed_interim_body(p, buf + pos, len - pos);
+			break;
+		case HTTP1_SKIP_BODY:
+			used = take_body(p, len - pos);
+			if (p->body_left == 0)
+				p->state = HTTP1_START_LINE;
+			break;
 		case HTTP1_TUNNEL:
 			used = len - pos;
 			p->tunnel_bytes += used;
@@ -653,6 +690,8 @@ http1_finish(struct http1_parser *p, size_t unconsumed)
 	case HTTP1_BODY_TRAILERS:
 		report(p, HTTP1_ERR_TRUNCATED);
 		break;
+	case HTTP1_INTERIM_BODY:
+	case HTTP1_SKIP_BODY:
 	case HTTP1_TUNNEL:
 	case HTTP1_RESYNC:
 	case HTTP1_NOT_HTTP:

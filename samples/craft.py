@@ -4,13 +4,19 @@
 usage: /usr/bin/python3 craft.py [OUTDIR]      (needs python3-scapy; no root,
                                                  no network: files only)
 
-Every file holds the same tiny HTTP/1.1 exchange, one TCP connection each:
+The link-layer files hold the same tiny HTTP/1.1 exchange, one TCP
+connection each:
   SYN, SYN-ACK, ACK; GET; ACK; "HTTP/1.1 102 Processing"; ACK;
   300 ms later "HTTP/1.1 200 OK" (Content-Length: 3); ACK;
   client FIN-ACK, server FIN-ACK, client ACK.
 Sequence and acknowledgement numbers follow the bytes, checksums are computed
 by scapy, and timestamps are fixed (from 2026-01-01 00:00:00 UTC), so the
 output is the same byte for byte on every run.
+
+It also writes TCP-timer shapes a real peer will not produce on demand
+(Ethernet, same addresses and clock): crafted-handshake-timeout.pcap (SYNs
+never answered), crafted-request-unacked.pcap (request never acknowledged),
+and crafted-unknown-link.pcap (a link type interim does not support).
 """
 import logging
 import os
@@ -40,8 +46,13 @@ FINAL = (b"HTTP/1.1 200 OK\r\n"
          b"ok\n")
 
 
-def exchange(sport, start, v6=False):
-    """[(timestamp, from_client, ip_packet)] for one connection from port sport."""
+def exchange(sport, start, v6=False, syn_at=(0.0,), synack_delay=0.000120, dport=80):
+    """[(timestamp, from_client, ip_packet)] for one connection from port sport.
+
+    syn_at: offsets of the client's SYNs (more than one: retransmissions of
+    the same SYN, same ISN); the SYN-ACK comes synack_delay after the last,
+    and everything after it shifts along. The defaults give the plain exchange.
+    """
     cisn, sisn = 1000000000 + sport, 2000000000 + sport
     c, s = cisn + 1, sisn + 1  # next sequence number of each side after SYNs
     ipid = {"c": 0x1000, "s": 0x2000}
@@ -56,7 +67,7 @@ def exchange(sport, start, v6=False):
         return IP(src=src, dst=dst, ttl=64, id=ipid[side], flags="DF") / seg
 
     def tcp(from_client, flags, seq, ack, payload=b"", opts=None):
-        sp, dp = (sport, 80) if from_client else (80, sport)
+        sp, dp = (sport, dport) if from_client else (dport, sport)
         seg = TCP(sport=sp, dport=dp, flags=flags, seq=seq, ack=ack,
                   window=64240 if from_client else 65160,
                   options=opts or [])
@@ -70,8 +81,14 @@ def exchange(sport, start, v6=False):
     def add(dt, from_client, pkt):
         pkts.append((start + dt, from_client, pkt))
 
-    add(0.000000, True, tcp(True, "S", cisn, 0, opts=mss))
-    add(0.000120, False, tcp(False, "SA", sisn, c, opts=mss))
+    for t in syn_at:
+        add(t, True, tcp(True, "S", cisn, 0, opts=mss))
+    shift = syn_at[-1] + synack_delay - 0.000120   # 0.0 with the defaults
+    add(shift + 0.000120, False, tcp(False, "SA", sisn, c, opts=mss))
+
+    def add(dt, from_client, pkt):      # the rest: after the SYN-ACK
+        pkts.append((start + shift + dt, from_client, pkt))
+
     add(0.000240, True, tcp(True, "A", c, s))
     add(0.001000, True, tcp(True, "PA", c, s, REQUEST)); c += len(REQUEST)
     add(0.001130, False, tcp(False, "A", s, c))
@@ -83,6 +100,70 @@ def exchange(sport, start, v6=False):
     add(0.303130, False, tcp(False, "FA", s, c)); s += 1
     add(0.303250, True, tcp(True, "A", c, s))
     return pkts
+
+
+def unanswered_syns(sport, start, syn_at, dport=80):
+    """A client SYN (one ISN) sent at each offset in syn_at, never answered."""
+    return [(t, fc, p) for t, fc, p in exchange(sport, start, syn_at=syn_at, dport=dport)
+            if fc and p[TCP].flags == "S"]
+
+
+UNACKED_REQUEST = b"GET /x HTTP/1.1\r\nHost: a\r\n\r\n"
+
+
+def unacked_request(sport, start, retx_at, rst_at):
+    """Handshake, then a request the server never acknowledges: the client
+    retransmits it at each offset in retx_at (after the first send), then
+    gives up with a RST at rst_at. The server sends nothing after its SYN-ACK."""
+    # built like exchange(), IPv4 only, with its own request bytes
+    cisn, sisn = 1000000000 + sport, 2000000000 + sport
+    c, s = cisn + 1, sisn + 1
+    ipid = {"c": 0x1000, "s": 0x2000}
+    mss = [("MSS", 1460), ("NOP", None), ("NOP", None), ("SAckOK", b""),
+           ("NOP", None), ("WScale", 7)]
+
+    def tcp(from_client, flags, seq, ack, payload=b"", opts=None):
+        side = "c" if from_client else "s"
+        ipid[side] += 1
+        sp, dp = (sport, 80) if from_client else (80, sport)
+        src, dst = (CLIENT4, SERVER4) if from_client else (SERVER4, CLIENT4)
+        seg = TCP(sport=sp, dport=dp, flags=flags, seq=seq, ack=ack,
+                  window=64240 if from_client else 65160, options=opts or [])
+        return IP(src=src, dst=dst, ttl=64, id=ipid[side], flags="DF") / \
+            (seg / payload if payload else seg)
+
+    pkts = [(start + 0.000000, True, tcp(True, "S", cisn, 0, opts=mss)),
+            (start + 0.000120, False, tcp(False, "SA", sisn, c, opts=mss)),
+            (start + 0.000240, True, tcp(True, "A", c, s))]
+    t_req = start + 0.001000
+    pkts.append((t_req, True, tcp(True, "PA", c, s, UNACKED_REQUEST)))
+    for dt in retx_at:
+        pkts.append((t_req + dt, True, tcp(True, "PA", c, s, UNACKED_REQUEST)))
+    c += len(UNACKED_REQUEST)
+    pkts.append((t_req + rst_at, True, tcp(True, "RA", c, s)))
+    return pkts
+
+
+def write_raw_pcap(path, linktype, frames, snaplen=262144):
+    """Classic little-endian pcap written by hand: frames = [(timestamp, bytes)]."""
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, snaplen, linktype))
+        for ts, data in frames:
+            usec = round(ts * 1000000)
+            f.write(struct.pack("<IIII", usec // 1000000, usec % 1000000,
+                                len(data), len(data)) + data)
+    print("%-28s %3d packets, %5d bytes" % (os.path.basename(path), len(frames),
+                                             os.path.getsize(path)))
+
+
+def usbmon_packet(urb_id, event, ts, setup):
+    """A 48-byte Linux usbmon header (LINKTYPE_USB_LINUX, 189), no data:
+    a GET_DESCRIPTOR control transfer on bus 1, device 1, endpoint 0."""
+    sec, usec = divmod(round(ts * 1000000), 1000000)
+    return struct.pack("<QBBBBHBBqiiII8s", urb_id, ord(event), 2, 0x80, 1, 1,
+                       0 if event == "S" else ord("-"), ord("<"),
+                       sec, usec, -115 if event == "S" else 0,
+                       18 if event == "S" else 0, 0, setup)
 
 
 def eth(from_client, ethertype=None):
@@ -159,6 +240,35 @@ def main():
     # pcapng (SHB, IDB Ethernet, EPBs; written by hand) with plain Ethernet frames.
     write(os.path.join(out, "crafted-pcapng.pcapng"), 1,
           [(t, eth(fc) / p) for t, fc, p in exchange(40006, T0)], ng=True)
+
+    # handshake-timeout (Ethernet): port 40010 -> 80 sends one SYN (same ISN)
+    # at 0, 1, 3, 7 and 15 s and never gets a SYN-ACK. Near miss: port
+    # 40011 -> 8080 sends its SYN at 2 s, again at 3 and 5 s, and gets the
+    # SYN-ACK 0.4 s after the last (3.4 s after the first), then a full
+    # exchange. An unrelated complete exchange (port 40012 -> 80) ends the
+    # capture at 25 s, past the 19 s --syn-timeout of the first SYN.
+    pkts = unanswered_syns(40010, T0, (0.0, 1.0, 3.0, 7.0, 15.0))
+    pkts += exchange(40011, T0, syn_at=(2.0, 3.0, 5.0), synack_delay=0.4, dport=8080)
+    pkts += exchange(40012, T0 + 25 - 0.30325)
+    pkts.sort(key=lambda x: x[0])
+    write(os.path.join(out, "crafted-handshake-timeout.pcap"), 1,
+          [(t, eth(fc) / p) for t, fc, p in pkts])
+
+    # request-unacked (Ethernet): handshake, `GET /x`, the server never
+    # acknowledges it; the client retransmits it (Linux-like backoff) at
+    # 0.2 ... 102 s after the first send, then gives up with a RST at 102.5 s.
+    pkts = unacked_request(40020, T0, (0.2, 0.6, 1.4, 3.0, 6.2, 12.6, 25.4, 51.0, 102.0),
+                           102.5)
+    write(os.path.join(out, "crafted-request-unacked.pcap"), 1,
+          [(t, eth(fc) / p) for t, fc, p in pkts])
+
+    # A link type interim does not support: LINKTYPE_USB_LINUX (189), two
+    # usbmon records (submit and completion of one control transfer).
+    setup = bytes([0x80, 0x06, 0x00, 0x01, 0x00, 0x00, 0x12, 0x00])  # GET_DESCRIPTOR device
+    write_raw_pcap(os.path.join(out, "crafted-unknown-link.pcap"), 189,
+                   [(T0, usbmon_packet(0xffff888000000001, "S", T0, setup)),
+                    (T0 + 0.000250, usbmon_packet(0xffff888000000001, "C", T0 + 0.000250,
+                                                  bytes(8)))])
 
 
 if __name__ == "__main__":

@@ -10,6 +10,11 @@
 # SYN is captured), run the client, wait 0.5 s for the last packets, stop
 # tcpdump with SIGINT and wait for it, then wait for the server (every server
 # exits after its one connection) or stop it.
+#
+# The long samples (LONG below: waits of 5 s to 130 s) run in parallel, each
+# in a background subshell with its own port, tcpdump and work directory,
+# while the short ones are recorded one after another; the whole run takes
+# about 2.5 minutes (the longest sample lasts 130 s).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -17,14 +22,27 @@ SRV=$HERE/servers
 PYTHON=${PYTHON:-python3}
 NODE=${NODE:-node}
 CURL=(curl --no-progress-meter --max-time 10)
+# For the long samples: wait up to 200 s, and no TCP keepalive probes (curl
+# sends them after 60 s idle by default; they would show up in the capture).
+CURL_LONG=(curl --no-progress-meter --max-time 200 --no-keepalive)
 WORK=$(mktemp -d /tmp/interim-record.XXXXXX)
 PIDS=()
+BG_PIDS=()      # background subshells recording long samples
 
-cleanup() {
+kill_pids() {
     local p
     for p in "${PIDS[@]:-}"; do
         [ -n "$p" ] && kill "$p" 2>/dev/null || true
     done
+}
+
+cleanup() {
+    local p
+    kill_pids
+    for p in "${BG_PIDS[@]:-}"; do
+        [ -n "$p" ] && kill "$p" 2>/dev/null || true
+    done
+    wait 2>/dev/null || true
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -63,14 +81,17 @@ stop_server() {
     PIDS=()     # tcpdump and the server are both gone now
 }
 
-# start_capture FILE PORT [IFACE [LINKTYPE]]
+# start_capture FILE PORT [IFACE [LINKTYPE [SNAPLEN]]]   (empty LINKTYPE: default)
 start_capture() {
-    local file=$1 port=$2 iface=${3:-lo} dlt=()
+    local file=$1 port=$2 iface=${3:-lo} dlt=() snaplen=${5:-0}
     [ -n "${4:-}" ] && dlt=(-y "$4")
     CAPTURE_FILE=$file
     : >"$WORK/tcpdump.log"
     # -Z root: write the file as root (Debian's tcpdump drops to user tcpdump)
-    tcpdump -i "$iface" "${dlt[@]}" -s 0 -U -Z root -w "$WORK/capture" "tcp port $port" \
+    # --immediate-mode: without it libpcap's TPACKET_V3 ring hands packets over
+    # only when a block is retired (every 1 s), and the packets of a block not
+    # yet retired when SIGINT comes are lost (seen with rule-continue-slow)
+    tcpdump -i "$iface" "${dlt[@]}" -s "$snaplen" --immediate-mode -U -Z root -w "$WORK/capture" "tcp port $port" \
         2>"$WORK/tcpdump.log" &
     TCPDUMP_PID=$!
     PIDS+=("$TCPDUMP_PID")
@@ -211,10 +232,129 @@ rec_ipv6_loopback() {
     stop_capture; stop_server
 }
 
+rec_rule_continue_slow() {
+    local port=18100
+    start_server $port "$NODE" "$SRV/node-1xx.js" continue-slow $port
+    start_capture rule-continue-slow.pcap $port
+    # --expect100-timeout 5: curl waits for the (1.5 s late) 100 instead of
+    # sending the body after its default 1 s
+    body2k | "${CURL[@]}" --http1.1 --expect100-timeout 5 -H 'Expect: 100-continue' \
+        -H 'Content-Type: application/x-www-form-urlencoded' \
+        --data-binary @- "http://127.0.0.1:$port/upload"
+    stop_capture; stop_server
+}
+
+rec_rule_continue_repeated() {
+    local port=18101
+    start_server $port "$PYTHON" "$SRV/raw-origin.py" continue-repeated $port
+    start_capture rule-continue-repeated.pcap $port
+    "$PYTHON" "$SRV/raw-client.py" post-expect $port
+    stop_capture; stop_server
+}
+
+rec_rule_continue_unexpected() {
+    local port=18102
+    start_server $port "$PYTHON" "$SRV/raw-origin.py" continue-unexpected $port
+    start_capture rule-continue-unexpected.pcap $port
+    "$PYTHON" "$SRV/raw-client.py" get $port
+    stop_capture; stop_server
+}
+
+rec_rule_expect_on_http10() {
+    local port=18103
+    start_server $port "$PYTHON" "$SRV/raw-origin.py" http10-ok $port
+    start_capture rule-expect-on-http10.pcap $port
+    "$PYTHON" "$SRV/raw-client.py" post-expect-http10 $port
+    stop_capture; stop_server
+}
+
+rec_rule_upgrade_mismatch() {
+    local port=18104
+    start_server $port "$PYTHON" "$SRV/raw-origin.py" 101-h2c $port
+    start_capture rule-upgrade-mismatch.pcap $port
+    "$PYTHON" "$SRV/raw-client.py" upgrade-websocket $port | od -c | tail -n 4
+    stop_capture; stop_server
+}
+
+rec_rule_upgrade_unrequested() {
+    local port=18105
+    start_server $port "$PYTHON" "$SRV/raw-origin.py" 101-websocket $port
+    start_capture rule-upgrade-unrequested.pcap $port
+    "$PYTHON" "$SRV/raw-client.py" get $port | od -c | tail -n 4
+    stop_capture; stop_server
+}
+
+rec_rule_upgrade_missing() {
+    local port=18106
+    start_server $port "$PYTHON" "$SRV/raw-origin.py" 101-connection-only $port
+    start_capture rule-upgrade-missing.pcap $port
+    "$PYTHON" "$SRV/raw-client.py" upgrade-websocket $port | od -c | tail -n 4
+    stop_capture; stop_server
+}
+
+rec_rule_interim_unsolicited() {
+    local port=18107
+    start_server $port "$PYTHON" "$SRV/raw-origin.py" unsolicited-100 $port
+    start_capture rule-interim-unsolicited.pcap $port
+    "$PYTHON" "$SRV/raw-client.py" get $port
+    stop_capture; stop_server
+}
+
+rec_rule_processing_silence() {
+    local port=18108
+    start_server $port "$PYTHON" "$SRV/raw-origin.py" 102-silence-105s $port
+    start_capture rule-processing-silence.pcap $port
+    "${CURL_LONG[@]}" --http1.1 "http://127.0.0.1:$port/slow"
+    stop_capture; stop_server
+}
+
+rec_rule_response_timeout() {
+    local port=18109
+    start_server $port "$PYTHON" "$SRV/raw-origin.py" silent-105s $port
+    start_capture rule-response-timeout.pcap $port
+    "${CURL_LONG[@]}" --http1.1 "http://127.0.0.1:$port/slow"
+    stop_capture; stop_server
+}
+
+rec_near_processing_every_30s() {
+    local port=18110
+    start_server $port "$PYTHON" "$SRV/raw-origin.py" 102-every-30s $port
+    start_capture near-processing-every-30s.pcap $port
+    "${CURL_LONG[@]}" --http1.1 "http://127.0.0.1:$port/slow"
+    stop_capture; stop_server
+}
+
+rec_near_processing_5s() {
+    local port=18111
+    start_server $port "$PYTHON" "$SRV/raw-origin.py" 102-5s $port
+    start_capture near-processing-5s.pcap $port
+    "${CURL_LONG[@]}" --http1.1 "http://127.0.0.1:$port/slow"
+    stop_capture; stop_server
+}
+
+rec_snaplen_cut() {
+    local port=18112
+    start_server $port "$NODE" "$SRV/node-1xx.js" expect100 $port
+    start_capture snaplen-cut.pcap $port lo "" 100
+    body2k | "${CURL[@]}" --http1.1 -H 'Expect: 100-continue' \
+        -H 'Content-Type: application/x-www-form-urlencoded' \
+        --data-binary @- "http://127.0.0.1:$port/upload"
+    stop_capture; stop_server
+}
+
 SAMPLES=(curl-expect-100 node-processing node-early-hints node-continue
          node-websocket keepalive-pipeline raw-http10-continue
          raw-101-no-upgrade raw-1xx-with-body raw-102-then-close
-         raw-unknown-1xx any-interface any-interface-sll ipv6-loopback)
+         raw-unknown-1xx any-interface any-interface-sll ipv6-loopback
+         rule-continue-slow rule-continue-repeated rule-continue-unexpected
+         rule-expect-on-http10 rule-upgrade-mismatch rule-upgrade-unrequested
+         rule-upgrade-missing rule-interim-unsolicited
+         rule-processing-silence rule-response-timeout
+         near-processing-every-30s near-processing-5s snaplen-cut)
+
+# Samples that wait for seconds to minutes: recorded in parallel.
+LONG=(rule-processing-silence rule-response-timeout near-processing-every-30s
+      near-processing-5s)
 
 if [ "${1:-}" = --list ]; then
     printf '%s\n' "${SAMPLES[@]}"
@@ -225,15 +365,51 @@ if [ "$(id -u)" != 0 ]; then
     exit 1
 fi
 
-want=("$@")
-[ ${#want[@]} -eq 0 ] && want=("${SAMPLES[@]}")
-for s in "${want[@]}"; do
+args=("$@")
+[ ${#args[@]} -eq 0 ] && args=("${SAMPLES[@]}")
+want=()
+for s in "${args[@]}"; do
     s=${s%.pcap}
     case " ${SAMPLES[*]} " in
-        *" $s "*) ;;
+        *" $s "*) want+=("$s") ;;
         *) echo "record.sh: unknown sample '$s' (try --list)" >&2; exit 2 ;;
     esac
+done
+
+# Long samples first, each in a background subshell with its own work
+# directory (its own server.log, tcpdump.log, capture) and its own log.
+BG_NAMES=()
+for s in "${want[@]}"; do
+    case " ${LONG[*]} " in *" $s "*) ;; *) continue ;; esac
+    log "$s (in the background)"
+    (
+        WORK=$WORK/$s
+        PIDS=()
+        mkdir -p "$WORK"
+        trap 'kill_pids' EXIT
+        trap 'kill_pids; exit 1' TERM INT
+        "rec_${s//-/_}"
+    ) >"$WORK/$s.log" 2>&1 &
+    BG_PIDS+=("$!")
+    BG_NAMES+=("$s")
+done
+
+for s in "${want[@]}"; do
+    case " ${LONG[*]} " in *" $s "*) continue ;; esac
     log "$s"
     "rec_${s//-/_}"
     printf '\n' >&2
 done
+
+failed=0
+for i in "${!BG_PIDS[@]}"; do
+    s=${BG_NAMES[$i]}
+    rc=0
+    wait "${BG_PIDS[$i]}" || rc=$?
+    log "$s (background, exit $rc)"
+    cat "$WORK/$s.log" >&2
+    printf '\n' >&2
+    [ "$rc" = 0 ] || failed=1
+done
+BG_PIDS=()
+exit $failed

@@ -8,13 +8,14 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "checks.h"
 #include "exchange.h"
 
 struct flow {
 	struct flow_key key;
 	uint64_t id;
+	struct analysis *an;
 	struct stats *st;
-	const struct sink *out;
 	struct http1_parser req;        /* client -> server */
 	struct http1_parser resp;       /* server -> client */
 	struct exchange *head, *tail;   /* outstanding, oldest first */
@@ -24,15 +25,16 @@ struct flow {
 	int64_t now;
 	int is_http;                    /* a request line was seen */
 	int ignored;
+	int lossy;                      /* bytes are missing */
 };
 
 static const struct http1_callbacks req_cb, resp_cb;
 
 uint64_t
-flow_id(const struct flow_key *k, int64_t ts)
+flow_id(const struct flow_key *k)
 {
-	/* FNV-1a over the key and start time, cut to 51 bits so that JSON
-	 * readers using doubles keep it exact */
+	/* FNV-1a over the key, cut to 51 bits so that JSON readers using
+	 * doubles keep it exact */
 	uint64_t h = 1469598103934665603ULL;
 	const uint8_t *parts[] = {k->client.bytes, k->server.bytes};
 
@@ -41,7 +43,6 @@ flow_id(const struct flow_key *k, int64_t ts)
 			h = (h ^ parts[p][i]) * 1099511628211ULL;
 	h = (h ^ k->client_port) * 1099511628211ULL;
 	h = (h ^ k->server_port) * 1099511628211ULL;
-	h = (h ^ (uint64_t)ts) * 1099511628211ULL;
 	return h & ((1ULL << 51) - 1);
 }
 
@@ -74,13 +75,16 @@ copy_header(char *dst, size_t size, const struct http1_message *m,
 
 /* Hand x to the outputs and free it; it must no longer be queued. */
 static void
-emit(struct flow *f, struct exchange *x, enum exchange_end end)
+emit(struct flow *f, struct exchange *x, enum exchange_end end, int closed)
 {
+	const struct sink *out = f->an->out;
+
 	x->end = end;
+	check_end(x, closed, f->now);
 	if (x->head_done) {
 		f->st->exchanges++;
-		if (f->out->exchange != NULL)
-			f->out->exchange(f->out->self, &f->key, f->id, x);
+		if (out->exchange != NULL)
+			out->exchange(out->self, &f->key, f->id, x);
 	}
 	if (f->req_cur == x)
 		f->req_cur = NULL;
@@ -108,8 +112,8 @@ anomaly(struct flow *f, enum flow_dir d, enum http1_error e)
 
 	if ((size_t)e < sizeof(f->st->parse_errors) / sizeof(f->st->parse_errors[0]))
 		f->st->parse_errors[e]++;
-	if (f->out->anomaly != NULL)
-		f->out->anomaly(f->out->self, &a);
+	if (f->an->out->anomaly != NULL)
+		f->an->out->anomaly(f->an->out->self, &a);
 }
 
 /* --- client -> server --- */
@@ -128,6 +132,7 @@ req_begin(void *ctx)
 	}
 	x->seq = ++f->requests;
 	x->t_begin = f->now;
+	check_begin(f->an, &f->key, x);
 	if (f->tail != NULL)
 		f->tail->next = x;
 	else
@@ -159,6 +164,7 @@ req_head(void *ctx, const struct http1_message *m)
 	x->head_done = 1;
 	x->t_head = f->now;
 	x->t_end = f->now;
+	check_request(x, m);
 	return HTTP1_BODY_DEFAULT;
 }
 
@@ -170,6 +176,15 @@ req_end(void *ctx)
 	if (f->req_cur != NULL)
 		f->req_cur->t_end = f->now;
 	f->req_cur = NULL;
+}
+
+static void
+resp_begin(void *ctx)
+{
+	struct flow *f = ctx;
+
+	if (f->head != NULL)
+		check_response_byte(f->head, f->now);
 }
 
 static void
@@ -207,7 +222,10 @@ tunnel_name(struct exchange *x, const struct http1_message *m)
 
 	while (n < len && v[n] != ',' && v[n] != ' ')
 		n++;
-	copy_view(x->tunnel, sizeof(x->tunnel), v, n);
+	if (n == 0)
+		copy_view(x->tunnel, sizeof(x->tunnel), "unknown", 7);
+	else
+		copy_view(x->tunnel, sizeof(x->tunnel), v, n);
 }
 
 static enum http1_body
@@ -215,39 +233,41 @@ resp_head(void *ctx, const struct http1_message *m)
 {
 	struct flow *f = ctx;
 	struct exchange *x = f->head;
-	int connect;
+	int connect, head;
 
 	if (m->status < 200)
 		f->st->status_1xx[m->status - 100]++;
 	if (x == NULL) {
 		f->st->unsolicited++;
+		if (m->status < 200 && !f->lossy)
+			check_unsolicited(f->an, &f->key, m, f->now);
 		return m->status == 101 ? HTTP1_BODY_TUNNEL : HTTP1_BODY_DEFAULT;
 	}
 	if (m->status < 200) {
 		add_interim(f, x, m);
+		check_interim(x, m);
 		if (m->status != 101)
 			return HTTP1_BODY_DEFAULT;
 		tunnel_name(x, m);
 		http1_set_tunnel(&f->req);
-		emit(f, dequeue(f), END_TUNNEL);
+		emit(f, dequeue(f), END_TUNNEL, 0);
 		return HTTP1_BODY_TUNNEL;
 	}
 	x->final_status = m->status;
 	copy_view(x->final_reason, sizeof(x->final_reason), m->reason,
 	    m->reason_len);
 	x->t_final = f->now;
+	check_final(x);
 	connect = strcmp(x->method, "CONNECT") == 0 && m->status < 300;
+	head = strcmp(x->method, "HEAD") == 0;
 	if (connect) {
 		copy_view(x->tunnel, sizeof(x->tunnel), "connect", 7);
 		http1_set_tunnel(&f->req);
 	}
-	{
-		int head = strcmp(x->method, "HEAD") == 0;
-		emit(f, dequeue(f), connect ? END_TUNNEL : END_FINAL);
-		if (connect)
-			return HTTP1_BODY_TUNNEL;
-		return head ? HTTP1_BODY_NONE : HTTP1_BODY_DEFAULT;
-	}
+	emit(f, dequeue(f), connect ? END_TUNNEL : END_FINAL, 0);
+	if (connect)
+		return HTTP1_BODY_TUNNEL;
+	return head ? HTTP1_BODY_NONE : HTTP1_BODY_DEFAULT;
 }
 
 static void
@@ -261,27 +281,26 @@ static const struct http1_callbacks req_cb = {
 };
 
 static const struct http1_callbacks resp_cb = {
-	NULL, resp_head, NULL, resp_error
+	resp_begin, resp_head, NULL, resp_error
 };
 
 /* --- the connection --- */
 
 struct flow *
-flow_open(const struct flow_key *key, int64_t ts, struct stats *st,
-    const struct sink *out)
+flow_open(const struct flow_key *key, int64_t ts, struct analysis *an)
 {
 	struct flow *f = calloc(1, sizeof(*f));
 
 	if (f == NULL)
 		return NULL;
 	f->key = *key;
-	f->id = flow_id(key, ts);
-	f->st = st;
-	f->out = out;
+	f->id = flow_id(key);
+	f->an = an;
+	f->st = an->st;
 	f->now = ts;
 	http1_init(&f->req, HTTP1_REQUEST, &req_cb, f);
 	http1_init(&f->resp, HTTP1_RESPONSE, &resp_cb, f);
-	st->flows++;
+	f->st->flows++;
 	return f;
 }
 
@@ -294,6 +313,8 @@ flow_data(struct flow *f, enum flow_dir d, const char *buf, size_t len,
 	size_t used;
 
 	f->now = ts;
+	if (d == FROM_CLIENT && f->req_cur != NULL && f->req_cur->head_done)
+		f->req_cur->t_end = ts;         /* body bytes move it on */
 	/* HTTP is recognised from the client's first bytes; a server that
 	 * speaks first is some other protocol unless it speaks HTTP */
 	if (d == FROM_SERVER && !f->is_http && f->req.messages == 0 &&
@@ -309,6 +330,12 @@ flow_data(struct flow *f, enum flow_dir d, const char *buf, size_t len,
 	return used;
 }
 
+void
+flow_mark_lossy(struct flow *f)
+{
+	f->lossy = 1;
+}
+
 int
 flow_ignored(const struct flow *f)
 {
@@ -316,7 +343,8 @@ flow_ignored(const struct flow *f)
 }
 
 void
-flow_close(struct flow *f, const size_t unconsumed[2], int64_t ts)
+flow_close(struct flow *f, const size_t unconsumed[2], int closed,
+    int64_t ts)
 {
 	struct exchange *x;
 
@@ -326,6 +354,6 @@ flow_close(struct flow *f, const size_t unconsumed[2], int64_t ts)
 		http1_finish(&f->resp, unconsumed[FROM_SERVER]);
 	}
 	while ((x = dequeue(f)) != NULL)
-		emit(f, x, END_CLOSED);
+		emit(f, x, END_CLOSED, closed);
 	free(f);
 }

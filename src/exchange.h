@@ -7,6 +7,7 @@
 
 #include "model.h"
 #include "output.h"
+#include "rules.h"
 
 #define FLOW_MAX_PENDING 64     /* outstanding requests kept per connection */
 
@@ -15,20 +16,27 @@ enum flow_dir { FROM_CLIENT, FROM_SERVER };
 struct flow;
 
 struct flow *flow_open(const struct flow_key *key, int64_t ts,
-    struct stats *st, const struct sink *out);
+    struct analysis *an);
 
 /* Bytes of one direction not yet consumed, oldest first; returns how many
  * were consumed. The rest must be offered again with more appended. */
 size_t flow_data(struct flow *f, enum flow_dir d, const char *buf,
     size_t len, int64_t ts);
 
+/* Bytes of this connection were lost (cut by the snaplen): absence of a
+ * request is no longer evidence. */
+void flow_mark_lossy(struct flow *f);
+
 /* Neither HTTP nor worth keeping: the caller may stop delivering data. */
 int flow_ignored(const struct flow *f);
 
-/* The connection ended; reports what was outstanding and frees f.
- * unconsumed[d] is what the caller still held of direction d. */
-void flow_close(struct flow *f, const size_t unconsumed[2], int64_t ts);
+/* The connection ended (closed: by FIN or RST, not by the end of the
+ * capture); reports what was outstanding and frees f. unconsumed[d] is
+ * what the caller still held of direction d. */
+void flow_close(struct flow *f, const size_t unconsumed[2], int closed,
+    int64_t ts);
 
-uint64_t flow_id(const struct flow_key *key, int64_t ts);
+/* A hash of the connection's addresses and ports, under 2^53. */
+uint64_t flow_id(const struct flow_key *key);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include "format.h"
 #include "outputs.h"
+#include "rules.h"
 
 struct json {
 	FILE *out;
@@ -118,13 +119,33 @@ on_anomaly(void *self, const struct anomaly *a)
 }
 
 static void
+on_violation(void *self, const struct violation *v)
+{
+	struct json *j = self;
+	const struct rule *r = &rules[v->rule];
+	FILE *o = j->out;
+
+	head(o, v->ts, "violation", v->key, v->flow_id);
+	fprintf(o, ",\"rule\":\"%s\",\"severity\":\"%s\"", r->id,
+	    severity_name(r->severity));
+	field(o, "cloudflare", r->cloudflare, r->cloudflare != NULL);
+	fputs(",\"message\":", o);
+	json_string(o, v->message);
+	if (v->x != NULL && v->x->head_done) {
+		putc(',', o);
+		json_http(o, v->x);
+	}
+	end_line(j);
+}
+
+static void
 counter(FILE *o, const char *name, uint64_t n)
 {
 	fprintf(o, ",\"%s\":%llu", name, (unsigned long long)n);
 }
 
 static void
-on_finish(void *self, const struct stats *st)
+on_finish(void *self, const struct stats *st, const uint64_t *rule_counts)
 {
 	struct json *j = self;
 	FILE *o = j->out;
@@ -145,6 +166,15 @@ on_finish(void *self, const struct stats *st)
 		    (unsigned long long)st->status_1xx[c]);
 		first = 0;
 	}
+	fputs("},\"rules\":{", o);
+	first = 1;
+	for (int r = 0; r < RULE_COUNT; r++) {
+		if (rule_counts[r] == 0)
+			continue;
+		fprintf(o, "%s\"%s\":%llu", first ? "" : ",", rules[r].id,
+		    (unsigned long long)rule_counts[r]);
+		first = 0;
+	}
 	putc('}', o);
 	counter(o, "unsolicited_responses", st->unsolicited);
 	fputs(",\"parse_errors\":{", o);
@@ -162,7 +192,8 @@ on_finish(void *self, const struct stats *st)
 	counter(o, "ipv6_tcp_packets_skipped", st->ipv6_tcp_skipped);
 	counter(o, "snaplen_cut_packets", st->snaplen_cut);
 	counter(o, "reassembly_warnings", reassembly_warning_total(st));
-	counter(o, "capped", st->pipeline_capped + st->interim_capped);
+	counter(o, "capped", st->pipeline_capped + st->interim_capped +
+	    st->tcp_untracked);
 	counter(o, "dropped", st->dropped);
 	counter(o, "if_dropped", st->if_dropped);
 	fprintf(o, ",\"truncated\":%s", st->truncated ? "true" : "false");
@@ -173,7 +204,8 @@ on_finish(void *self, const struct stats *st)
 const struct sink *
 json_sink(FILE *out, int flush)
 {
-	static struct sink s = {on_exchange, on_anomaly, on_finish, NULL};
+	static struct sink s = {on_exchange, on_anomaly, on_violation,
+	    on_finish, NULL};
 
 	json_state.out = out;
 	json_state.flush = flush;

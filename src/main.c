@@ -3,6 +3,10 @@
  *
  *   capture -> decap -> reassembly -> exchange (dissector) -> outputs
  */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
@@ -18,6 +22,7 @@
 #include "decap.h"
 #include "outputs.h"
 #include "reassembly.h"
+#include "tcpwatch.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "dev"
@@ -31,7 +36,15 @@ enum {
 
 /* Long-only options. */
 enum {
-	OPT_PORTS = 256
+	OPT_PORTS = 256,
+	OPT_FAIL_ON,
+	OPT_LIST_RULES,
+	OPT_DISABLE,
+	OPT_CONTINUE_TIMEOUT,
+	OPT_PROCESSING_TIMEOUT,
+	OPT_RESPONSE_TIMEOUT,
+	OPT_SYN_TIMEOUT,
+	OPT_ACK_TIMEOUT
 };
 
 /* One table for getopt_long, --help and the man page test. */
@@ -53,6 +66,14 @@ static const struct opt {
 	{'v', "verbose", NULL, "list every exchange with its 1xx timeline"},
 	{'q', "quiet", NULL, "report only the summary line and what is wrong"},
 	{OPT_PORTS, "ports", "LIST", "only look for HTTP on these server ports (80,8000-8099)"},
+	{OPT_FAIL_ON, "fail-on", "LEVEL", "exit 1 on a violation of this severity or worse: error (default), warning, notice, never"},
+	{OPT_DISABLE, "disable", "RULES", "comma-separated rule ids not to check"},
+	{OPT_LIST_RULES, "list-rules", NULL, "list the rules and exit"},
+	{OPT_CONTINUE_TIMEOUT, "continue-timeout", "SEC", "continue-slow after SEC without 100 or final (default 1)"},
+	{OPT_PROCESSING_TIMEOUT, "processing-timeout", "SEC", "processing-silence after SEC without a response after 102 (default 100)"},
+	{OPT_RESPONSE_TIMEOUT, "response-timeout", "SEC", "response-timeout after SEC without a response byte (default 100)"},
+	{OPT_SYN_TIMEOUT, "syn-timeout", "SEC", "handshake-timeout after SEC without SYN-ACK (default 19)"},
+	{OPT_ACK_TIMEOUT, "ack-timeout", "SEC", "request-unacked after SEC without an ACK (default 90)"},
 	{'h', "help", NULL, "print this help and exit"},
 	{'V', "version", NULL, "print the version and exit"},
 	{0, NULL, NULL, NULL}
@@ -67,11 +88,15 @@ struct config {
 	struct report_opts rep;
 	int json;
 	uint8_t *ports;         /* bitmap of server ports, or NULL: all */
+	struct rules_config rules;
+	enum severity fail_on;  /* SEV_NONE: never */
 };
 
-/* Only what libnids forces and signal handlers need lives here. */
+/* What the signal handler and the packet callback reach. */
 static struct capture cap;
 static struct stats stats;
+static struct analysis analysis;
+static struct tcpwatch *watch;
 
 static void
 usage(FILE *out)
@@ -92,8 +117,21 @@ usage(FILE *out)
 			    o->arg ? " " : "", o->arg ? o->arg : "");
 		fprintf(out, "  %-34s %s\n", left, o->help);
 	}
-	fprintf(out, "\nExit status: 0 clean, 1 a violation was found, "
-	    "2 usage or input error.\nSee interim(1).\n");
+	fprintf(out, "\nExit status: 0 clean, 1 a violation at or above "
+	    "--fail-on was found, 2 usage or input error.\n"
+	    "Rules: interim --list-rules.  Manual: man interim.\n");
+}
+
+static void
+list_rules(void)
+{
+	printf("%-26s %-8s %-10s %s\n", "RULE", "SEVERITY", "CLOUDFLARE",
+	    "FIRES WHEN");
+	for (int r = 0; r < RULE_COUNT; r++)
+		printf("%-26s %-8s %-10s %s\n", rules[r].id,
+		    severity_name(rules[r].severity),
+		    rules[r].cloudflare ? rules[r].cloudflare : "-",
+		    rules[r].meaning);
 }
 
 static void
@@ -117,6 +155,56 @@ parse_count(const char *s, const char *opt, long max)
 		fprintf(stderr, "interim: invalid %s '%s'\n", opt, s);
 		exit(EXIT_USAGE);
 	}
+	return v;
+}
+
+/* seconds, fractions allowed, into microseconds */
+static int64_t
+parse_seconds(const char *s, const char *opt)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !(v > 0) ||
+	    v > 1e9) {
+		fprintf(stderr, "interim: invalid --%s '%s' (seconds, e.g. "
+		    "2.5)\n", opt, s);
+		exit(EXIT_USAGE);
+	}
+	return (int64_t)(v * USEC + 0.5);
+}
+
+static void
+parse_disable(const char *s, struct rules_config *rc)
+{
+	char *copy = strdup(s), *save = NULL;
+
+	if (copy == NULL)
+		die("%s", "out of memory");
+	for (char *id = strtok_r(copy, ",", &save); id != NULL;
+	    id = strtok_r(NULL, ",", &save)) {
+		int r = rules_find(id);
+
+		if (r < 0) {
+			fprintf(stderr, "interim: unknown rule '%s' (see "
+			    "--list-rules)\n", id);
+			exit(EXIT_USAGE);
+		}
+		rc->disabled[r] = 1;
+	}
+	free(copy);
+}
+
+static enum severity
+parse_fail_on(const char *s)
+{
+	enum severity v = severity_parse(s);
+
+	if (v == SEV_NONE && strcmp(s, "never") != 0)
+		die("invalid --fail-on '%s' (error, warning, notice or never)",
+		    s);
 	return v;
 }
 
@@ -187,6 +275,14 @@ parse_args(int argc, char **argv, struct config *cf)
 		case 'v': cf->rep.verbose = 1; break;
 		case 'q': cf->rep.quiet = 1; break;
 		case OPT_PORTS: cf->ports = parse_ports(optarg); break;
+		case OPT_FAIL_ON: cf->fail_on = parse_fail_on(optarg); break;
+		case OPT_DISABLE: parse_disable(optarg, &cf->rules); break;
+		case OPT_LIST_RULES: list_rules(); exit(EXIT_CLEAN);
+		case OPT_CONTINUE_TIMEOUT: cf->rules.continue_timeout = parse_seconds(optarg, "continue-timeout"); break;
+		case OPT_PROCESSING_TIMEOUT: cf->rules.processing_timeout = parse_seconds(optarg, "processing-timeout"); break;
+		case OPT_RESPONSE_TIMEOUT: cf->rules.response_timeout = parse_seconds(optarg, "response-timeout"); break;
+		case OPT_SYN_TIMEOUT: cf->rules.syn_timeout = parse_seconds(optarg, "syn-timeout"); break;
+		case OPT_ACK_TIMEOUT: cf->rules.ack_timeout = parse_seconds(optarg, "ack-timeout"); break;
 		case 'h': usage(stdout); exit(EXIT_CLEAN);
 		case 'V': printf("interim %s\n", PACKAGE_VERSION); exit(EXIT_CLEAN);
 		default: usage(stderr); exit(EXIT_USAGE);
@@ -227,6 +323,7 @@ on_frame(void *ctx, int dlt, const struct pcap_pkthdr *h,
 	size_t len;
 
 	(void)ctx;
+	timers_run(&analysis.timers, ts);       /* deadlines before this packet */
 	if (stats.packets++ == 0)
 		stats.first_ts = ts;
 	if (ts > stats.last_ts)
@@ -238,6 +335,7 @@ on_frame(void *ctx, int dlt, const struct pcap_pkthdr *h,
 	case DECAP_IPV4:
 		if (len >= 20 && ip[9] == 6) {
 			stats.ipv4_tcp++;
+			tcpwatch_ipv4(watch, ip, len, ts);
 			reassembly_ipv4(ip, len, ts);
 		} else {
 			stats.other_ip++;
@@ -286,8 +384,7 @@ open_input(struct config *cf)
 int
 main(int argc, char **argv)
 {
-	struct config cf = {0};
-	const struct sink *out;
+	struct config cf = {.rules = RULES_DEFAULTS, .fail_on = SEV_ERROR};
 	char err[512];
 	int rc;
 
@@ -297,8 +394,15 @@ main(int argc, char **argv)
 	if (cf.user != NULL)
 		drop_privileges(cf.user);
 	cf.rep.colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
-	out = cf.json ? json_sink(stdout, cap.live) : report_sink(stdout, &cf.rep);
-	if (reassembly_init(&stats, out, cf.ports, err, sizeof(err)) != 0)
+	analysis.st = &stats;
+	analysis.cfg = cf.rules;
+	analysis.out = cf.json ? json_sink(stdout, cap.live) :
+	    report_sink(stdout, &cf.rep);
+	watch = tcpwatch_new(&analysis);
+	if (watch == NULL)
+		die("%s", "out of memory");
+	analysis.watch = watch;
+	if (reassembly_init(&analysis, cf.ports, err, sizeof(err)) != 0)
 		die("%s", err);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -310,10 +414,17 @@ main(int argc, char **argv)
 		fprintf(stderr, "interim: %s\n", err);
 	capture_drops(&cap, &stats.dropped, &stats.if_dropped);
 	reassembly_finish();
-	if (out->finish != NULL)
-		out->finish(out->self, &stats);
+	analysis.watch = NULL;
+	tcpwatch_free(watch);
+	if (analysis.out->finish != NULL)
+		analysis.out->finish(analysis.out->self, &stats,
+		    analysis.rule_counts);
+	timers_free(&analysis.timers);
 	capture_close(&cap);
 	free(cf.files);
 	free(cf.ports);
-	return rc < 0 ? EXIT_USAGE : EXIT_CLEAN;
+	if (rc < 0)
+		return EXIT_USAGE;
+	return cf.fail_on != SEV_NONE && analysis.worst >= cf.fail_on ?
+	    EXIT_FOUND : EXIT_CLEAN;
 }

@@ -10,8 +10,11 @@
 #include <stdint.h>
 
 #include "http1.h"
+#include "timers.h"
 
 #define USEC 1000000LL
+
+struct analysis;
 
 struct addr {
 	int family;             /* AF_INET or AF_INET6 */
@@ -68,6 +71,16 @@ struct exchange {
 	int64_t t_final;
 	char tunnel[X_FIELD];           /* protocol after 101, or "" */
 	enum exchange_end end;
+
+	/* what the timer rules watch (checks.c) */
+	struct timer timer;
+	const struct flow_key *key;
+	struct analysis *an;
+	int64_t t_first_byte;           /* first response byte, 0: none yet */
+	int64_t t_answered;             /* first 100 or final, 0: none yet */
+	int64_t t_processing;           /* last 1xx after a 102, 0: no 102 */
+	unsigned fired;                 /* timer rules raised, by bit */
+	unsigned continues;             /* 100 responses */
 };
 
 /* Counters the summary shows; every cap that is reached is counted here. */
@@ -93,6 +106,7 @@ struct stats {
 	uint64_t nids_warnings[10];     /* index: libnids' NIDS_WARN_* errnum */
 	uint64_t dropped;               /* live: by the kernel */
 	uint64_t if_dropped;            /* live: by the interface */
+	uint64_t tcp_untracked;         /* handshakes past the watch table cap */
 	int truncated;                  /* an input ended early */
 	int64_t first_ts;
 	int64_t last_ts;

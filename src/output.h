@@ -15,11 +15,24 @@ struct anomaly {
 	int64_t ts;
 };
 
+/* A broken rule; rule is an enum rule_id (rules.h). */
+struct violation {
+	int rule;
+	int64_t ts;
+	const struct flow_key *key;
+	uint64_t flow_id;
+	const struct exchange *x;       /* the request concerned, or NULL */
+	char message[320];
+};
+
 struct sink {
 	void (*exchange)(void *self, const struct flow_key *key,
 	    uint64_t flow_id, const struct exchange *x);
 	void (*anomaly)(void *self, const struct anomaly *a);
-	void (*finish)(void *self, const struct stats *st);
+	void (*violation)(void *self, const struct violation *v);
+	/* rule_counts has RULE_COUNT entries */
+	void (*finish)(void *self, const struct stats *st,
+	    const uint64_t *rule_counts);
 	void *self;
 };
 

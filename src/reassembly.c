@@ -12,8 +12,7 @@
 #include "exchange.h"
 #include "reassembly.h"
 
-static struct stats *stats;
-static const struct sink *sink;
+static struct analysis *analysis;
 static const uint8_t *ports;
 static pcap_t *raw_handle;
 static struct pcap_pkthdr last_header;  /* libnids keeps a pointer to it */
@@ -33,9 +32,11 @@ count_warning(int type, int errnum, struct ip *iph, void *data)
 	(void)type;
 	(void)iph;
 	(void)data;
+	struct stats *st = analysis->st;
+
 	if (errnum >= 0 && (size_t)errnum <
-	    sizeof(stats->nids_warnings) / sizeof(stats->nids_warnings[0]))
-		stats->nids_warnings[errnum]++;
+	    sizeof(st->nids_warnings) / sizeof(st->nids_warnings[0]))
+		st->nids_warnings[errnum]++;
 }
 
 static void
@@ -75,10 +76,11 @@ on_tcp(struct tcp_stream *a, void **param)
 		    !(ports[a->addr.dest / 8] & (1 << (a->addr.dest % 8))))
 			return;
 		key_from(&k, &a->addr);
-		f = flow_open(&k, packet_time(), stats, sink);
+		f = flow_open(&k, packet_time(), analysis);
 		if (f == NULL)
 			return;
 		*param = f;
+		a->user = f;
 		a->client.collect++;
 		a->server.collect++;
 		return;
@@ -94,8 +96,9 @@ on_tcp(struct tcp_stream *a, void **param)
 			a->client.collect--;
 			a->server.collect--;
 			unread[FROM_CLIENT] = unread[FROM_SERVER] = 0;
-			flow_close(f, unread, packet_time());
+			flow_close(f, unread, 0, packet_time());
 			*param = NULL;
+			a->user = NULL;
 		}
 		return;
 	default:        /* NIDS_CLOSE, NIDS_RESET, NIDS_TIMED_OUT, NIDS_EXITING */
@@ -103,20 +106,23 @@ on_tcp(struct tcp_stream *a, void **param)
 			return;
 		unread[FROM_CLIENT] = (size_t)(a->server.count - a->server.offset);
 		unread[FROM_SERVER] = (size_t)(a->client.count - a->client.offset);
-		flow_close(f, unread, packet_time());
+		/* TIMED_OUT (table full) and EXITING (end of input) are
+		 * not the connection ending */
+		flow_close(f, unread, a->nids_state == NIDS_CLOSE ||
+		    a->nids_state == NIDS_RESET, packet_time());
 		*param = NULL;
+		a->user = NULL;
 		return;
 	}
 }
 
 int
-reassembly_init(struct stats *st, const struct sink *out,
-    const uint8_t *port_map, char *err, size_t errlen)
+reassembly_init(struct analysis *an, const uint8_t *port_map, char *err,
+    size_t errlen)
 {
 	static struct nids_chksum_ctl no_checksums = {0, 0, NIDS_DONT_CHKSUM, 0};
 
-	stats = st;
-	sink = out;
+	analysis = an;
 	ports = port_map;
 	raw_handle = pcap_open_dead(DLT_RAW, 262144);
 	if (raw_handle == NULL) {
@@ -140,11 +146,47 @@ reassembly_init(struct stats *st, const struct sink *out,
 	return 0;
 }
 
+/* A packet cut by the snaplen cannot reach the stream, so its connection
+ * has a hole: tell the flow, whose rules must then not take a missing
+ * request for an unsolicited response. Returns 1 if the packet was cut. */
+static int
+mark_cut(const uint8_t *ip, size_t caplen)
+{
+	size_t ihl = (size_t)(ip[0] & 15) * 4;
+	struct tuple4 t;
+	struct tcp_stream *a;
+
+	if (caplen < 20 || ((size_t)ip[2] << 8 | ip[3]) <= caplen)
+		return 0;
+	if (ihl < 20 || caplen < ihl + 4)
+		return 1;
+	memcpy(&t.saddr, ip + 12, 4);
+	memcpy(&t.daddr, ip + 16, 4);
+	t.source = (u_short)(ip[ihl] << 8 | ip[ihl + 1]);
+	t.dest = (u_short)(ip[ihl + 2] << 8 | ip[ihl + 3]);
+	a = nids_find_tcp_stream(&t);
+	if (a == NULL) {
+		u_short port = t.source;
+		u_int addr = t.saddr;
+
+		t.source = t.dest;
+		t.dest = port;
+		t.saddr = t.daddr;
+		t.daddr = addr;
+		a = nids_find_tcp_stream(&t);
+	}
+	if (a != NULL && a->user != NULL)
+		flow_mark_lossy(a->user);
+	return 1;
+}
+
 void
 reassembly_ipv4(const uint8_t *ip, size_t caplen, int64_t ts)
 {
 	struct pcap_pkthdr *h = &last_header;
 
+	if (mark_cut(ip, caplen))
+		return;         /* libnids would reject it as a bad header */
 	h->ts.tv_sec = (time_t)(ts / USEC);
 	h->ts.tv_usec = (suseconds_t)(ts % USEC);
 	h->caplen = (bpf_u_int32)caplen;

@@ -5,15 +5,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "model.h"
-#include "output.h"
+#include "rules.h"
 
 #define REASSEMBLY_MAX_STREAMS 102000   /* concurrent TCP connections */
 
 /* Set libnids up; ports is a bitmap of server ports to analyse (NULL: all).
  * Returns -1 and fills err on failure. */
-int reassembly_init(struct stats *st, const struct sink *out,
-    const uint8_t *ports, char *err, size_t errlen);
+int reassembly_init(struct analysis *an, const uint8_t *ports, char *err,
+    size_t errlen);
 
 /* One IPv4 packet (IP header first), caplen bytes of it captured. */
 void reassembly_ipv4(const uint8_t *ip, size_t caplen, int64_t ts);

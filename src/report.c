@@ -6,9 +6,11 @@
 
 #include "format.h"
 #include "outputs.h"
+#include "rules.h"
 
 #define EXAMPLES 3
-#define LINE 512
+#define CF_EXAMPLES 10
+#define LINE 768
 
 struct examples {
 	uint64_t count;
@@ -21,6 +23,9 @@ struct report {
 	uint64_t with_interim;
 	struct examples unanswered;             /* no final response */
 	struct examples errors[8];              /* by enum http1_error */
+	struct examples rule[RULE_COUNT];
+	uint64_t cloudflare;                    /* violations with a code */
+	char cf_line[CF_EXAMPLES][LINE];
 };
 
 static struct report report_state;
@@ -123,6 +128,36 @@ on_anomaly(void *self, const struct anomaly *a)
 	keep(&r->errors[a->error], line);
 }
 
+static const char *
+colour_of(const struct report *r, enum severity s)
+{
+	if (!r->o.colour)
+		return "";
+	return s == SEV_ERROR ? "\033[31m" : s == SEV_WARNING ? "\033[33m" :
+	    "\033[36m";
+}
+
+static void
+on_violation(void *self, const struct violation *v)
+{
+	struct report *r = self;
+	const struct rule *rule = &rules[v->rule];
+	char w[256], req[160] = "", line[LINE];
+
+	where(w, sizeof(w), v->ts, v->key);
+	if (v->x != NULL && v->x->head_done)
+		snprintf(req, sizeof(req), "  %s %.80s HTTP/1.%d", v->x->method,
+		    v->x->target, v->x->minor);
+	snprintf(line, sizeof(line), "%s%s\n      %s", w, req, v->message);
+	keep(&r->rule[v->rule], line);
+	if (rule->cloudflare != NULL) {
+		if (r->cloudflare < CF_EXAMPLES)
+			snprintf(r->cf_line[r->cloudflare], LINE, "%s  %-19s "
+			    "%s%s", rule->cloudflare, rule->id, w, req);
+		r->cloudflare++;
+	}
+}
+
 static void
 print_examples(struct report *r, const struct examples *e)
 {
@@ -168,7 +203,7 @@ print_interim(struct report *r, const struct stats *st)
 			fprintf(r->out, "\n%s1xx responses%s\n", bold(r),
 			    plain(r));
 		fprintf(r->out, "  %d %-22s %8llu\n", 100 + c,
-		    http1_reason_default(100 + c),
+		    c < 4 ? http1_reason_default(100 + c) : "(unknown)",
 		    (unsigned long long)st->status_1xx[c]);
 	}
 	if (!any)
@@ -177,6 +212,56 @@ print_interim(struct report *r, const struct stats *st)
 		fprintf(r->out, "  %llu response%s arrived with no request "
 		    "outstanding\n", (unsigned long long)st->unsolicited,
 		    st->unsolicited == 1 ? "" : "s");
+}
+
+static void
+print_violations(struct report *r, const uint64_t *counts)
+{
+	uint64_t total = 0, by[SEV_ERROR + 1] = {0};
+
+	for (int i = 0; i < RULE_COUNT; i++) {
+		total += counts[i];
+		by[rules[i].severity] += counts[i];
+	}
+	if (total == 0) {
+		fprintf(r->out, "\nNo violations.\n");
+		return;
+	}
+	fprintf(r->out, "\n%sViolations%s: %llu (%llu error%s, %llu warning%s, "
+	    "%llu notice%s)\n", bold(r), plain(r), (unsigned long long)total,
+	    (unsigned long long)by[SEV_ERROR], by[SEV_ERROR] == 1 ? "" : "s",
+	    (unsigned long long)by[SEV_WARNING], by[SEV_WARNING] == 1 ? "" : "s",
+	    (unsigned long long)by[SEV_NOTICE], by[SEV_NOTICE] == 1 ? "" : "s");
+	for (int i = 0; i < RULE_COUNT; i++) {
+		if (counts[i] == 0)
+			continue;
+		fprintf(r->out, "\n  %s%-26s%s %-8s %llu\n",
+		    colour_of(r, rules[i].severity), rules[i].id, plain(r),
+		    severity_name(rules[i].severity),
+		    (unsigned long long)counts[i]);
+		print_examples(r, &r->rule[i]);
+	}
+}
+
+static void
+print_cloudflare(struct report *r)
+{
+	uint64_t shown = r->cloudflare < CF_EXAMPLES ? r->cloudflare :
+	    CF_EXAMPLES;
+
+	if (r->cloudflare == 0) {
+		fprintf(r->out, "\nCloudflare: nothing here would be a 522 or "
+		    "524.\n");
+		return;
+	}
+	fprintf(r->out, "\n%sCloudflare%s: %llu request%s would end in a 522 "
+	    "or 524 there\n", bold(r), plain(r),
+	    (unsigned long long)r->cloudflare, r->cloudflare == 1 ? "" : "s");
+	for (uint64_t i = 0; i < shown; i++)
+		fprintf(r->out, "    %s\n", r->cf_line[i]);
+	if (r->cloudflare > shown)
+		fprintf(r->out, "    ... and %llu more\n",
+		    (unsigned long long)(r->cloudflare - shown));
 }
 
 static void
@@ -212,8 +297,8 @@ print_coverage(struct report *r, const struct stats *st)
 		    (unsigned long long)st->ipv6_tcp_skipped);
 	if (st->snaplen_cut > 0)
 		fprintf(r->out, "\nWarning: %llu packets were cut short by the "
-		    "capture's snaplen; streams with missing bytes stop there "
-		    "(capture with -s 0).\n",
+		    "capture's snaplen; their connections are analysed only up "
+		    "to the first cut (capture with -s 0).\n",
 		    (unsigned long long)st->snaplen_cut);
 	if (warnings > 0)
 		fprintf(r->out, "\nReassembly: %llu packets rejected by libnids "
@@ -233,7 +318,7 @@ print_coverage(struct report *r, const struct stats *st)
 }
 
 static void
-on_finish(void *self, const struct stats *st)
+on_finish(void *self, const struct stats *st, const uint64_t *rule_counts)
 {
 	struct report *r = self;
 
@@ -242,6 +327,8 @@ on_finish(void *self, const struct stats *st)
 	print_input(r, st);
 	if (!r->o.quiet)
 		print_interim(r, st);
+	print_violations(r, rule_counts);
+	print_cloudflare(r);
 	print_problems(r);
 	print_coverage(r, st);
 	fflush(r->out);
@@ -250,7 +337,8 @@ on_finish(void *self, const struct stats *st)
 const struct sink *
 report_sink(FILE *out, const struct report_opts *o)
 {
-	static struct sink s = {on_exchange, on_anomaly, on_finish, NULL};
+	static struct sink s = {on_exchange, on_anomaly, on_violation,
+	    on_finish, NULL};
 
 	memset(&report_state, 0, sizeof(report_state));
 	report_state.out = out;

@@ -1,1 +1,324 @@
-int main(void){return 0;}
+/* test_http1.c: the dissector on byte streams.
+ *
+ * Every stream is fed whole, byte by byte, and split in two at every
+ * offset; the events must be the same every time. Bytes not consumed are
+ * offered again with the next ones, as reassembly.c does with libnids.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http1.h"
+
+#define LOG 8192
+
+struct rec {
+	char log[LOG];
+	size_t len;
+	int head_request;       /* answer HEAD: the next response has no body */
+};
+
+static int failures, checks;
+
+static void
+say(struct rec *r, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	int k;
+
+	va_start(ap, fmt);
+	k = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+
+	if (k > 0 && r->len + (size_t)k < LOG) {
+		memcpy(r->log + r->len, line, (size_t)k);
+		r->len += (size_t)k;
+		r->log[r->len] = '\0';
+	}
+}
+
+static void
+on_begin(void *ctx)
+{
+	say(ctx, "begin;");
+}
+
+static enum http1_body
+on_head(void *ctx, const struct http1_message *m)
+{
+	struct rec *r = ctx;
+	const struct http1_header *h;
+
+	if (m->kind == HTTP1_REQUEST)
+		say(r, "req %.*s/%d", (int)m->method_len, m->method, m->minor);
+	else
+		say(r, "resp %d", m->status);
+	say(r, " h=%d", (int)m->num_headers);
+	if ((h = http1_find(m, "Upgrade")) != NULL)
+		say(r, " up=%.*s", (int)h->value_len, h->value);
+	say(r, ";");
+	if (m->kind == HTTP1_RESPONSE && r->head_request && m->status >= 200)
+		return HTTP1_BODY_NONE;
+	return HTTP1_BODY_DEFAULT;
+}
+
+static void
+on_end(void *ctx)
+{
+	say(ctx, "end;");
+}
+
+static void
+on_error(void *ctx, enum http1_error e)
+{
+	say(ctx, "error %d;", (int)e);
+}
+
+static const struct http1_callbacks cb = {on_begin, on_head, on_end, on_error};
+
+/* Feed stream in pieces that end at the offsets in cuts[]; returns the
+ * parser's final state and fills r. */
+static enum http1_state
+run(enum http1_kind kind, const char *stream, size_t len, const size_t *cuts,
+    size_t ncuts, int head_request, struct rec *r, uint64_t *tunnel)
+{
+	struct http1_parser p;
+	char *buf = malloc(len + 1);
+	size_t have = 0, fed = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->head_request = head_request;
+	http1_init(&p, kind, &cb, r);
+	for (size_t c = 0; c <= ncuts; c++) {
+		size_t upto = c < ncuts ? cuts[c] : len;
+		size_t used;
+
+		memcpy(buf + have, stream + fed, upto - fed);
+		have += upto - fed;
+		fed = upto;
+		used = http1_feed(&p, buf, have);
+		memmove(buf, buf + used, have - used);
+		have -= used;
+	}
+	http1_finish(&p, have);
+	free(buf);
+	if (tunnel != NULL)
+		*tunnel = p.tunnel_bytes;
+	return p.state;
+}
+
+static void
+check(int ok, const char *name, const char *detail)
+{
+	checks++;
+	if (!ok) {
+		failures++;
+		printf("not ok %d - %s\n  %s\n", checks, name, detail);
+	}
+}
+
+/* The expected log, and the same under every way of splitting. */
+static void
+expect(const char *name, enum http1_kind kind, const char *stream,
+    size_t len, int head_request, const char *want)
+{
+	struct rec whole, piece;
+	size_t *cuts = malloc((len + 1) * sizeof(size_t));
+	char detail[LOG * 2 + 64];
+
+	run(kind, stream, len, NULL, 0, head_request, &whole, NULL);
+	snprintf(detail, sizeof(detail), "want %s\n  got  %s", want, whole.log);
+	check(strcmp(whole.log, want) == 0, name, detail);
+	for (size_t k = 1; k < len; k++) {
+		run(kind, stream, len, &k, 1, head_request, &piece, NULL);
+		if (strcmp(piece.log, whole.log) != 0) {
+			snprintf(detail, sizeof(detail), "split at %zu: %s", k,
+			    piece.log);
+			check(0, name, detail);
+			break;
+		}
+	}
+	for (size_t k = 0; k < len; k++)
+		cuts[k] = k + 1;
+	run(kind, stream, len, cuts, len - 1, head_request, &piece, NULL);
+	snprintf(detail, sizeof(detail), "byte by byte: %s", piece.log);
+	check(strcmp(piece.log, whole.log) == 0, name, detail);
+	free(cuts);
+}
+
+#define EXPECT(name, kind, s, head, want) \
+	expect(name, kind, s, sizeof(s) - 1, head, want)
+
+static void
+test_requests(void)
+{
+	EXPECT("simple GET", HTTP1_REQUEST,
+	    "GET / HTTP/1.1\r\nHost: a\r\n\r\n", 0,
+	    "begin;req GET/1 h=1;end;");
+	EXPECT("pipelined POST with body then GET", HTTP1_REQUEST,
+	    "POST /u HTTP/1.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\nhello"
+	    "GET /b HTTP/1.0\r\n\r\n", 0,
+	    "begin;req POST/1 h=2;end;begin;req GET/0 h=0;end;");
+	EXPECT("chunked request with trailers", HTTP1_REQUEST,
+	    "PUT /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "5;ext=1\r\nhello\r\n0\r\nX-Sum: 1\r\n\r\n"
+	    "GET / HTTP/1.1\r\n\r\n", 0,
+	    "begin;req PUT/1 h=1;end;begin;req GET/1 h=0;end;");
+	EXPECT("bare LF line ends", HTTP1_REQUEST,
+	    "GET /lf HTTP/1.1\nHost: x\n\n", 0, "begin;req GET/1 h=1;end;");
+	EXPECT("empty lines before a request are ignored", HTTP1_REQUEST,
+	    "\r\n\r\nGET / HTTP/1.1\r\n\r\n", 0, "begin;req GET/1 h=0;end;");
+	EXPECT("Content-Length list of equal values", HTTP1_REQUEST,
+	    "POST / HTTP/1.1\r\nContent-Length: 2, 2\r\n\r\nokGET / HTTP/1.1\r\n\r\n",
+	    0, "begin;req POST/1 h=1;end;begin;req GET/1 h=0;end;");
+	EXPECT("conflicting Content-Length is an error, then resync",
+	    HTTP1_REQUEST,
+	    "POST / HTTP/1.1\r\nContent-Length: 2, 3\r\n\r\nGET /n HTTP/1.1\r\n\r\n",
+	    0, "begin;req POST/1 h=1;error 4;end;begin;req GET/1 h=0;end;");
+	EXPECT("obs-fold lines are ignored", HTTP1_REQUEST,
+	    "GET / HTTP/1.1\r\nX: a\r\n  b\r\nY: c\r\n\r\n", 0,
+	    "begin;req GET/1 h=2;end;");
+	EXPECT("a bad header line is reported, the message kept", HTTP1_REQUEST,
+	    "GET / HTTP/1.1\r\nno colon here\r\nY: c\r\n\r\n", 0,
+	    "begin;error 2;req GET/1 h=1;end;");
+	EXPECT("request truncated in its body", HTTP1_REQUEST,
+	    "POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc", 0,
+	    "begin;req POST/1 h=1;error 6;");
+	EXPECT("request truncated in its head", HTTP1_REQUEST,
+	    "GET / HTTP/1.1\r\nHost: a\r\n", 0, "begin;error 6;");
+	EXPECT("garbage after a request re-synchronises", HTTP1_REQUEST,
+	    "GET / HTTP/1.1\r\n\r\n\x01\x02garbage\r\nmore junk\r\nGET /2 HTTP/1.1\r\n\r\n",
+	    0, "begin;req GET/1 h=0;end;begin;error 1;begin;req GET/1 h=0;end;");
+}
+
+static void
+test_responses(void)
+{
+	EXPECT("100 then 200 with a body", HTTP1_RESPONSE,
+	    "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc",
+	    0, "begin;resp 100 h=0;end;begin;resp 200 h=1;end;");
+	EXPECT("102, 103, unknown 1xx all interim", HTTP1_RESPONSE,
+	    "HTTP/1.1 102 Processing\r\n\r\n"
+	    "HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\n"
+	    "HTTP/1.1 199\r\n\r\n"
+	    "HTTP/1.1 204 No Content\r\n\r\n",
+	    0, "begin;resp 102 h=0;end;begin;resp 103 h=1;end;"
+	    "begin;resp 199 h=0;end;begin;resp 204 h=0;end;");
+	EXPECT("chunked response with trailers, then 304", HTTP1_RESPONSE,
+	    "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+	    "a\r\n0123456789\r\n1F\r\n0123456789012345678901234567890\r\n"
+	    "0\r\nT: 1\r\n\r\n"
+	    "HTTP/1.1 304 Not Modified\r\nContent-Length: 99\r\n\r\n",
+	    0, "begin;resp 200 h=1;end;begin;resp 304 h=1;end;");
+	EXPECT("HEAD response has no body", HTTP1_RESPONSE,
+	    "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nHTTP/1.1 200 OK\r\n\r\n",
+	    1, "begin;resp 200 h=1;end;begin;resp 200 h=0;end;");
+	EXPECT("close-delimited body ends with the stream", HTTP1_RESPONSE,
+	    "HTTP/1.0 200 OK\r\n\r\nHTTP/1.1 200 OK is body text", 0,
+	    "begin;resp 200 h=0;end;");
+	EXPECT("1xx declaring a body: skipped when no status line follows",
+	    HTTP1_RESPONSE,
+	    "HTTP/1.1 100 Continue\r\nContent-Length: 5\r\n\r\nhello"
+	    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+	    0, "begin;resp 100 h=1;end;begin;resp 200 h=1;end;");
+	EXPECT("1xx declaring a body: kept when a status line follows",
+	    HTTP1_RESPONSE,
+	    "HTTP/1.1 103 Early Hints\r\nContent-Length: 5\r\n\r\n"
+	    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+	    0, "begin;resp 103 h=1;end;begin;resp 200 h=1;end;");
+	EXPECT("1xx with Content-Length 0", HTTP1_RESPONSE,
+	    "HTTP/1.1 100 Continue\r\nContent-Length: 0\r\n\r\nHTTP/1.1 201 Created\r\n"
+	    "Content-Length: 0\r\n\r\n",
+	    0, "begin;resp 100 h=1;end;begin;resp 201 h=1;end;");
+	EXPECT("bad Content-Length then resync", HTTP1_RESPONSE,
+	    "HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n",
+	    0, "begin;resp 200 h=1;error 4;end;begin;resp 204 h=0;end;");
+	EXPECT("malformed chunk then resync", HTTP1_RESPONSE,
+	    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nxx\r\n"
+	    "HTTP/1.1 204 No Content\r\n\r\n",
+	    0, "begin;resp 200 h=1;error 5;begin;resp 204 h=0;end;");
+	EXPECT("chunk size too large", HTTP1_RESPONSE,
+	    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "FFFFFFFFFFFFFFFFF\r\n", 0, "begin;resp 200 h=1;error 5;");
+	EXPECT("status line without reason", HTTP1_RESPONSE,
+	    "HTTP/1.1 204\r\n\r\n", 0, "begin;resp 204 h=0;end;");
+	EXPECT("101 turns the rest into a tunnel", HTTP1_RESPONSE,
+	    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n"
+	    "\x81\x05hello HTTP/1.1 200 OK\r\n\r\n",
+	    0, "begin;resp 101 h=1 up=websocket;");
+}
+
+static void
+test_hostile(void)
+{
+	struct rec r;
+	enum http1_state st;
+	uint64_t tunnel = 0;
+	size_t big = HTTP1_MAX_HEAD + 100, n;
+	char *s = malloc(big + 64);
+	static const char tls[] = "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03";
+	static const char ws[] = "HTTP/1.1 101 Switching Protocols\r\n\r\n0123456789";
+
+	st = run(HTTP1_REQUEST, tls, sizeof(tls) - 1, NULL, 0, 0, &r, NULL);
+	check(st == HTTP1_NOT_HTTP && strcmp(r.log, "begin;") == 0,
+	    "TLS bytes are not HTTP", r.log);
+
+	/* a header block over the cap: reported, then the next request */
+	n = (size_t)snprintf(s, 64, "GET / HTTP/1.1\r\nX: ");
+	memset(s + n, 'a', big - n);
+	n = big;
+	n += (size_t)snprintf(s + n, 64, "\r\n\r\nGET /ok HTTP/1.1\r\n\r\n");
+	st = run(HTTP1_REQUEST, s, n, NULL, 0, 0, &r, NULL);
+	check(strcmp(r.log, "begin;error 3;begin;req GET/1 h=0;end;") == 0,
+	    "header block over 64 KiB", r.log);
+
+	/* more header fields than kept */
+	n = (size_t)snprintf(s, 64, "GET / HTTP/1.1\r\n");
+	for (int i = 0; i < HTTP1_MAX_HEADERS + 5; i++)
+		n += (size_t)snprintf(s + n, 64, "X-%d: v\r\n", i);
+	n += (size_t)snprintf(s + n, 64, "\r\n");
+	run(HTTP1_REQUEST, s, n, NULL, 0, 0, &r, NULL);
+	check(strcmp(r.log, "begin;error 7;req GET/1 h=100;end;") == 0,
+	    "too many header fields", r.log);
+
+	run(HTTP1_RESPONSE, ws, sizeof(ws) - 1, NULL, 0, 0, &r, &tunnel);
+	check(tunnel == 10, "tunnel bytes counted", r.log);
+
+	/* random bytes never crash or hang, whatever the split */
+	srand(7);
+	for (int round = 0; round < 200; round++) {
+		size_t len = (size_t)(rand() % 600), cut;
+		for (size_t i = 0; i < len; i++)
+			s[i] = (char)(rand() % 4 == 0 ? "HTTP/1.1 \r\n:0"[rand() % 14]
+			    : rand());
+		cut = len > 0 ? (size_t)rand() % len : 0;
+		run(round % 2 ? HTTP1_REQUEST : HTTP1_RESPONSE, s, len, &cut,
+		    len > 0, 0, &r, NULL);
+	}
+	check(1, "random bytes", "");
+	free(s);
+}
+
+static void
+test_helpers(void)
+{
+	check(http1_list_has("h2c, WebSocket/13", 17, "websocket"),
+	    "list_has finds a token with a version", "");
+	check(!http1_list_has("websockets", 10, "websocket"),
+	    "list_has matches whole tokens", "");
+	check(strcmp(http1_reason_default(103), "Early Hints") == 0,
+	    "default reasons", "");
+}
+
+int
+main(void)
+{
+	test_requests();
+	test_responses();
+	test_hostile();
+	test_helpers();
+	printf("%d checks, %d failed\n", checks, failures);
+	return failures == 0 ? 0 : 1;
+}

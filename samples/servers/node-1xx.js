@@ -6,6 +6,8 @@
 //   processing  res.writeProcessing() (102), ~300 ms later 200 OK
 //   early-hints res.writeEarlyHints({link: ...}) (103), then 200 OK
 //   continue    'checkContinue' handler: res.writeContinue(), read body, 201
+//   continue-slow 'checkContinue' handler that waits 1.5 s before
+//               res.writeContinue(), then reads the body and answers 200
 //   websocket   'upgrade' handler: 101 Switching Protocols + Sec-WebSocket-Accept,
 //               then echoes one binary frame and closes with a close frame
 //   keepalive   per path: /chunked (chunked body), /length (Content-Length),
@@ -71,6 +73,17 @@ switch (mode) {
     server.on('checkContinue', (req, res) => {
       res.writeContinue();
       readBody(req, (b) => finalOk(res, `created ${b.length} bytes\n`, 201));
+    });
+    server.on('request', (req, res) => {
+      readBody(req, (b) => finalOk(res, `no expect, ${b.length} bytes\n`));
+    });
+    break;
+  case 'continue-slow':
+    server.on('checkContinue', (req, res) => {
+      setTimeout(() => {
+        res.writeContinue();
+        readBody(req, (b) => finalOk(res, `got ${b.length} bytes after a slow 100\n`));
+      }, 1500);
     });
     server.on('request', (req, res) => {
       readBody(req, (b) => finalOk(res, `no expect, ${b.length} bytes\n`));

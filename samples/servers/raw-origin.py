@@ -4,8 +4,10 @@
 usage: raw-origin.py MODE PORT
 
 Binds 127.0.0.1:PORT, accepts ONE connection, reads one request (headers and
-a Content-Length body if any), plays the MODE's script (bytes, pause, ...),
-then half-closes, waits for the client's FIN and exits. Loopback only.
+a Content-Length body if any), plays the MODE's script (bytes, pause, ...;
+empty bytes send nothing, only wait), then half-closes, waits for the
+client's FIN and exits. Loopback only. No TCP keepalive is set (the kernel
+default is off), so long silences stay silent on the wire.
 """
 import socket
 import sys
@@ -16,6 +18,16 @@ OK = (b"HTTP/1.1 200 OK\r\n"
       b"Content-Length: 3\r\n"
       b"Connection: close\r\n\r\n"
       b"ok\n")
+
+# The same final response without Connection: close (keep-alive).
+OK_KEEPALIVE = (b"HTTP/1.1 200 OK\r\n"
+                b"Content-Type: text/plain\r\n"
+                b"Content-Length: 3\r\n\r\n"
+                b"ok\n")
+PROCESSING = b"HTTP/1.1 102 Processing\r\n\r\n"
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+# A few non-HTTP bytes sent after a 101 (the "new protocol").
+TUNNEL = b"\x00\x01\x02\x03not-http tunnel bytes\xff\xfe"
 
 # Each script is a list of (bytes_to_send, seconds_to_wait_after).
 SCRIPTS = {
@@ -47,6 +59,75 @@ SCRIPTS = {
         (b"HTTP/1.0 100 Continue\r\n\r\n", 0.02),
         (b"HTTP/1.1 103 Early Hints\r\n"
          b"X-Hint: none\r\n\r\n", 0.02),
+        (OK, 0),
+    ],
+    # Two 100 Continue for one Expect: 100-continue request, then the final.
+    "continue-repeated": [
+        (CONTINUE, 0.02),
+        (CONTINUE, 0.02),
+        (OK, 0),
+    ],
+    # 100 Continue to a request without Expect, then the final.
+    "continue-unexpected": [
+        (CONTINUE, 0.02),
+        (OK, 0),
+    ],
+    # HTTP/1.0 final response straight away (no 1xx), Content-Length body.
+    "http10-ok": [
+        (b"HTTP/1.0 200 OK\r\n"
+         b"Content-Type: text/plain\r\n"
+         b"Content-Length: 3\r\n\r\n"
+         b"ok\n", 0),
+    ],
+    # 101 whose Upgrade (h2c) is not what the request offered (websocket),
+    # then tunnel bytes, then close.
+    "101-h2c": [
+        (b"HTTP/1.1 101 Switching Protocols\r\n"
+         b"Connection: Upgrade\r\n"
+         b"Upgrade: h2c\r\n\r\n", 0.05),
+        (TUNNEL, 0.05),
+    ],
+    # 101 with Upgrade: websocket (sent to a request without Upgrade).
+    "101-websocket": [
+        (b"HTTP/1.1 101 Switching Protocols\r\n"
+         b"Connection: Upgrade\r\n"
+         b"Upgrade: websocket\r\n\r\n", 0.05),
+        (TUNNEL, 0.05),
+    ],
+    # 101 with Connection: Upgrade but no Upgrade header.
+    "101-connection-only": [
+        (b"HTTP/1.1 101 Switching Protocols\r\n"
+         b"Connection: Upgrade\r\n\r\n", 0.05),
+        (TUNNEL, 0.05),
+    ],
+    # Keep-alive 200, then ~100 ms later a 100 Continue with no request
+    # outstanding, then close.
+    "unsolicited-100": [
+        (OK_KEEPALIVE, 0.1),
+        (CONTINUE, 0.05),
+    ],
+    # 102 at once, then 105 s of silence, then the final.
+    "102-silence-105s": [
+        (PROCESSING, 105),
+        (OK, 0),
+    ],
+    # No byte at all for 105 s after the request, then the final.
+    "silent-105s": [
+        (b"", 105),
+        (OK, 0),
+    ],
+    # 102 every 30 s (at 0, 30, 60, 90, 120 s), then the final at 130 s.
+    "102-every-30s": [
+        (PROCESSING, 30),
+        (PROCESSING, 30),
+        (PROCESSING, 30),
+        (PROCESSING, 30),
+        (PROCESSING, 10),
+        (OK, 0),
+    ],
+    # 102, 5 s of silence, then the final.
+    "102-5s": [
+        (PROCESSING, 5),
         (OK, 0),
     ],
 }
@@ -88,7 +169,8 @@ def main():
     conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     read_request(conn)
     for data, pause in script:
-        conn.sendall(data)
+        if data:
+            conn.sendall(data)
         if pause:
             time.sleep(pause)
     conn.shutdown(socket.SHUT_WR)       # our FIN

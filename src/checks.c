@@ -1,0 +1,324 @@
+/* checks.c: when each HTTP rule of the table fires.
+ *
+ * Message rules fire as the message is seen. Timer rules keep one timer per
+ * exchange, armed at the earliest deadline still open; the deadline is
+ * checked again when the timer fires, so state that only moves a deadline
+ * later (more request bytes) needs no heap update.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "checks.h"
+#include "format.h"
+#include "tcpwatch.h"
+
+#define FIRED(r) (1u << (r))    /* RULE_COUNT < 32 */
+
+/* "POST /upload" for messages */
+#define REQ_FMT "%s %.60s"
+#define REQ(x) (x)->method, (x)->target
+
+static int
+expects_continue(const struct exchange *x)
+{
+	return x->has_expect &&
+	    http1_list_has(x->expect, strlen(x->expect), "100-continue");
+}
+
+static double
+secs(int64_t us)
+{
+	return (double)us / USEC;
+}
+
+/* --- timers --- */
+
+static int64_t
+continue_deadline(const struct exchange *x)
+{
+	if (!expects_continue(x) || x->minor == 0 || x->t_answered != 0 ||
+	    (x->fired & FIRED(R_CONTINUE_SLOW)))
+		return 0;
+	return x->t_head + x->an->cfg.continue_timeout;
+}
+
+static int64_t
+response_deadline(const struct exchange *x)
+{
+	if (x->t_first_byte != 0 || (x->fired & FIRED(R_RESPONSE_TIMEOUT)))
+		return 0;
+	return x->t_end + x->an->cfg.response_timeout;
+}
+
+static int64_t
+processing_deadline(const struct exchange *x)
+{
+	if (x->t_processing == 0 || x->final_status != 0 ||
+	    (x->fired & FIRED(R_PROCESSING_SILENCE)))
+		return 0;
+	return x->t_processing + x->an->cfg.processing_timeout;
+}
+
+static void
+earliest(int64_t *best, int64_t d)
+{
+	if (d != 0 && (*best == 0 || d < *best))
+		*best = d;
+}
+
+static void
+rearm(struct exchange *x)
+{
+	int64_t d = 0;
+
+	if (!x->head_done)
+		return;
+	earliest(&d, continue_deadline(x));
+	earliest(&d, response_deadline(x));
+	earliest(&d, processing_deadline(x));
+	if (d == 0)
+		timers_cancel(&x->an->timers, &x->timer);
+	else
+		timers_set(&x->an->timers, &x->timer, d);
+}
+
+/* A request the server never acknowledged is request-unacked's (a 522),
+ * not a slow origin's (a 524). */
+static int
+unacked(const struct exchange *x)
+{
+	return x->an->watch != NULL && tcpwatch_unacked(x->an->watch, x->key);
+}
+
+static void
+fire(struct timer *t, int64_t now)
+{
+	struct exchange *x = (struct exchange *)((char *)t -
+	    offsetof(struct exchange, timer));
+	struct analysis *an = x->an;
+	int64_t d;
+	char at[32];
+
+	d = continue_deadline(x);
+	if (d != 0 && d < now) {
+		x->fired |= FIRED(R_CONTINUE_SLOW);
+		rules_raise(an, R_CONTINUE_SLOW, d, x->key, x, "client sent "
+		    REQ_FMT " with Expect: 100-continue and the origin sent "
+		    "neither 100 Continue nor a final response within %.1f s "
+		    "(--continue-timeout); the client may send the body "
+		    "anyway or give up", REQ(x),
+		    secs(an->cfg.continue_timeout));
+	}
+	d = response_deadline(x);
+	if (d != 0 && d < now) {
+		x->fired |= FIRED(R_RESPONSE_TIMEOUT);
+		if (!unacked(x))
+			rules_raise(an, R_RESPONSE_TIMEOUT, d, x->key, x,
+			    "origin sent no response byte to " REQ_FMT " for "
+			    "%.1f s after the request; Cloudflare would answer "
+			    "524 (--response-timeout %.0f s); send 102 "
+			    "Processing or answer sooner", REQ(x),
+			    secs(an->cfg.response_timeout),
+			    secs(an->cfg.response_timeout));
+	}
+	d = processing_deadline(x);
+	if (d != 0 && d < now) {
+		x->fired |= FIRED(R_PROCESSING_SILENCE);
+		format_clock(at, sizeof(at), x->t_processing);
+		rules_raise(an, R_PROCESSING_SILENCE, d, x->key, x, "origin "
+		    "sent %s at %s for " REQ_FMT " and then nothing for %.1f s; "
+		    "Cloudflare would answer 522 (--processing-timeout %.0f s)",
+		    x->n_interim > 0 && x->interim[x->n_interim - 1].status ==
+		    102 ? "102 Processing" : "a 1xx after 102 Processing", at,
+		    REQ(x), secs(an->cfg.processing_timeout),
+		    secs(an->cfg.processing_timeout));
+	}
+	rearm(x);
+}
+
+/* --- messages --- */
+
+void
+check_begin(struct analysis *an, const struct flow_key *key,
+    struct exchange *x)
+{
+	x->an = an;
+	x->key = key;
+	x->timer.fire = fire;
+}
+
+void
+check_request(struct exchange *x, const struct http1_message *m)
+{
+	(void)m;
+	if (x->minor == 0 && expects_continue(x))
+		rules_raise(x->an, R_EXPECT_ON_HTTP10, x->t_head, x->key, x,
+		    "client sent " REQ_FMT " as HTTP/1.0 with Expect: "
+		    "100-continue; HTTP/1.0 servers do not know Expect, so "
+		    "the client should not wait for a 100", REQ(x));
+	rearm(x);
+}
+
+void
+check_response_byte(struct exchange *x, int64_t ts)
+{
+	if (x->t_first_byte != 0)
+		return;
+	x->t_first_byte = ts;
+	rearm(x);
+}
+
+/* Does the 101's Upgrade name a protocol the request offered? */
+static int
+upgrade_offered(const struct exchange *x, const struct http1_header *h)
+{
+	size_t i = 0;
+
+	while (i < h->value_len) {
+		char name[X_FIELD];
+		size_t s, n = 0;
+
+		while (i < h->value_len && (h->value[i] == ' ' ||
+		    h->value[i] == '\t' || h->value[i] == ','))
+			i++;
+		s = i;
+		while (i < h->value_len && h->value[i] != ',')
+			i++;
+		while (s + n < i && n + 1 < sizeof(name) &&
+		    h->value[s + n] != '/' && h->value[s + n] != ' ' &&
+		    h->value[s + n] != '\t') {
+			name[n] = h->value[s + n];
+			n++;
+		}
+		name[n] = '\0';
+		if (n > 0 && http1_list_has(x->upgrade, strlen(x->upgrade),
+		    name))
+			return 1;
+	}
+	return 0;
+}
+
+static void
+check_upgrade(struct exchange *x, const struct http1_message *m, int64_t ts)
+{
+	const struct http1_header *h = http1_find(m, "Upgrade");
+
+	if (!x->has_upgrade)
+		rules_raise(x->an, R_UPGRADE_UNREQUESTED, ts, x->key, x,
+		    "origin switched protocols (101) for " REQ_FMT ", which "
+		    "asked for no Upgrade; the client cannot know what the "
+		    "connection now carries", REQ(x));
+	if (h == NULL || h->value_len == 0)
+		rules_raise(x->an, R_UPGRADE_MISSING, ts, x->key, x,
+		    "origin's 101 Switching Protocols to " REQ_FMT " has no "
+		    "Upgrade header naming the new protocol", REQ(x));
+	else if (x->has_upgrade && x->upgrade[0] != '\0' &&
+	    !upgrade_offered(x, h))
+		rules_raise(x->an, R_UPGRADE_MISMATCH, ts, x->key, x,
+		    "origin switched " REQ_FMT " to '%.*s', but the client "
+		    "offered only '%s'", REQ(x), (int)(h->value_len < 60 ?
+		    h->value_len : 60), h->value, x->upgrade);
+}
+
+static void
+check_body(struct exchange *x, const struct http1_message *m, int64_t ts)
+{
+	const struct http1_header *cl = http1_find(m, "Content-Length");
+	const struct http1_header *te = http1_find(m, "Transfer-Encoding");
+
+	if (te != NULL)
+		rules_raise(x->an, R_INTERIM_WITH_BODY, ts, x->key, x,
+		    "origin's %d response to " REQ_FMT " carries "
+		    "Transfer-Encoding; a 1xx ends at its empty line, so the "
+		    "client will read the body as the next response",
+		    m->status, REQ(x));
+	else if (cl != NULL && !(cl->value_len == 1 && cl->value[0] == '0'))
+		rules_raise(x->an, R_INTERIM_WITH_BODY, ts, x->key, x,
+		    "origin's %d response to " REQ_FMT " carries "
+		    "Content-Length: %.*s; a 1xx ends at its empty line, so the "
+		    "client will read the body as the next response",
+		    m->status, REQ(x), (int)(cl->value_len < 20 ?
+		    cl->value_len : 20), cl->value);
+}
+
+void
+check_interim(struct exchange *x, const struct http1_message *m)
+{
+	const struct interim *i = &x->interim[x->n_interim - 1];
+	int64_t ts = i->ts;
+
+	if (x->minor == 0)
+		rules_raise(x->an, R_INTERIM_TO_HTTP10, ts, x->key, x,
+		    "origin sent %d %s to the HTTP/1.0 request " REQ_FMT "; "
+		    "an HTTP/1.0 client does not expect 1xx and may take it "
+		    "as the final response", m->status, i->reason, REQ(x));
+	check_body(x, m, ts);
+	if (m->minor == 0)
+		rules_raise(x->an, R_INTERIM_VERSION_HTTP10, ts, x->key, x,
+		    "origin's %d status line says HTTP/1.0, which has no 1xx "
+		    "responses (answering " REQ_FMT ")", m->status, REQ(x));
+	if (m->status > 103)
+		rules_raise(x->an, R_INTERIM_UNKNOWN, ts, x->key, x,
+		    "origin sent unknown status %d to " REQ_FMT "; clients "
+		    "treat it as interim and keep waiting", m->status, REQ(x));
+	if (m->status == 100) {
+		x->continues++;
+		if (x->continues == 1 && !expects_continue(x))
+			rules_raise(x->an, R_CONTINUE_UNEXPECTED, ts, x->key, x,
+			    "origin sent 100 Continue to " REQ_FMT ", which "
+			    "did not send Expect: 100-continue", REQ(x));
+		if (x->continues == 2)
+			rules_raise(x->an, R_CONTINUE_REPEATED, ts, x->key, x,
+			    "origin sent 100 Continue more than once to "
+			    REQ_FMT, REQ(x));
+		if (x->t_answered == 0)
+			x->t_answered = ts;
+	}
+	if (m->status == 101)
+		check_upgrade(x, m, ts);
+	if (m->status == 103 && http1_find(m, "Link") == NULL)
+		rules_raise(x->an, R_EARLY_HINTS_WITHOUT_LINK, ts, x->key, x,
+		    "origin sent 103 Early Hints to " REQ_FMT " without a Link "
+		    "header, so it hints nothing", REQ(x));
+	/* a 102 starts the silence watch; any later 1xx restarts it */
+	if (m->status == 102 || x->t_processing != 0) {
+		x->t_processing = ts;
+		x->fired &= ~FIRED(R_PROCESSING_SILENCE);
+	}
+	rearm(x);
+}
+
+void
+check_final(struct exchange *x)
+{
+	if (x->t_answered == 0)
+		x->t_answered = x->t_final;
+	rearm(x);
+}
+
+void
+check_unsolicited(struct analysis *an, const struct flow_key *key,
+    const struct http1_message *m, int64_t ts)
+{
+	rules_raise(an, R_INTERIM_UNSOLICITED, ts, key, NULL, "origin sent "
+	    "%d %.*s while no request was outstanding; the client may take "
+	    "it as the answer to its next request", m->status,
+	    (int)(m->reason_len < 40 ? m->reason_len : 40), m->reason);
+}
+
+void
+check_end(struct exchange *x, int closed, int64_t ts)
+{
+	char at[32];
+
+	if (closed && x->t_processing != 0 && x->final_status == 0 &&
+	    x->tunnel[0] == '\0') {
+		format_clock(at, sizeof(at), x->t_processing);
+		rules_raise(x->an, R_PROCESSING_ABANDONED, ts, x->key, x,
+		    "origin sent 102 Processing for " REQ_FMT " and the "
+		    "connection ended %.1f s after its last 1xx (at %s) "
+		    "without a final response", REQ(x),
+		    secs(ts - x->t_processing), at);
+	}
+	timers_cancel(&x->an->timers, &x->timer);
+}
