@@ -24,7 +24,4 @@ void format_endpoint(char *buf, size_t size, const struct addr *a,
 /* "1.2 MB" */
 void format_bytes(char *buf, size_t size, uint64_t n);
 
-/* s as a JSON string, quotes included */
-void json_string(FILE *out, const char *s);
-
 #endif

@@ -1,81 +1,256 @@
 /* json.c: JSON lines, one object per event, in the spirit of Suricata's EVE.
  * Every object has timestamp and event_type; connection objects have
- * flow_id, src_ip/src_port (the client) and dest_ip/dest_port (the server). */
+ * flow_id, src_ip/src_port (the client) and dest_ip/dest_port (the server).
+ *
+ * Each line is built in a buffer and written with one fwrite: stdio calls
+ * per field were the largest cost of this output on a busy capture. Every
+ * string in an event is bounded (model.h), so a line always fits.
+ */
 #include <stdio.h>
+#include <string.h>
 
 #include "format.h"
 #include "outputs.h"
 #include "rules.h"
 
+#define JSON_LINE 32768
+
 struct json {
 	FILE *out;
 	int flush;              /* live: a line as soon as it is known */
+	int64_t day_sec;        /* the second day[] was made for */
+	char day[24];           /* "2026-01-01T00:00:00" */
+	size_t len;
+	int overflow;
+	int fresh;              /* an object was just opened: no comma */
+	char line[JSON_LINE];
 };
 
 static struct json json_state;
 
 static void
-head(FILE *o, int64_t ts, const char *type, const struct flow_key *k,
-    uint64_t flow_id)
+put_mem(struct json *j, const char *p, size_t n)
 {
-	char t[40], ip[64];
-
-	format_iso(t, sizeof(t), ts);
-	fprintf(o, "{\"timestamp\":\"%s\"", t);
-	if (k != NULL)
-		fprintf(o, ",\"flow_id\":%llu", (unsigned long long)flow_id);
-	fprintf(o, ",\"event_type\":\"%s\"", type);
-	if (k == NULL)
+	if (j->len + n > sizeof(j->line)) {
+		j->overflow = 1;
 		return;
-	format_addr(ip, sizeof(ip), &k->client);
-	fprintf(o, ",\"src_ip\":\"%s\",\"src_port\":%u", ip, k->client_port);
-	format_addr(ip, sizeof(ip), &k->server);
-	fprintf(o, ",\"dest_ip\":\"%s\",\"dest_port\":%u", ip, k->server_port);
+	}
+	memcpy(j->line + j->len, p, n);
+	j->len += n;
 }
 
 static void
-field(FILE *o, const char *name, const char *v, int present)
+put_str(struct json *j, const char *s)
 {
-	fprintf(o, ",\"%s\":", name);
+	put_mem(j, s, strlen(s));
+}
+
+static void
+put_chr(struct json *j, char c)
+{
+	put_mem(j, &c, 1);
+}
+
+static void
+put_u64(struct json *j, uint64_t v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	put_mem(j, p, (size_t)(buf + sizeof(buf) - p));
+}
+
+/* six digits of microseconds */
+static void
+put_micros(struct json *j, int64_t frac)
+{
+	char us[6];
+
+	for (int i = 5; i >= 0; i--, frac /= 10)
+		us[i] = (char)('0' + frac % 10);
+	put_mem(j, us, 6);
+}
+
+/* "2026-01-01T00:00:00.123456Z", the date part made once a second */
+static void
+put_time(struct json *j, int64_t ts)
+{
+	if (ts / USEC != j->day_sec || j->day[0] == '\0') {
+		char full[40];
+
+		j->day_sec = ts / USEC;
+		format_iso(full, sizeof(full), j->day_sec * USEC);
+		memcpy(j->day, full, 19);
+		j->day[19] = '\0';
+	}
+	put_mem(j, j->day, 19);
+	put_chr(j, '.');
+	put_micros(j, ts % USEC);
+	put_chr(j, 'Z');
+}
+
+/* seconds with microseconds: "1.504542" */
+static void
+put_seconds(struct json *j, int64_t us)
+{
+	if (us < 0) {
+		put_chr(j, '-');
+		us = -us;
+	}
+	put_u64(j, (uint64_t)(us / USEC));
+	put_chr(j, '.');
+	put_micros(j, us % USEC);
+}
+
+static int
+plain_char(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
+/* a JSON string; bytes outside printable ASCII are escaped one by one,
+ * runs of plain characters copied at once */
+static void
+put_string(struct json *j, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+
+	put_chr(j, '"');
+	while (*p != '\0') {
+		const unsigned char *run = p;
+
+		while (plain_char(*p))
+			p++;
+		put_mem(j, (const char *)run, (size_t)(p - run));
+		if (*p == '"' || *p == '\\') {
+			char esc[2] = {'\\', (char)*p++};
+			put_mem(j, esc, 2);
+		} else if (*p != '\0') {
+			char esc[6] = {'\\', 'u', '0', '0', hex[*p >> 4],
+			    hex[*p & 15]};
+			put_mem(j, esc, 6);
+			p++;
+		}
+	}
+	put_chr(j, '"');
+}
+
+/* ,"name": (no comma first in an object) */
+static void
+member(struct json *j, const char *name)
+{
+	put_str(j, j->fresh ? "\"" : ",\"");
+	j->fresh = 0;
+	put_str(j, name);
+	put_str(j, "\":");
+}
+
+/* ,"name":{ */
+static void
+open_object(struct json *j, const char *name)
+{
+	member(j, name);
+	put_chr(j, '{');
+	j->fresh = 1;
+}
+
+static void
+close_object(struct json *j)
+{
+	put_chr(j, '}');
+	j->fresh = 0;
+}
+
+/* ,"name":"value" or ,"name":null */
+static void
+field(struct json *j, const char *name, const char *v, int present)
+{
+	member(j, name);
 	if (present)
-		json_string(o, v);
+		put_string(j, v);
 	else
-		fputs("null", o);
+		put_str(j, "null");
+}
+
+static void
+counter(struct json *j, const char *name, uint64_t n)
+{
+	member(j, name);
+	put_u64(j, n);
+}
+
+static void
+head(struct json *j, int64_t ts, const char *type, const struct flow_key *k,
+    uint64_t flow_id)
+{
+	char ip[64];
+
+	j->len = 0;
+	j->overflow = 0;
+	j->fresh = 0;
+	put_str(j, "{\"timestamp\":\"");
+	put_time(j, ts);
+	put_chr(j, '"');
+	if (k != NULL)
+		counter(j, "flow_id", flow_id);
+	put_str(j, ",\"event_type\":\"");
+	put_str(j, type);
+	put_chr(j, '"');
+	if (k == NULL)
+		return;
+	format_addr(ip, sizeof(ip), &k->client);
+	field(j, "src_ip", ip, 1);
+	counter(j, "src_port", k->client_port);
+	format_addr(ip, sizeof(ip), &k->server);
+	field(j, "dest_ip", ip, 1);
+	counter(j, "dest_port", k->server_port);
 }
 
 static void
 end_line(struct json *j)
 {
-	fputs("}\n", j->out);
+	put_str(j, "}\n");
+	if (j->overflow)        /* cannot happen with model.h's bounds */
+		return;
+	fwrite(j->line, 1, j->len, j->out);
 	if (j->flush)
 		fflush(j->out);
 }
 
 /* The "http" object of a request. */
-void
-json_http(FILE *o, const struct exchange *x)
+static void
+http(struct json *j, const struct exchange *x)
 {
-	fputs("\"http\":{\"method\":", o);
-	json_string(o, x->method);
-	fputs(",\"target\":", o);
-	json_string(o, x->target);
-	fprintf(o, ",\"version\":\"HTTP/1.%d\"", x->minor);
-	field(o, "host", x->host, x->has_host);
-	field(o, "expect", x->expect, x->has_expect);
-	field(o, "upgrade", x->upgrade, x->has_upgrade);
-	putc('}', o);
+	char version[12];
+
+	snprintf(version, sizeof(version), "HTTP/1.%d", x->minor);
+	open_object(j, "http");
+	field(j, "method", x->method, 1);
+	field(j, "target", x->target, 1);
+	field(j, "version", version, 1);
+	field(j, "host", x->host, x->has_host);
+	field(j, "expect", x->expect, x->has_expect);
+	field(j, "upgrade", x->upgrade, x->has_upgrade);
+	close_object(j);
 }
 
 static void
-response(FILE *o, int status, const char *reason, int64_t ts, int64_t since)
+response(struct json *j, int status, const char *reason, int64_t ts,
+    int64_t since)
 {
-	char t[40];
-
-	format_iso(t, sizeof(t), ts);
-	fprintf(o, "{\"status\":%d,\"reason\":", status);
-	json_string(o, reason);
-	fprintf(o, ",\"timestamp\":\"%s\",\"after\":%.6f}", t,
-	    (double)(ts - since) / USEC);
+	put_chr(j, '{');
+	j->fresh = 1;
+	counter(j, "status", (uint64_t)status);
+	field(j, "reason", reason, 1);
+	put_str(j, ",\"timestamp\":\"");
+	put_time(j, ts);
+	put_str(j, "\",\"after\":");
+	put_seconds(j, ts - since);
+	close_object(j);
 }
 
 static void
@@ -83,25 +258,23 @@ on_exchange(void *self, const struct flow_key *k, uint64_t flow_id,
     const struct exchange *x)
 {
 	struct json *j = self;
-	FILE *o = j->out;
 
-	head(o, x->t_begin, "exchange", k, flow_id);
-	putc(',', o);
-	json_http(o, x);
-	fputs(",\"interim\":[", o);
+	head(j, x->t_begin, "exchange", k, flow_id);
+	http(j, x);
+	put_str(j, ",\"interim\":[");
 	for (unsigned i = 0; i < x->n_interim; i++) {
 		if (i > 0)
-			putc(',', o);
-		response(o, x->interim[i].status, x->interim[i].reason,
+			put_chr(j, ',');
+		response(j, x->interim[i].status, x->interim[i].reason,
 		    x->interim[i].ts, x->t_begin);
 	}
-	fputs("],\"final\":", o);
+	put_str(j, "],\"final\":");
 	if (x->final_status != 0)
-		response(o, x->final_status, x->final_reason, x->t_final,
+		response(j, x->final_status, x->final_reason, x->t_final,
 		    x->t_begin);
 	else
-		fputs("null", o);
-	field(o, "tunnel", x->tunnel, x->tunnel[0] != '\0');
+		put_str(j, "null");
+	field(j, "tunnel", x->tunnel, x->tunnel[0] != '\0');
 	end_line(j);
 }
 
@@ -110,11 +283,11 @@ on_anomaly(void *self, const struct anomaly *a)
 {
 	struct json *j = self;
 
-	head(j->out, a->ts, "anomaly", a->key, a->flow_id);
-	fprintf(j->out, ",\"anomaly\":{\"direction\":\"%s\",\"error\":",
-	    a->from_client ? "request" : "response");
-	json_string(j->out, http1_error_name(a->error));
-	putc('}', j->out);
+	head(j, a->ts, "anomaly", a->key, a->flow_id);
+	open_object(j, "anomaly");
+	field(j, "direction", a->from_client ? "request" : "response", 1);
+	field(j, "error", http1_error_name(a->error), 1);
+	close_object(j);
 	end_line(j);
 }
 
@@ -123,82 +296,61 @@ on_violation(void *self, const struct violation *v)
 {
 	struct json *j = self;
 	const struct rule *r = &rules[v->rule];
-	FILE *o = j->out;
 
-	head(o, v->ts, "violation", v->key, v->flow_id);
-	fprintf(o, ",\"rule\":\"%s\",\"severity\":\"%s\"", r->id,
-	    severity_name(r->severity));
-	field(o, "cloudflare", r->cloudflare, r->cloudflare != NULL);
-	fputs(",\"message\":", o);
-	json_string(o, v->message);
-	if (v->x != NULL && v->x->head_done) {
-		putc(',', o);
-		json_http(o, v->x);
-	}
+	head(j, v->ts, "violation", v->key, v->flow_id);
+	field(j, "rule", r->id, 1);
+	field(j, "severity", severity_name(r->severity), 1);
+	field(j, "cloudflare", r->cloudflare, r->cloudflare != NULL);
+	field(j, "message", v->message, 1);
+	if (v->x != NULL && v->x->head_done)
+		http(j, v->x);
 	end_line(j);
-}
-
-static void
-counter(FILE *o, const char *name, uint64_t n)
-{
-	fprintf(o, ",\"%s\":%llu", name, (unsigned long long)n);
 }
 
 static void
 on_finish(void *self, const struct stats *st, const uint64_t *rule_counts)
 {
 	struct json *j = self;
-	FILE *o = j->out;
-	int first = 1;
+	char code[8];
 
-	head(o, st->last_ts, "summary", NULL, 0);
-	counter(o, "files", st->files);
-	counter(o, "packets", st->packets);
-	counter(o, "bytes", st->bytes);
-	counter(o, "flows", st->flows);
-	counter(o, "http_flows", st->http_flows);
-	counter(o, "exchanges", st->exchanges);
-	fputs(",\"interim\":{", o);
+	head(j, st->last_ts, "summary", NULL, 0);
+	counter(j, "files", st->files);
+	counter(j, "packets", st->packets);
+	counter(j, "bytes", st->bytes);
+	counter(j, "flows", st->flows);
+	counter(j, "http_flows", st->http_flows);
+	counter(j, "exchanges", st->exchanges);
+	open_object(j, "interim");
 	for (int c = 0; c < 100; c++) {
 		if (st->status_1xx[c] == 0)
 			continue;
-		fprintf(o, "%s\"%d\":%llu", first ? "" : ",", 100 + c,
-		    (unsigned long long)st->status_1xx[c]);
-		first = 0;
+		snprintf(code, sizeof(code), "%d", 100 + c);
+		counter(j, code, st->status_1xx[c]);
 	}
-	fputs("},\"rules\":{", o);
-	first = 1;
-	for (int r = 0; r < RULE_COUNT; r++) {
-		if (rule_counts[r] == 0)
-			continue;
-		fprintf(o, "%s\"%s\":%llu", first ? "" : ",", rules[r].id,
-		    (unsigned long long)rule_counts[r]);
-		first = 0;
-	}
-	putc('}', o);
-	counter(o, "unsolicited_responses", st->unsolicited);
-	fputs(",\"parse_errors\":{", o);
-	first = 1;
-	for (int e = 1; e < 8; e++) {
-		if (st->parse_errors[e] == 0)
-			continue;
-		fprintf(o, "%s", first ? "" : ",");
-		json_string(o, http1_error_name((enum http1_error)e));
-		fprintf(o, ":%llu", (unsigned long long)st->parse_errors[e]);
-		first = 0;
-	}
-	putc('}', o);
-	counter(o, "tunnel_bytes", st->tunnel_bytes);
-	counter(o, "ipv6_tcp_packets_skipped", st->ipv6_tcp_skipped);
-	counter(o, "snaplen_cut_packets", st->snaplen_cut);
-	counter(o, "reassembly_warnings", reassembly_warning_total(st));
-	counter(o, "capped", st->pipeline_capped + st->interim_capped +
+	close_object(j);
+	open_object(j, "rules");
+	for (int r = 0; r < RULE_COUNT; r++)
+		if (rule_counts[r] != 0)
+			counter(j, rules[r].id, rule_counts[r]);
+	close_object(j);
+	open_object(j, "parse_errors");
+	for (int e = 1; e < 8; e++)
+		if (st->parse_errors[e] != 0)
+			counter(j, http1_error_name((enum http1_error)e),
+			    st->parse_errors[e]);
+	close_object(j);
+	counter(j, "unsolicited_responses", st->unsolicited);
+	counter(j, "tunnel_bytes", st->tunnel_bytes);
+	counter(j, "ipv6_tcp_packets_skipped", st->ipv6_tcp_skipped);
+	counter(j, "snaplen_cut_packets", st->snaplen_cut);
+	counter(j, "reassembly_warnings", reassembly_warning_total(st));
+	counter(j, "capped", st->pipeline_capped + st->interim_capped +
 	    st->tcp_untracked);
-	counter(o, "dropped", st->dropped);
-	counter(o, "if_dropped", st->if_dropped);
-	fprintf(o, ",\"truncated\":%s", st->truncated ? "true" : "false");
+	counter(j, "dropped", st->dropped);
+	counter(j, "if_dropped", st->if_dropped);
+	put_str(j, st->truncated ? ",\"truncated\":true" : ",\"truncated\":false");
 	end_line(j);
-	fflush(o);
+	fflush(j->out);
 }
 
 const struct sink *
@@ -207,6 +359,7 @@ json_sink(FILE *out, int flush)
 	static struct sink s = {on_exchange, on_anomaly, on_violation,
 	    on_finish, NULL};
 
+	memset(&json_state, 0, sizeof(json_state));
 	json_state.out = out;
 	json_state.flush = flush;
 	s.self = &json_state;

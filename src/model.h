@@ -34,7 +34,7 @@ struct flow_key {
 #define X_TARGET   256
 #define X_FIELD    128
 #define X_REASON   48
-#define X_INTERIM  16           /* 1xx kept per exchange; more are counted */
+#define X_INTERIM  8            /* 1xx kept per exchange; more are counted */
 
 struct interim {
 	int status;

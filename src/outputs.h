@@ -15,9 +15,6 @@ struct report_opts {
 const struct sink *json_sink(FILE *out, int flush);
 const struct sink *report_sink(FILE *out, const struct report_opts *o);
 
-/* The "http" object of a request, for every JSON event that has one. */
-void json_http(FILE *o, const struct exchange *x);
-
 static inline uint64_t
 reassembly_warning_total(const struct stats *st)
 {

@@ -11,7 +11,7 @@
 #include "format.h"
 #include "tcpwatch.h"
 
-#define BUCKETS   131072        /* power of two */
+#define BUCKETS   32768         /* power of two; 256 KiB stays in cache */
 #define TH_FIN    0x01
 #define TH_SYN    0x02
 #define TH_RST    0x04
