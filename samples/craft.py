@@ -16,7 +16,7 @@ output is the same byte for byte on every run.
 It also writes TCP-timer shapes a real peer will not produce on demand
 (Ethernet, same addresses and clock): crafted-handshake-timeout.pcap (SYNs
 never answered), crafted-request-unacked.pcap (request never acknowledged),
-and crafted-unknown-link.pcap (a link type interim does not support).
+and ../tests/unknown-link.pcap (a link type interim does not support).
 """
 import logging
 import os
@@ -265,7 +265,8 @@ def main():
     # A link type interim does not support: LINKTYPE_USB_LINUX (189), two
     # usbmon records (submit and completion of one control transfer).
     setup = bytes([0x80, 0x06, 0x00, 0x01, 0x00, 0x00, 0x12, 0x00])  # GET_DESCRIPTOR device
-    write_raw_pcap(os.path.join(out, "crafted-unknown-link.pcap"), 189,
+    # It is a bad input, not a sample: it lives with the tests.
+    write_raw_pcap(os.path.join(out, "..", "tests", "unknown-link.pcap"), 189,
                    [(T0, usbmon_packet(0xffff888000000001, "S", T0, setup)),
                     (T0 + 0.000250, usbmon_packet(0xffff888000000001, "C", T0 + 0.000250,
                                                   bytes(8)))])

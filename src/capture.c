@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 
 #include "capture.h"
 #include "decap.h"
@@ -189,9 +190,18 @@ on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 	}
 }
 
+static int64_t
+wall_clock(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
 int
-capture_run(struct capture *c, capture_fn fn, void *ctx, char *msg,
-    size_t msglen)
+capture_run(struct capture *c, capture_fn fn, capture_tick_fn tick,
+    void *ctx, char *msg, size_t msglen)
 {
 	while (c->cur < c->n && !c->stop) {
 		struct source *s = &c->src[c->cur];
@@ -199,6 +209,8 @@ capture_run(struct capture *c, capture_fn fn, void *ctx, char *msg,
 		int rc = pcap_dispatch(s->pcap, c->live ? -1 : 4096, on_packet,
 		    (u_char *)&r);
 
+		if (c->live && tick != NULL)
+			tick(ctx, wall_clock());
 		if (rc > 0 || (rc == 0 && c->live))
 			continue;
 		if (rc == PCAP_ERROR_BREAK)

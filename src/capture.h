@@ -33,6 +33,10 @@ struct capture {
 typedef void (*capture_fn)(void *ctx, int dlt, const struct pcap_pkthdr *h,
     const uint8_t *bytes);
 
+/* Live capture only: called at least every 100 ms with the wall clock
+ * (microseconds since the epoch), so that deadlines pass without packets. */
+typedef void (*capture_tick_fn)(void *ctx, int64_t now);
+
 /* Open every file before reading any, so a bad name fails fast.
  * Returns -1 and fills err (naming the file) on failure. */
 int capture_open_files(struct capture *c, char *const *files, int n,
@@ -45,8 +49,8 @@ int capture_open_live(struct capture *c, const char *iface,
 /* Read on. Returns 0 at the end of all input, 1 with a warning in msg
  * (e.g. a truncated file; call again to go on with the next), -1 with an
  * error in msg. */
-int capture_run(struct capture *c, capture_fn fn, void *ctx, char *msg,
-    size_t msglen);
+int capture_run(struct capture *c, capture_fn fn, capture_tick_fn tick,
+    void *ctx, char *msg, size_t msglen);
 
 /* Safe from a signal handler. */
 void capture_stop(struct capture *c);

@@ -125,13 +125,13 @@ usage(FILE *out)
 static void
 list_rules(void)
 {
-	printf("%-26s %-8s %-10s %s\n", "RULE", "SEVERITY", "CLOUDFLARE",
-	    "FIRES WHEN");
+	printf("%-26s %-8s %-10s %-26s %s\n", "RULE", "SEVERITY",
+	    "CLOUDFLARE", "SOURCE", "FIRES WHEN");
 	for (int r = 0; r < RULE_COUNT; r++)
-		printf("%-26s %-8s %-10s %s\n", rules[r].id,
+		printf("%-26s %-8s %-10s %-26s %s\n", rules[r].id,
 		    severity_name(rules[r].severity),
 		    rules[r].cloudflare ? rules[r].cloudflare : "-",
-		    rules[r].meaning);
+		    rules[r].source, rules[r].meaning);
 }
 
 static void
@@ -324,7 +324,7 @@ on_frame(void *ctx, int dlt, const struct pcap_pkthdr *h,
 
 	(void)ctx;
 	timers_run(&analysis.timers, ts);       /* deadlines before this packet */
-	if (stats.packets++ == 0)
+	if (stats.packets++ == 0 || ts < stats.first_ts)
 		stats.first_ts = ts;
 	if (ts > stats.last_ts)
 		stats.last_ts = ts;
@@ -354,6 +354,14 @@ on_frame(void *ctx, int dlt, const struct pcap_pkthdr *h,
 		stats.bad_link++;
 		break;
 	}
+}
+
+/* Live: deadlines pass on the wall clock even when no packet comes. */
+static void
+on_tick(void *ctx, int64_t now)
+{
+	(void)ctx;
+	timers_run(&analysis.timers, now);
 }
 
 static void
@@ -406,7 +414,8 @@ main(int argc, char **argv)
 		die("%s", err);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	while ((rc = capture_run(&cap, on_frame, NULL, err, sizeof(err))) == 1) {
+	while ((rc = capture_run(&cap, on_frame, on_tick, NULL, err,
+	    sizeof(err))) == 1) {
 		fprintf(stderr, "interim: warning: %s\n", err);
 		stats.truncated = 1;
 	}

@@ -45,7 +45,7 @@ head -c 10 "$GOOD" >"$TMP/cut-header.pcap"
 expect_error "cut inside the file header" "^interim: cannot read '$TMP/cut-header.pcap'" \
     "$TMP/cut-header.pcap"
 expect_error "unsupported link type" "unsupported link type" \
-    "$SAMPLES/crafted-unknown-link.pcap"
+    "$SRCDIR/tests/unknown-link.pcap"
 expect_error "second file missing, nothing printed" "cannot open" "$GOOD" "$TMP/nope.pcap"
 
 head -c $((size - 50)) "$GOOD" >"$TMP/cut-packet.pcap"

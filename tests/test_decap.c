@@ -123,6 +123,6 @@ main(void)
 	check(!decap_supported(147) && decap_supported(DLT_LINUX_SLL2),
 	    "decap_supported", "table");
 
-	printf("%d checks, %d failed\n", checks, failures);
+	printf("test_decap: %d passed, %d failed\n", checks - failures, failures);
 	return failures == 0 ? 0 : 1;
 }

@@ -319,6 +319,6 @@ main(void)
 	test_responses();
 	test_hostile();
 	test_helpers();
-	printf("%d checks, %d failed\n", checks, failures);
+	printf("test_http1: %d passed, %d failed\n", checks - failures, failures);
 	return failures == 0 ? 0 : 1;
 }

@@ -1,0 +1,148 @@
+#!/bin/sh
+# rules.sh: every rule fires on its samples and on nothing else in samples/;
+# the near misses stay clean; the man page, --list-rules and the code's
+# table (which --list-rules prints) agree; the rule options work.
+. "$(dirname "$0")/lib.sh"
+S=$SAMPLES
+
+check() {
+    name=$1
+    shift
+    if "$@"; then ok; else not_ok "$name"; fi
+}
+
+# rules raised on a capture, sorted, space-separated
+fired() {
+    timeout 60 "$INTERIM" -j --fail-on never "$@" 2>/dev/null |
+        grep '"event_type":"violation"' |
+        sed 's/.*"rule":"\([a-z0-9-]*\)".*/\1/' | sort -u | tr '\n' ' ' |
+        sed 's/ $//'
+}
+
+# sample: the rules it must raise, and no others ("-": none)
+while read -r sample want; do
+    case $sample in ''|'#'*) continue ;; esac
+    [ "$want" = - ] && want=
+    got=$(fired "$S/$sample")
+    if [ "$got" = "$want" ]; then ok
+    else not_ok "$sample: want [$want], got [$got]"; fi
+done <<'LIST'
+# rule samples
+raw-http10-continue.pcap          continue-unexpected interim-to-http10
+raw-1xx-with-body.pcap            interim-with-body
+raw-unknown-1xx.pcap              early-hints-without-link interim-unknown interim-version-http10
+rule-interim-unsolicited.pcap     interim-unsolicited
+rule-continue-unexpected.pcap     continue-unexpected
+rule-continue-repeated.pcap       continue-repeated
+rule-continue-slow.pcap           continue-slow
+rule-expect-on-http10.pcap        expect-on-http10
+raw-101-no-upgrade.pcap           upgrade-missing upgrade-unrequested
+rule-upgrade-unrequested.pcap     upgrade-unrequested
+rule-upgrade-missing.pcap         upgrade-missing
+rule-upgrade-mismatch.pcap        upgrade-mismatch
+rule-processing-silence.pcap      processing-silence
+raw-102-then-close.pcap           processing-abandoned
+rule-response-timeout.pcap        response-timeout
+crafted-handshake-timeout.pcap    handshake-timeout
+crafted-request-unacked.pcap      request-unacked
+# near misses and clean traffic
+near-processing-every-30s.pcap    -
+near-processing-5s.pcap           -
+curl-expect-100.pcap              -
+node-continue.pcap                -
+node-early-hints.pcap             -
+node-websocket.pcap               -
+node-processing.pcap              -
+keepalive-pipeline.pcap           -
+any-interface.pcap                -
+any-interface-sll.pcap            -
+crafted-vlan-qinq.pcap            -
+crafted-null-loop.pcap            -
+crafted-raw-ip.pcap               -
+crafted-pcapng.pcapng             -
+snaplen-cut.pcap                  -
+ipv6-loopback.pcap                -
+crafted-raw-ipv6.pcap             -
+LIST
+
+# every sample is in the list above, so none escapes the "nothing else" check
+for f in "$S"/*.pcap "$S"/*.pcapng; do
+    b=$(basename "$f")
+    if grep -q "^$b " "$0"; then ok; else not_ok "$b is not in rules.sh's list"; fi
+done
+
+# the man page's RULES section, --list-rules and the table agree
+sed 's/\\-/-/g' "$SRCDIR/man/interim.1" |
+    awk '/^\.SH RULES/ { on = 1; next } /^\.SH/ { on = 0 }
+         on && /^\.BR [a-z0-9-]+ "/ {
+             id = $2; sev = $0; sub(/^[^(]*\(/, "", sev); sub(/\).*/, "", sev)
+             cf = "-"; if (sev ~ /Cloudflare/) { cf = sev; sub(/.*Cloudflare /, "", cf); sub(/,.*/, "", sev) }
+             getline body; text = body
+             while ((getline body) > 0 && body !~ /^\.TP/ && body !~ /^\.SH/) text = text " " body
+             src = text; sub(/.*Source: /, "", src); sub(/\.$/, "", src)
+             print id "|" sev "|" cf "|" src
+             if (body ~ /^\.SH/) on = 0
+         }' >"$TMP/man-rules"
+"$INTERIM" --list-rules | tail -n +2 |
+    awk '{ src = substr($0, 48, 26); sub(/ +$/, "", src); print $1 "|" $2 "|" $3 "|" src }' \
+    >"$TMP/list-rules"
+if diff "$TMP/list-rules" "$TMP/man-rules" >"$TMP/diff"; then ok
+else not_ok "man page RULES and --list-rules differ:"; cat "$TMP/diff"; fi
+check "18 rules" test "$(wc -l <"$TMP/list-rules")" -eq 18
+
+# options
+run "$S/rule-continue-repeated.pcap"
+check "a notice does not fail by default" test "$rc" -eq 0
+run --fail-on notice "$S/rule-continue-repeated.pcap"
+check "--fail-on notice" test "$rc" -eq 1
+run --fail-on never "$S/raw-102-then-close.pcap"
+check "--fail-on never" test "$rc" -eq 0
+run "$S/raw-102-then-close.pcap"
+check "an error fails by default" test "$rc" -eq 1
+run --fail-on sometimes "$S/raw-102-then-close.pcap"
+check "bad --fail-on: exit 2" test "$rc" -eq 2
+run --disable processing-abandoned "$S/raw-102-then-close.pcap"
+check "--disable: clean, exit 0" test "$rc" -eq 0
+run --disable no-such-rule "$S/raw-102-then-close.pcap"
+check "--disable unknown rule: exit 2" test "$rc" -eq 2
+check "--disable two rules" test -z "$(fired --disable upgrade-missing,upgrade-unrequested "$S/raw-101-no-upgrade.pcap")"
+check "--processing-timeout 110: silence of 105 s is fine" \
+    test -z "$(fired --processing-timeout 110 "$S/rule-processing-silence.pcap")"
+check "--processing-timeout 20: 102 every 30 s fires" \
+    test "$(fired --processing-timeout 20 "$S/near-processing-every-30s.pcap")" = processing-silence
+check "--response-timeout 120: no 524" \
+    test -z "$(fired --response-timeout 120 "$S/rule-response-timeout.pcap")"
+check "--continue-timeout 1.6 (fractions)" \
+    test -z "$(fired --continue-timeout 1.6 "$S/rule-continue-slow.pcap")"
+check "--continue-timeout 0.5 still fires" \
+    test "$(fired --continue-timeout 0.5 "$S/rule-continue-slow.pcap")" = continue-slow
+check "--syn-timeout 30" \
+    test -z "$(fired --syn-timeout 30 "$S/crafted-handshake-timeout.pcap")"
+check "--ack-timeout 120" \
+    test -z "$(fired --ack-timeout 120 "$S/crafted-request-unacked.pcap")"
+for bad in abc -1 0 1e99; do
+    run --response-timeout "$bad" "$S/node-processing.pcap"
+    check "--response-timeout $bad: exit 2" test "$rc" -eq 2
+done
+
+# a deadline still open when the capture ends is not a violation
+run -j -c 6 "$S/rule-processing-silence.pcap"
+check "capture ends inside the wait: no violation" test "$(grep -c violation "$TMP/out")" -eq 0
+
+# violations in JSON: every field the spec names
+run -j "$S/rule-processing-silence.pcap"
+line=$(grep '"event_type":"violation"' "$TMP/out")
+for key in timestamp flow_id src_ip src_port dest_ip dest_port rule severity cloudflare message http; do
+    case $line in *"\"$key\":"*) ok ;; *) not_ok "violation lacks $key" ;; esac
+done
+case $line in *'"cloudflare":"522"'*'"message":"origin sent 102 Processing at '*'; Cloudflare would answer 522'*) ok ;;
+    *) not_ok "processing-silence message: $line" ;; esac
+check "summary counts the rule" grep -q '"rules":{"processing-silence":1}' "$TMP/out"
+
+# the text report's Cloudflare section
+run "$S/rule-response-timeout.pcap"
+check "report: Cloudflare section lists the 524" grep -q '^    524  response-timeout' "$TMP/out"
+run "$S/node-processing.pcap"
+check "report: clean capture says so" grep -q '^No violations.$' "$TMP/out"
+
+finish
