@@ -166,13 +166,13 @@ parse_status_line(const char *s, size_t n, struct http1_message *m)
 }
 
 /* Could the bytes at buf begin a start line of this kind? MAYBE when the
- * bytes so far fit but the line is not complete. */
+ * bytes so far fit but the line is not complete. On YES, m holds the start
+ * line and *next the offset after it. */
 static enum verdict
-begins_message(enum http1_kind kind, const char *buf, size_t len)
+begins_message(enum http1_kind kind, const char *buf, size_t len,
+    struct http1_message *m, size_t *next)
 {
-	struct http1_message m;
-	size_t next;
-	long n = line_end(buf, len, &next);
+	long n = line_end(buf, len, next);
 	size_t have = n < 0 ? len : (size_t)n;
 
 	if (kind == HTTP1_RESPONSE) {
@@ -181,10 +181,10 @@ begins_message(enum http1_kind kind, const char *buf, size_t len)
 			return NO;
 		if (n < 0)
 			return have < HTTP1_MAX_LINE ? MAYBE : NO;
-		return parse_status_line(buf, (size_t)n, &m) == 0 ? YES : NO;
+		return parse_status_line(buf, (size_t)n, m) == 0 ? YES : NO;
 	}
 	if (n >= 0)
-		return parse_request_line(buf, (size_t)n, &m) == 0 ? YES : NO;
+		return parse_request_line(buf, (size_t)n, m) == 0 ? YES : NO;
 	/* incomplete: the method must be a token and then come a space */
 	for (size_t i = 0; i < have; i++) {
 		if (buf[i] == ' ')
@@ -195,28 +195,6 @@ begins_message(enum http1_kind kind, const char *buf, size_t len)
 	return MAYBE;
 }
 
-/* Offset just past the empty line that ends the head, or 0 if the head is
- * not complete within len bytes. */
-static size_t
-head_end(const char *buf, size_t len)
-{
-	size_t pos = 0;
-
-	for (;;) {
-		const char *lf = memchr(buf + pos, '\n', len - pos);
-		size_t at;
-
-		if (lf == NULL)
-			return 0;
-		at = (size_t)(lf - buf) + 1;
-		if (at < len && buf[at] == '\n')
-			return at + 1;
-		if (at + 1 < len && buf[at] == '\r' && buf[at + 1] == '\n')
-			return at + 2;
-		pos = at;
-	}
-}
-
 static void
 report(struct http1_parser *p, enum http1_error e)
 {
@@ -224,47 +202,49 @@ report(struct http1_parser *p, enum http1_error e)
 		p->cb->on_error(p->ctx, e);
 }
 
-/* Fill m->headers from the header block; returns -1 on a bad line. */
-static int
-parse_headers(struct http1_parser *p, const char *s, size_t n,
-    struct http1_message *m)
+/* Field lines from s up to the empty line that ends the head, into
+ * m->headers. Returns the offset just past that empty line, or 0 when it is
+ * not within len bytes. Bad lines are skipped and flagged in *bad. */
+static size_t
+scan_headers(const char *s, size_t len, struct http1_message *m,
+    unsigned *bad)
 {
 	size_t pos = 0, next;
-	int bad = 0;
 
 	m->num_headers = 0;
-	while (pos < n) {
-		long ll = line_end(s + pos, n - pos, &next);
+	for (;;) {
+		long ll = line_end(s + pos, len - pos, &next);
 		const char *line = s + pos;
-		size_t len, i = 0, v, e;
+		size_t n, i = 0, v, e;
 
-		if (ll <= 0)
-			break;
-		len = (size_t)ll;
+		if (ll < 0)
+			return 0;
 		pos += next;
+		if (ll == 0)
+			return pos;
+		n = (size_t)ll;
 		if (line[0] == ' ' || line[0] == '\t')
 			continue;       /* obs-fold (RFC 9112 5.2): ignored */
-		while (i < len && is_tchar((unsigned char)line[i]))
+		while (i < n && is_tchar((unsigned char)line[i]))
 			i++;
-		if (i == 0 || i >= len || line[i] != ':') {
-			bad = 1;
+		if (i == 0 || i >= n || line[i] != ':') {
+			*bad |= 1u << HTTP1_ERR_HEADER;
 			continue;
 		}
 		v = i + 1;
-		while (v < len && (line[v] == ' ' || line[v] == '\t'))
+		while (v < n && (line[v] == ' ' || line[v] == '\t'))
 			v++;
-		e = len;
+		e = n;
 		while (e > v && (line[e - 1] == ' ' || line[e - 1] == '\t'))
 			e--;
 		if (m->num_headers == HTTP1_MAX_HEADERS) {
-			report(p, HTTP1_ERR_TOO_MANY_HEADERS);
-			break;
+			*bad |= 1u << HTTP1_ERR_TOO_MANY_HEADERS;
+			continue;
 		}
 		m->headers[m->num_headers++] = (struct http1_header){
 			line, i, line + v, e - v
 		};
 	}
-	return bad ? -1 : 0;
 }
 
 const struct http1_header *
@@ -423,10 +403,10 @@ static size_t
 feed_head(struct http1_parser *p, const char *buf, size_t len)
 {
 	struct http1_message head, *m = &head;  /* ~3 KiB of stack */
-	size_t pos = 0, end, first_next = 0;
+	size_t pos = 0, end = 0, first_next = 0;
 	enum http1_body decided = HTTP1_BODY_DEFAULT;
+	unsigned bad = 0;
 	enum verdict v;
-	long first;
 	int st;
 
 	/* RFC 9112 2.2: ignore empty lines before a message */
@@ -439,36 +419,32 @@ feed_head(struct http1_parser *p, const char *buf, size_t len)
 		if (p->cb->on_begin != NULL)
 			p->cb->on_begin(p->ctx);
 	}
-	v = begins_message(p->kind, buf + pos, len - pos);
+	memset(m, 0, offsetof(struct http1_message, headers));
+	m->kind = p->kind;
+	v = begins_message(p->kind, buf + pos, len - pos, m, &first_next);
 	if (v == NO) {
 		fail(p, HTTP1_ERR_START_LINE);
 		return pos;
 	}
-	if (v == YES)
+	if (v == YES) {
 		p->recognised = 1;
-	end = head_end(buf + pos, len - pos);
-	if (end == 0) {
-		if (len - pos >= HTTP1_MAX_HEAD) {
+		end = scan_headers(buf + pos + first_next,
+		    len - pos - first_next, m, &bad);
+		if (end != 0)
+			end += first_next;
+	}
+	if (end == 0 || end > HTTP1_MAX_HEAD) {
+		if (end > HTTP1_MAX_HEAD || len - pos >= HTTP1_MAX_HEAD) {
 			fail(p, HTTP1_ERR_HEAD_TOO_LARGE);
 			return pos + 1;
 		}
 		return pos;     /* need more */
 	}
-	if (end > HTTP1_MAX_HEAD) {
-		fail(p, HTTP1_ERR_HEAD_TOO_LARGE);
-		return pos + 1;
-	}
-	memset(m, 0, offsetof(struct http1_message, headers));
-	m->num_headers = 0;
-	m->kind = p->kind;
 	m->head_len = end;
-	first = line_end(buf + pos, end, &first_next);
-	if (p->kind == HTTP1_REQUEST)
-		parse_request_line(buf + pos, (size_t)first, m);
-	else
-		parse_status_line(buf + pos, (size_t)first, m);
-	p->recognised = 1;
-	if (parse_headers(p, buf + pos + first_next, end - first_next, m) != 0)
+	/* reported once the head is whole, so never twice for one head */
+	if (bad & (1u << HTTP1_ERR_TOO_MANY_HEADERS))
+		report(p, HTTP1_ERR_TOO_MANY_HEADERS);
+	if (bad & (1u << HTTP1_ERR_HEADER))
 		report(p, HTTP1_ERR_HEADER);
 	if (p->cb->on_head != NULL)
 		decided = p->cb->on_head(p->ctx, m);
@@ -497,7 +473,10 @@ feed_head(struct http1_parser *p, const char *buf, size_t len)
 static size_t
 feed_interim_body(struct http1_parser *p, const char *buf, size_t len)
 {
-	switch (begins_message(HTTP1_RESPONSE, buf, len)) {
+	struct http1_message m;
+	size_t next;
+
+	switch (begins_message(HTTP1_RESPONSE, buf, len, &m, &next)) {
 	case YES:
 		p->state = HTTP1_START_LINE;
 		break;
@@ -589,14 +568,16 @@ feed_trailers(struct http1_parser *p, const char *buf, size_t len)
 static size_t
 feed_resync(struct http1_parser *p, const char *buf, size_t len)
 {
-	size_t pos = 0;
+	struct http1_message m;
+	size_t pos = 0, next;
 
 	for (;;) {
 		const char *lf;
 		enum verdict v;
 
 		if (p->line_start) {
-			v = begins_message(p->kind, buf + pos, len - pos);
+			v = begins_message(p->kind, buf + pos, len - pos, &m,
+			    &next);
 			if (v == YES)
 				p->state = HTTP1_START_LINE;
 			if (v != NO) {
