@@ -1,5 +1,6 @@
 /* format.c: times, addresses and strings as the outputs print them. */
 #include <arpa/inet.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -50,7 +51,12 @@ format_addr(char *buf, size_t size, const struct addr *a)
 		*p++ = (char)('0' + b % 10);
 		*p++ = i < 3 ? '.' : '\0';
 	}
-	snprintf(buf, size, "%s", v4);
+	if (size > 0) {
+		size_t n = (size_t)(p - v4) < size ? (size_t)(p - v4) : size;
+
+		memcpy(buf, v4, n);
+		buf[n - 1] = '\0';
+	}
 }
 
 void

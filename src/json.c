@@ -225,9 +225,9 @@ end_line(struct json *j)
 static void
 http(struct json *j, const struct exchange *x)
 {
-	char version[12];
+	char version[] = "HTTP/1.?";
 
-	snprintf(version, sizeof(version), "HTTP/1.%d", x->minor);
+	version[7] = (char)('0' + x->minor);    /* one digit (http1.c) */
 	open_object(j, "http");
 	field(j, "method", x->method, 1);
 	field(j, "target", x->target, 1);

@@ -1,8 +1,10 @@
 /* tcpwatch.c: SYNs that get no SYN-ACK, request bytes that get no ACK.
  *
  * A connection is watched from its first SYN until an RST, both FINs, or
- * a long idle time. Cost per packet: one hash lookup and a few compares;
- * timers move only when a deadline comes nearer.
+ * a long idle time. Cost per packet: one hash lookup and a few compares. A
+ * connection holds a timer only while a deadline is open (a handshake or
+ * request bytes waiting), so the heap stays small; one sweep timer drops
+ * idle connections, walking the table once per half idle period.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +35,7 @@ struct conn {
 
 struct tcpwatch {
 	struct analysis *an;
+	struct timer sweep;
 	struct conn *bucket[BUCKETS];
 	size_t count;
 };
@@ -131,26 +134,19 @@ endpoints_of(struct endpoints *e, const struct flow_key *k)
 	e->dport = k->server_port;
 }
 
-static size_t
-conn_bucket(const struct conn *c)
-{
-	struct endpoints e;
-
-	endpoints_of(&e, &c->key);
-	return bucket_of(&e);
-}
-
+/* The timer at the nearest open deadline, or none. A deadline that moves
+ * later (more bytes acknowledged) is left early: fire() looks again. */
 static void
 arm(struct conn *c)
 {
-	int64_t d = c->last_seen + idle_limit(c->w->an), s = syn_deadline(c),
-	    a = ack_deadline(c);
+	int64_t d = syn_deadline(c), a = ack_deadline(c);
 
-	if (s != 0 && s < d)
-		d = s;
-	if (a != 0 && a < d)
+	if (d == 0 || (a != 0 && a < d))
 		d = a;
-	timers_set(&c->w->an->timers, &c->timer, d);
+	if (d == 0)
+		timers_cancel(&c->w->an->timers, &c->timer);
+	else
+		timers_set(&c->w->an->timers, &c->timer, d);
 }
 
 static void
@@ -187,11 +183,28 @@ fire(struct timer *t, int64_t now)
 		    "traffic", sv, cl, at, (double)an->cfg.ack_timeout / USEC,
 		    (double)an->cfg.ack_timeout / USEC);
 	}
-	if (now > c->last_seen + idle_limit(an)) {
-		unlink_conn(c->w, c, conn_bucket(c));
-		return;
-	}
 	arm(c);
+}
+
+/* Drop the connections idle for longer than any deadline could need. */
+static void
+sweep(struct timer *t, int64_t now)
+{
+	struct tcpwatch *w = (struct tcpwatch *)((char *)t -
+	    offsetof(struct tcpwatch, sweep));
+	int64_t idle = idle_limit(w->an);
+
+	for (size_t b = 0; b < BUCKETS; b++) {
+		struct conn *c = w->bucket[b], *next;
+
+		for (; c != NULL; c = next) {
+			next = c->next;
+			if (now > c->last_seen + idle)
+				unlink_conn(w, c, b);
+		}
+	}
+	if (w->count > 0)
+		timers_set(&w->an->timers, &w->sweep, now + idle / 2);
 }
 
 static struct conn *
@@ -215,6 +228,8 @@ conn_new(struct tcpwatch *w, const struct endpoints *e, size_t b, int64_t ts)
 	w->bucket[b] = c;
 	w->count++;
 	arm(c);
+	if (w->sweep.slot == 0)
+		timers_set(&w->an->timers, &w->sweep, ts + idle_limit(w->an) / 2);
 	return c;
 }
 
@@ -255,9 +270,10 @@ from_server_ack(struct conn *c, uint32_t ack, int64_t ts)
 {
 	if (c->unacked_since == 0)
 		return;
-	if (!seq_after(c->client_next, ack))
+	if (!seq_after(c->client_next, ack)) {
 		c->unacked_since = 0;           /* all acknowledged */
-	else
+		arm(c);
+	} else
 		c->unacked_since = ts;          /* progress: older bytes acked */
 }
 
@@ -305,8 +321,11 @@ tcpwatch_ipv4(struct tcpwatch *w, const uint8_t *ip, size_t len, int64_t ts)
 				    payload, ts);
 			c->fin_client |= (flags & TH_FIN) != 0;
 		} else {
-			if ((flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK))
+			if ((flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) &&
+			    !c->synack) {
 				c->synack = 1;
+				arm(c);
+			}
 			if (flags & TH_ACK)
 				from_server_ack(c, be32(tcp + 8), ts);
 			c->fin_server |= (flags & TH_FIN) != 0;
@@ -340,8 +359,10 @@ tcpwatch_new(struct analysis *an)
 {
 	struct tcpwatch *w = calloc(1, sizeof(*w));
 
-	if (w != NULL)
+	if (w != NULL) {
 		w->an = an;
+		w->sweep.fire = sweep;
+	}
 	return w;
 }
 
@@ -353,5 +374,6 @@ tcpwatch_free(struct tcpwatch *w)
 	for (size_t b = 0; b < BUCKETS; b++)
 		while (w->bucket[b] != NULL)
 			unlink_conn(w, w->bucket[b], b);
+	timers_cancel(&w->an->timers, &w->sweep);
 	free(w);
 }
