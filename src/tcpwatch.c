@@ -1,10 +1,19 @@
 /* tcpwatch.c: SYNs that get no SYN-ACK, request bytes that get no ACK.
  *
- * A connection is watched from its first SYN until an RST, both FINs, or
- * a long idle time. Cost per packet: one hash lookup and a few compares. A
- * connection holds a timer only while a deadline is open (a handshake or
- * request bytes waiting), so the heap stays small; one sweep timer drops
- * idle connections, walking the table once per half idle period.
+ * A connection is watched from its first SYN (or, picked up mid-stream,
+ * its first request bytes) until an RST, the client's FIN with nothing
+ * waiting, or a long idle time. It holds a timer only while a deadline is
+ * open (a handshake, or request bytes waiting for their ACK), so the heap
+ * stays small; one sweep timer drops idle connections, walking the table
+ * once per half idle period.
+ *
+ * The hash lookup is a cache miss, so packets that cannot matter skip it.
+ * pending[] counts, per bucket, the connections with a deadline open;
+ * clients[] counts, per slot of a one-way hash, the connections whose
+ * client sends that way. A packet that is not SYN or RST, falls in a bucket
+ * with nothing pending, and cannot be client data or a client FIN, changes
+ * nothing and is skipped: in steady traffic, most server data and every
+ * pure ACK.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,36 +23,45 @@
 #include "tcpwatch.h"
 
 #define BUCKETS   32768         /* power of two; 256 KiB stays in cache */
+#define SLOTS     16384         /* power of two; with pending[], 48 KiB */
 #define TH_FIN    0x01
 #define TH_SYN    0x02
 #define TH_RST    0x04
 #define TH_ACK    0x10
 
+/* a packet's addresses, as sent */
+struct endpoints {
+	uint8_t src[4], dst[4];
+	uint16_t sport, dport;
+};
+
+/* What every packet looks at comes first: one cache line (conns are
+ * allocated on a line boundary). */
 struct conn {
 	struct conn *next;              /* hash chain */
-	struct flow_key key;            /* client: the SYN's sender */
+	struct endpoints id;            /* as the client sends */
+	uint32_t client_next;           /* seq after the client's last byte */
+	int64_t unacked_since;          /* 0: every request byte acked */
+	int64_t last_seen;
+	uint32_t b;                     /* its bucket */
+	uint8_t synack, data_seen, is_http, fin_client;
+	uint8_t fired_syn, fired_ack;
+	uint8_t counted;                /* in pending[b] */
+	/* for timers and reports */
 	struct timer timer;
 	struct tcpwatch *w;
 	int64_t syn_ts;
-	int64_t last_seen;
-	int64_t unacked_since;          /* 0: every request byte acked */
-	uint32_t client_next;           /* seq after the client's last byte */
 	unsigned syns;
-	uint8_t synack, data_seen, is_http, fin_client, fin_server;
-	uint8_t fired_syn, fired_ack;
+	struct flow_key key;
 };
 
 struct tcpwatch {
 	struct analysis *an;
 	struct timer sweep;
-	struct conn *bucket[BUCKETS];
 	size_t count;
-};
-
-/* a packet's addresses, as sent */
-struct endpoints {
-	uint8_t src[4], dst[4];
-	uint16_t sport, dport;
+	uint8_t pending[BUCKETS];       /* both saturate at 255, then stay */
+	uint8_t clients[SLOTS];
+	struct conn *bucket[BUCKETS];
 };
 
 static uint32_t
@@ -71,20 +89,33 @@ bucket_of(const struct endpoints *e)
 	return (h ^ h >> 15) & (BUCKETS - 1);
 }
 
+/* One-way: the client's direction of a connection. */
+static size_t
+slot_of(const struct endpoints *e)
+{
+	uint32_t a, b, h;
+
+	memcpy(&a, e->src, 4);
+	memcpy(&b, e->dst, 4);
+	h = a * 2654435761u ^ (b + 0x9e3779b9u) * 40503u ^
+	    ((uint32_t)e->sport << 16 | e->dport) * 2246822519u;
+	return (h ^ h >> 16) & (SLOTS - 1);
+}
+
 static int
 is_client(const struct conn *c, const struct endpoints *e)
 {
-	return c->key.client_port == e->sport && c->key.server_port == e->dport &&
-	    memcmp(c->key.client.bytes, e->src, 4) == 0 &&
-	    memcmp(c->key.server.bytes, e->dst, 4) == 0;
+	return c->id.sport == e->sport && c->id.dport == e->dport &&
+	    memcmp(c->id.src, e->src, 4) == 0 &&
+	    memcmp(c->id.dst, e->dst, 4) == 0;
 }
 
 static int
 is_server(const struct conn *c, const struct endpoints *e)
 {
-	return c->key.client_port == e->dport && c->key.server_port == e->sport &&
-	    memcmp(c->key.client.bytes, e->dst, 4) == 0 &&
-	    memcmp(c->key.server.bytes, e->src, 4) == 0;
+	return c->id.sport == e->dport && c->id.dport == e->sport &&
+	    memcmp(c->id.src, e->dst, 4) == 0 &&
+	    memcmp(c->id.dst, e->src, 4) == 0;
 }
 
 static int64_t
@@ -113,19 +144,6 @@ ack_deadline(const struct conn *c)
 }
 
 static void
-unlink_conn(struct tcpwatch *w, struct conn *c, size_t b)
-{
-	struct conn **p = &w->bucket[b];
-
-	while (*p != c)
-		p = &(*p)->next;
-	*p = c->next;
-	timers_cancel(&w->an->timers, &c->timer);
-	w->count--;
-	free(c);
-}
-
-static void
 endpoints_of(struct endpoints *e, const struct flow_key *k)
 {
 	memcpy(e->src, k->client.bytes, 4);
@@ -134,19 +152,43 @@ endpoints_of(struct endpoints *e, const struct flow_key *k)
 	e->dport = k->server_port;
 }
 
+static void
+unlink_conn(struct tcpwatch *w, struct conn *c)
+{
+	struct conn **p = &w->bucket[c->b];
+	size_t slot = slot_of(&c->id);
+
+	while (*p != c)
+		p = &(*p)->next;
+	*p = c->next;
+	if (c->counted && w->pending[c->b] != 255)
+		w->pending[c->b]--;
+	if (w->clients[slot] != 255)
+		w->clients[slot]--;
+	timers_cancel(&w->an->timers, &c->timer);
+	w->count--;
+	free(c);
+}
+
 /* The timer at the nearest open deadline, or none. A deadline that moves
  * later (more bytes acknowledged) is left early: fire() looks again. */
 static void
 arm(struct conn *c)
 {
+	struct tcpwatch *w = c->w;
 	int64_t d = syn_deadline(c), a = ack_deadline(c);
 
 	if (d == 0 || (a != 0 && a < d))
 		d = a;
 	if (d == 0)
-		timers_cancel(&c->w->an->timers, &c->timer);
+		timers_cancel(&w->an->timers, &c->timer);
 	else
-		timers_set(&c->w->an->timers, &c->timer, d);
+		timers_set(&w->an->timers, &c->timer, d);
+	if ((d != 0) != c->counted) {
+		c->counted = d != 0;
+		if (w->pending[c->b] != 255)
+			w->pending[c->b] += c->counted ? 1 : -1;
+	}
 }
 
 static void
@@ -200,7 +242,7 @@ sweep(struct timer *t, int64_t now)
 		for (; c != NULL; c = next) {
 			next = c->next;
 			if (now > c->last_seen + idle)
-				unlink_conn(w, c, b);
+				unlink_conn(w, c);
 		}
 	}
 	if (w->count > 0)
@@ -212,21 +254,27 @@ conn_new(struct tcpwatch *w, const struct endpoints *e, size_t b, int64_t ts)
 {
 	struct conn *c;
 
-	if (w->count >= TCPWATCH_MAX || (c = calloc(1, sizeof(*c))) == NULL) {
+	if (w->count >= TCPWATCH_MAX || (c = aligned_alloc(64,
+	    (sizeof(*c) + 63) / 64 * 64)) == NULL) {
 		w->an->st->tcp_untracked++;
 		return NULL;
 	}
+	memset(c, 0, sizeof(*c));
+	c->id = *e;
 	c->key.client.family = c->key.server.family = AF_INET;
 	memcpy(c->key.client.bytes, e->src, 4);
 	memcpy(c->key.server.bytes, e->dst, 4);
 	c->key.client_port = e->sport;
 	c->key.server_port = e->dport;
 	c->w = w;
+	c->b = (uint32_t)b;
 	c->timer.fire = fire;
 	c->syn_ts = c->last_seen = ts;
 	c->next = w->bucket[b];
 	w->bucket[b] = c;
 	w->count++;
+	if (w->clients[slot_of(e)] != 255)
+		w->clients[slot_of(e)]++;
 	arm(c);
 	if (w->sweep.slot == 0)
 		timers_set(&w->an->timers, &w->sweep, ts + idle_limit(w->an) / 2);
@@ -277,12 +325,53 @@ from_server_ack(struct conn *c, uint32_t ack, int64_t ts)
 		c->unacked_since = ts;          /* progress: older bytes acked */
 }
 
+/* Could this packet change anything watched? (See the top comment.) */
+static int
+may_matter(const struct tcpwatch *w, const struct endpoints *e, size_t b,
+    uint8_t flags, size_t payload)
+{
+	if ((flags & (TH_SYN | TH_RST)) || w->pending[b] != 0)
+		return 1;
+	return (payload > 0 || (flags & TH_FIN)) && w->clients[slot_of(e)] != 0;
+}
+
+static void
+on_client(struct tcpwatch *w, struct conn *c, const uint8_t *tcp,
+    const uint8_t *data, size_t captured, size_t payload, int64_t ts)
+{
+	uint8_t flags = tcp[13];
+
+	if ((flags & (TH_SYN | TH_ACK)) == TH_SYN)
+		c->syns++;
+	if (payload > 0)
+		from_client(c, be32(tcp + 4), data, captured, payload, ts);
+	c->fin_client |= (flags & TH_FIN) != 0;
+	if (c->fin_client && !c->counted)
+		unlink_conn(w, c);      /* it will ask nothing more */
+}
+
+static void
+on_server(struct tcpwatch *w, struct conn *c, const uint8_t *tcp,
+    int64_t ts)
+{
+	uint8_t flags = tcp[13];
+
+	if ((flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) && !c->synack) {
+		c->synack = 1;
+		arm(c);
+	}
+	if (flags & TH_ACK)
+		from_server_ack(c, be32(tcp + 8), ts);
+	if (c->fin_client && !c->counted)
+		unlink_conn(w, c);
+}
+
 void
 tcpwatch_ipv4(struct tcpwatch *w, const uint8_t *ip, size_t len, int64_t ts)
 {
 	struct endpoints e;
-	size_t ihl, doff, total, payload, b;
-	const uint8_t *tcp;
+	size_t ihl, doff, total, payload, captured, b;
+	const uint8_t *tcp, *data;
 	uint8_t flags;
 	struct conn *c;
 
@@ -296,47 +385,43 @@ tcpwatch_ipv4(struct tcpwatch *w, const uint8_t *ip, size_t len, int64_t ts)
 	if (doff < 20 || total < ihl + doff)
 		return;
 	payload = total - ihl - doff;
+	data = tcp + doff;
+	captured = len > ihl + doff ? len - ihl - doff : 0;
 	flags = tcp[13];
 	memcpy(e.src, ip + 12, 4);
 	memcpy(e.dst, ip + 16, 4);
 	e.sport = (uint16_t)(tcp[0] << 8 | tcp[1]);
 	e.dport = (uint16_t)(tcp[2] << 8 | tcp[3]);
 	b = bucket_of(&e);
+	if (!may_matter(w, &e, b, flags, payload))
+		return;
 	for (c = w->bucket[b]; c != NULL; c = c->next) {
 		int client = is_client(c, &e);
 
 		if (!client && !is_server(c, &e))
 			continue;
 		c->last_seen = ts;
-		if (flags & TH_RST) {
-			unlink_conn(w, c, b);
-			return;
-		}
-		if (client) {
-			if ((flags & (TH_SYN | TH_ACK)) == TH_SYN)
-				c->syns++;
-			if (payload > 0)
-				from_client(c, be32(tcp + 4), tcp + doff,
-				    len > ihl + doff ? len - ihl - doff : 0,
-				    payload, ts);
-			c->fin_client |= (flags & TH_FIN) != 0;
-		} else {
-			if ((flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) &&
-			    !c->synack) {
-				c->synack = 1;
-				arm(c);
-			}
-			if (flags & TH_ACK)
-				from_server_ack(c, be32(tcp + 8), ts);
-			c->fin_server |= (flags & TH_FIN) != 0;
-		}
-		if (c->fin_client && c->fin_server)
-			unlink_conn(w, c, b);
+		if (flags & TH_RST)
+			unlink_conn(w, c);
+		else if (client)
+			on_client(w, c, tcp, data, captured, payload, ts);
+		else
+			on_server(w, c, tcp, ts);
 		return;
 	}
-	if ((flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN &&
-	    (c = conn_new(w, &e, b, ts)) != NULL)
-		c->syns = 1;
+	/* first seen: by its SYN, or mid-stream by a request */
+	if ((flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN) {
+		c = conn_new(w, &e, b, ts);
+	} else if (payload > 0 && !(flags & TH_RST) &&
+	    looks_like_request(data, captured)) {
+		c = conn_new(w, &e, b, ts);
+		if (c != NULL)
+			c->synack = 1;
+	} else {
+		return;
+	}
+	if (c != NULL)
+		on_client(w, c, tcp, data, captured, payload, ts);
 }
 
 int
@@ -373,7 +458,7 @@ tcpwatch_free(struct tcpwatch *w)
 		return;
 	for (size_t b = 0; b < BUCKETS; b++)
 		while (w->bucket[b] != NULL)
-			unlink_conn(w, w->bucket[b], b);
+			unlink_conn(w, w->bucket[b]);
 	timers_cancel(&w->an->timers, &w->sweep);
 	free(w);
 }
