@@ -92,18 +92,18 @@ struct http1_callbacks {
 };
 
 struct http1_parser {
-	enum http1_kind kind;
 	enum http1_state state;
+	enum http1_kind kind;
+	uint64_t body_left;
 	const struct http1_callbacks *cb;
 	void *ctx;
-	uint64_t body_left;
+	int begun;                /* on_begin sent for the current message */
+	int recognised;           /* a valid start line has been seen */
+	int line_start;           /* RESYNC: the next byte begins a line */
 	uint64_t body_bytes;      /* of the current message */
 	uint64_t tunnel_bytes;
 	uint64_t skipped_bytes;   /* thrown away while re-synchronising */
 	uint64_t messages;
-	int begun;                /* on_begin sent for the current message */
-	int recognised;           /* a valid start line has been seen */
-	int line_start;           /* RESYNC: the next byte begins a line */
 };
 
 void http1_init(struct http1_parser *p, enum http1_kind kind,

@@ -11,21 +11,23 @@
 #include "checks.h"
 #include "exchange.h"
 
+/* Fields read on every segment come first, then the parsers, then what
+ * only the outputs read. */
 struct flow {
-	struct flow_key key;
-	uint64_t id;
-	struct analysis *an;
-	struct stats *st;
-	struct http1_parser req;        /* client -> server */
-	struct http1_parser resp;       /* server -> client */
-	struct exchange *head, *tail;   /* outstanding, oldest first */
-	struct exchange *req_cur;       /* the request being read, if any */
-	unsigned pending;
-	uint64_t requests;
 	int64_t now;
 	int is_http;                    /* a request line was seen */
 	int ignored;
 	int lossy;                      /* bytes are missing */
+	unsigned pending;
+	struct exchange *head, *tail;   /* outstanding, oldest first */
+	struct exchange *req_cur;       /* the request being read, if any */
+	struct analysis *an;
+	struct stats *st;
+	struct http1_parser req;        /* client -> server */
+	struct http1_parser resp;       /* server -> client */
+	uint64_t requests;
+	uint64_t id;
+	struct flow_key key;
 };
 
 static const struct http1_callbacks req_cb, resp_cb;
@@ -317,15 +319,16 @@ flow_data(struct flow *f, enum flow_dir d, const char *buf, size_t len,
 		f->req_cur->t_end = ts;         /* body bytes move it on */
 	/* HTTP is recognised from the client's first bytes; a server that
 	 * speaks first is some other protocol unless it speaks HTTP */
-	if (d == FROM_SERVER && !f->is_http && f->req.messages == 0 &&
+	if (!f->is_http && d == FROM_SERVER && f->req.messages == 0 &&
 	    !f->req.begun && f->resp.state == HTTP1_START_LINE &&
 	    !f->resp.recognised && len >= 5 && memcmp(buf, "HTTP/", 5) != 0) {
 		f->ignored = 1;
 		return len;
 	}
 	used = http1_feed(p, buf, len);
-	f->st->tunnel_bytes += p->tunnel_bytes - tunnel;
-	if (f->req.state == HTTP1_NOT_HTTP && !f->is_http)
+	if (p->state == HTTP1_TUNNEL)
+		f->st->tunnel_bytes += p->tunnel_bytes - tunnel;
+	if (!f->is_http && f->req.state == HTTP1_NOT_HTTP)
 		f->ignored = 1;
 	return used;
 }

@@ -45,10 +45,16 @@ put_str(struct json *j, const char *s)
 	put_mem(j, s, strlen(s));
 }
 
+/* a string literal, its length known at compile time */
+#define PUT_LIT(j, lit) put_mem(j, lit, sizeof(lit) - 1)
+
 static void
 put_chr(struct json *j, char c)
 {
-	put_mem(j, &c, 1);
+	if (j->len < sizeof(j->line))
+		j->line[j->len++] = c;
+	else
+		j->overflow = 1;
 }
 
 static void
@@ -141,13 +147,17 @@ put_string(struct json *j, const char *s)
 
 /* ,"name": (no comma first in an object) */
 static void
-member(struct json *j, const char *name)
+member_n(struct json *j, const char *name, size_t len)
 {
-	put_str(j, j->fresh ? "\"" : ",\"");
+	if (!j->fresh)
+		put_chr(j, ',');
 	j->fresh = 0;
-	put_str(j, name);
-	put_str(j, "\":");
+	put_chr(j, '"');
+	put_mem(j, name, len);
+	PUT_LIT(j, "\":");
 }
+
+#define member(j, name) member_n(j, name, strlen(name))
 
 /* ,"name":{ */
 static void
@@ -167,21 +177,28 @@ close_object(struct json *j)
 
 /* ,"name":"value" or ,"name":null */
 static void
-field(struct json *j, const char *name, const char *v, int present)
+field_n(struct json *j, const char *name, size_t len, const char *v,
+    int present)
 {
-	member(j, name);
+	member_n(j, name, len);
 	if (present)
 		put_string(j, v);
 	else
-		put_str(j, "null");
+		PUT_LIT(j, "null");
 }
 
+/* names are literals: their lengths are folded at compile time */
+#define field(j, name, v, present) \
+	field_n(j, name, sizeof(name) - 1, v, present)
+
 static void
-counter(struct json *j, const char *name, uint64_t n)
+counter_n(struct json *j, const char *name, size_t len, uint64_t n)
 {
-	member(j, name);
+	member_n(j, name, len);
 	put_u64(j, n);
 }
+
+#define counter(j, name, n) counter_n(j, name, sizeof(name) - 1, n)
 
 static void
 head(struct json *j, int64_t ts, const char *type, const struct flow_key *k,
@@ -192,12 +209,12 @@ head(struct json *j, int64_t ts, const char *type, const struct flow_key *k,
 	j->len = 0;
 	j->overflow = 0;
 	j->fresh = 0;
-	put_str(j, "{\"timestamp\":\"");
+	PUT_LIT(j, "{\"timestamp\":\"");
 	put_time(j, ts);
 	put_chr(j, '"');
 	if (k != NULL)
 		counter(j, "flow_id", flow_id);
-	put_str(j, ",\"event_type\":\"");
+	PUT_LIT(j, ",\"event_type\":\"");
 	put_str(j, type);
 	put_chr(j, '"');
 	if (k == NULL)
@@ -213,7 +230,7 @@ head(struct json *j, int64_t ts, const char *type, const struct flow_key *k,
 static void
 end_line(struct json *j)
 {
-	put_str(j, "}\n");
+	PUT_LIT(j, "}\n");
 	if (j->overflow)        /* cannot happen with model.h's bounds */
 		return;
 	fwrite(j->line, 1, j->len, j->out);
@@ -246,9 +263,9 @@ response(struct json *j, int status, const char *reason, int64_t ts,
 	j->fresh = 1;
 	counter(j, "status", (uint64_t)status);
 	field(j, "reason", reason, 1);
-	put_str(j, ",\"timestamp\":\"");
+	PUT_LIT(j, ",\"timestamp\":\"");
 	put_time(j, ts);
-	put_str(j, "\",\"after\":");
+	PUT_LIT(j, "\",\"after\":");
 	put_seconds(j, ts - since);
 	close_object(j);
 }
@@ -261,19 +278,19 @@ on_exchange(void *self, const struct flow_key *k, uint64_t flow_id,
 
 	head(j, x->t_begin, "exchange", k, flow_id);
 	http(j, x);
-	put_str(j, ",\"interim\":[");
+	PUT_LIT(j, ",\"interim\":[");
 	for (unsigned i = 0; i < x->n_interim; i++) {
 		if (i > 0)
 			put_chr(j, ',');
 		response(j, x->interim[i].status, x->interim[i].reason,
 		    x->interim[i].ts, x->t_begin);
 	}
-	put_str(j, "],\"final\":");
+	PUT_LIT(j, "],\"final\":");
 	if (x->final_status != 0)
 		response(j, x->final_status, x->final_reason, x->t_final,
 		    x->t_begin);
 	else
-		put_str(j, "null");
+		PUT_LIT(j, "null");
 	field(j, "tunnel", x->tunnel, x->tunnel[0] != '\0');
 	end_line(j);
 }
@@ -325,18 +342,20 @@ on_finish(void *self, const struct stats *st, const uint64_t *rule_counts)
 		if (st->status_1xx[c] == 0)
 			continue;
 		snprintf(code, sizeof(code), "%d", 100 + c);
-		counter(j, code, st->status_1xx[c]);
+		counter_n(j, code, strlen(code), st->status_1xx[c]);
 	}
 	close_object(j);
 	open_object(j, "rules");
 	for (int r = 0; r < RULE_COUNT; r++)
 		if (rule_counts[r] != 0)
-			counter(j, rules[r].id, rule_counts[r]);
+			counter_n(j, rules[r].id, strlen(rules[r].id),
+			    rule_counts[r]);
 	close_object(j);
 	open_object(j, "parse_errors");
 	for (int e = 1; e < 8; e++)
 		if (st->parse_errors[e] != 0)
-			counter(j, http1_error_name((enum http1_error)e),
+			counter_n(j, http1_error_name((enum http1_error)e),
+			    strlen(http1_error_name((enum http1_error)e)),
 			    st->parse_errors[e]);
 	close_object(j);
 	counter(j, "unsolicited_responses", st->unsolicited);
