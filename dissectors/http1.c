@@ -448,7 +448,6 @@ feed_head(struct http1_parser *p, const char *buf, size_t len)
 		report(p, HTTP1_ERR_HEADER);
 	if (p->cb->on_head != NULL)
 		decided = p->cb->on_head(p->ctx, m);
-	p->body_bytes = 0;
 	st = body_state(m, decided, p);
 	pos += end;
 	if (st < 0) {
@@ -580,17 +579,13 @@ feed_resync(struct http1_parser *p, const char *buf, size_t len)
 			    &next);
 			if (v == YES)
 				p->state = HTTP1_START_LINE;
-			if (v != NO) {
-				p->skipped_bytes += pos;
+			if (v != NO)
 				return pos;     /* MAYBE: look again with more */
-			}
 		}
 		lf = memchr(buf + pos, '\n', len - pos);
 		p->line_start = lf != NULL;
-		if (lf == NULL || (size_t)(lf - buf) + 1 == len) {
-			p->skipped_bytes += len;
+		if (lf == NULL || (size_t)(lf - buf) + 1 == len)
 			return len;
-		}
 		pos = (size_t)(lf - buf) + 1;
 	}
 }
@@ -601,7 +596,6 @@ take_body(struct http1_parser *p, size_t len)
 	size_t n = p->body_left < len ? (size_t)p->body_left : len;
 
 	p->body_left -= n;
-	p->body_bytes += n;
 	return n;
 }
 
@@ -639,7 +633,6 @@ http1_feed(struct http1_parser *p, const char *buf, size_t len)
 			break;
 		case HTTP1_BODY_CLOSE:
 			used = len - pos;
-			p->body_bytes += used;
 			break;
 		case HTTP1_INTERIM_BODY:
 			used = feed_interim_body(p, buf + pos, len - pos);

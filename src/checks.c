@@ -21,8 +21,7 @@
 static int
 expects_continue(const struct exchange *x)
 {
-	return x->has_expect &&
-	    http1_list_has(x->expect, strlen(x->expect), "100-continue");
+	return x->expects_100;
 }
 
 static double
@@ -87,7 +86,7 @@ rearm(struct exchange *x)
 static int
 unacked(const struct exchange *x)
 {
-	return x->an->watch != NULL && tcpwatch_unacked(x->an->watch, x->key);
+	return x->ack != NULL && ackwatch_pending(x->ack);
 }
 
 static void
@@ -140,17 +139,22 @@ fire(struct timer *t, int64_t now)
 
 void
 check_begin(struct analysis *an, const struct flow_key *key,
-    struct exchange *x)
+    const struct ackwatch *ack, struct exchange *x)
 {
 	x->an = an;
 	x->key = key;
+	x->ack = ack;
 	x->timer.fire = fire;
 }
 
 void
 check_request(struct exchange *x, const struct http1_message *m)
 {
-	(void)m;
+	const struct http1_header *e = http1_find(m, "Expect");
+
+	/* RFC 9110 10.1.1; read once here, asked on every deadline */
+	x->expects_100 = e != NULL &&
+	    http1_list_has(e->value, e->value_len, "100-continue");
 	if (x->minor == 0 && expects_continue(x))
 		rules_raise(x->an, R_EXPECT_ON_HTTP10, x->t_head, x->key, x,
 		    "client sent " REQ_FMT " as HTTP/1.0 with Expect: "

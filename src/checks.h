@@ -5,9 +5,12 @@
 
 #include "rules.h"
 
-/* x is new and queued; its timer belongs to the rules from now on. */
+struct ackwatch;
+
+/* x is new and queued; its timer belongs to the rules from now on. ack is
+ * its connection's ACK watch, or NULL. */
 void check_begin(struct analysis *an, const struct flow_key *key,
-    struct exchange *x);
+    const struct ackwatch *ack, struct exchange *x);
 
 /* request line and headers of x are complete */
 void check_request(struct exchange *x, const struct http1_message *m);

@@ -10,21 +10,25 @@
 
 #include "checks.h"
 #include "exchange.h"
+#include "tcpwatch.h"
 
-/* Fields read on every segment come first, then the parsers, then what
- * only the outputs read. */
+/* Every segment costs cache misses on its flow, so a flow is aligned to
+ * cache lines and a segment touches two of them: the first line, and its
+ * direction's parser (or the ACK watch's, for the client). What only the
+ * outputs read comes last. */
 struct flow {
 	int64_t now;
-	int is_http;                    /* a request line was seen */
-	int ignored;
-	int lossy;                      /* bytes are missing */
-	unsigned pending;
 	struct exchange *head, *tail;   /* outstanding, oldest first */
 	struct exchange *req_cur;       /* the request being read, if any */
 	struct analysis *an;
 	struct stats *st;
-	struct http1_parser req;        /* client -> server */
-	struct http1_parser resp;       /* server -> client */
+	unsigned pending;
+	uint8_t is_http;                /* a request line was seen */
+	uint8_t ignored;
+	uint8_t lossy;                  /* bytes are missing */
+	_Alignas(64) struct http1_parser req;   /* client -> server */
+	_Alignas(64) struct http1_parser resp;  /* server -> client */
+	_Alignas(64) struct ackwatch ack;
 	uint64_t requests;
 	uint64_t id;
 	struct flow_key key;
@@ -134,7 +138,7 @@ req_begin(void *ctx)
 	}
 	x->seq = ++f->requests;
 	x->t_begin = f->now;
-	check_begin(f->an, &f->key, x);
+	check_begin(f->an, &f->key, &f->ack, x);
 	if (f->tail != NULL)
 		f->tail->next = x;
 	else
@@ -291,10 +295,11 @@ static const struct http1_callbacks resp_cb = {
 struct flow *
 flow_open(const struct flow_key *key, int64_t ts, struct analysis *an)
 {
-	struct flow *f = calloc(1, sizeof(*f));
+	struct flow *f = aligned_alloc(64, (sizeof(*f) + 63) / 64 * 64);
 
 	if (f == NULL)
 		return NULL;
+	memset(f, 0, sizeof(*f));
 	f->key = *key;
 	f->id = flow_id(key);
 	f->an = an;
@@ -302,6 +307,7 @@ flow_open(const struct flow_key *key, int64_t ts, struct analysis *an)
 	f->now = ts;
 	http1_init(&f->req, HTTP1_REQUEST, &req_cb, f);
 	http1_init(&f->resp, HTTP1_RESPONSE, &resp_cb, f);
+	ackwatch_init(&f->ack, an, &f->key);
 	f->st->flows++;
 	return f;
 }
@@ -333,6 +339,12 @@ flow_data(struct flow *f, enum flow_dir d, const char *buf, size_t len,
 	return used;
 }
 
+struct ackwatch *
+flow_ackwatch(struct flow *f)
+{
+	return &f->ack;
+}
+
 void
 flow_mark_lossy(struct flow *f)
 {
@@ -358,5 +370,6 @@ flow_close(struct flow *f, const size_t unconsumed[2], int closed,
 	}
 	while ((x = dequeue(f)) != NULL)
 		emit(f, x, END_CLOSED, closed);
+	ackwatch_stop(&f->ack);
 	free(f);
 }

@@ -18,6 +18,10 @@ struct flow;
 struct flow *flow_open(const struct flow_key *key, int64_t ts,
     struct analysis *an);
 
+/* The connection's watch of request bytes and their ACKs (tcpwatch.h),
+ * for the reassembler to set up and feed. Disarmed by flow_close(). */
+struct ackwatch *flow_ackwatch(struct flow *f);
+
 /* Bytes of one direction not yet consumed, oldest first; returns how many
  * were consumed. The rest must be offered again with more appended. */
 size_t flow_data(struct flow *f, enum flow_dir d, const char *buf,

@@ -409,7 +409,6 @@ main(int argc, char **argv)
 	watch = tcpwatch_new(&analysis);
 	if (watch == NULL)
 		die("%s", "out of memory");
-	analysis.watch = watch;
 	if (reassembly_init(&analysis, cf.ports, err, sizeof(err)) != 0)
 		die("%s", err);
 	signal(SIGINT, on_signal);
@@ -423,7 +422,6 @@ main(int argc, char **argv)
 		fprintf(stderr, "interim: %s\n", err);
 	capture_drops(&cap, &stats.dropped, &stats.if_dropped);
 	reassembly_finish();
-	analysis.watch = NULL;
 	tcpwatch_free(watch);
 	if (analysis.out->finish != NULL)
 		analysis.out->finish(analysis.out->self, &stats,

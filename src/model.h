@@ -15,6 +15,7 @@
 #define USEC 1000000LL
 
 struct analysis;
+struct ackwatch;
 
 struct addr {
 	int family;             /* AF_INET or AF_INET6 */
@@ -76,9 +77,11 @@ struct exchange {
 	struct timer timer;
 	const struct flow_key *key;
 	struct analysis *an;
+	const struct ackwatch *ack;     /* its connection's, or NULL */
 	int64_t t_first_byte;           /* first response byte, 0: none yet */
 	int64_t t_answered;             /* first 100 or final, 0: none yet */
 	int64_t t_processing;           /* last 1xx after a 102, 0: no 102 */
+	int expects_100;                /* Expect: 100-continue */
 	unsigned fired;                 /* timer rules raised, by bit */
 	unsigned continues;             /* 100 responses */
 };

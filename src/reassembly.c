@@ -11,6 +11,8 @@
 
 #include "exchange.h"
 #include "reassembly.h"
+#include "tcpwatch.h"
+
 
 static struct analysis *analysis;
 static const uint8_t *ports;
@@ -63,11 +65,31 @@ deliver(struct tcp_stream *a, struct flow *f, enum flow_dir d,
 		nids_discard(a, (int)used);
 }
 
+static struct flow *
+stream_open(struct tcp_stream *a)
+{
+	struct flow_key k;
+	struct flow *f;
+
+	key_from(&k, &a->addr);
+	f = flow_open(&k, packet_time(), analysis);
+	if (f != NULL)  /* a->server.ack_seq: the highest ACK the server sent */
+		ackwatch_follow(flow_ackwatch(f), &a->server.ack_seq);
+	return f;
+}
+
+static void
+stream_close(struct tcp_stream *a, struct flow *f, const size_t unread[2],
+    int closed)
+{
+	flow_close(f, unread, closed, packet_time());
+	a->user = NULL;
+}
+
 static void
 on_tcp(struct tcp_stream *a, void **param)
 {
 	struct flow *f = *param;
-	struct flow_key k;
 	size_t unread[2];
 
 	switch (a->nids_state) {
@@ -75,9 +97,7 @@ on_tcp(struct tcp_stream *a, void **param)
 		if (ports != NULL &&
 		    !(ports[a->addr.dest / 8] & (1 << (a->addr.dest % 8))))
 			return;
-		key_from(&k, &a->addr);
-		f = flow_open(&k, packet_time(), analysis);
-		if (f == NULL)
+		if ((f = stream_open(a)) == NULL)
 			return;
 		*param = f;
 		a->user = f;
@@ -88,17 +108,20 @@ on_tcp(struct tcp_stream *a, void **param)
 		if (f == NULL)
 			return;
 		/* a->server receives what the client sent */
-		if (a->server.count_new > 0)
+		if (a->server.count_new > 0) {
+			ackwatch_sent(flow_ackwatch(f), a->client.first_data_seq +
+			    (unsigned)a->server.count +
+			    (unsigned)a->server.urg_count, packet_time());
 			deliver(a, f, FROM_CLIENT, &a->server);
+		}
 		if (a->client.count_new > 0)
 			deliver(a, f, FROM_SERVER, &a->client);
 		if (flow_ignored(f)) {
 			a->client.collect--;
 			a->server.collect--;
 			unread[FROM_CLIENT] = unread[FROM_SERVER] = 0;
-			flow_close(f, unread, 0, packet_time());
+			stream_close(a, f, unread, 0);
 			*param = NULL;
-			a->user = NULL;
 		}
 		return;
 	default:        /* NIDS_CLOSE, NIDS_RESET, NIDS_TIMED_OUT, NIDS_EXITING */
@@ -108,10 +131,9 @@ on_tcp(struct tcp_stream *a, void **param)
 		unread[FROM_SERVER] = (size_t)(a->client.count - a->client.offset);
 		/* TIMED_OUT (table full) and EXITING (end of input) are
 		 * not the connection ending */
-		flow_close(f, unread, a->nids_state == NIDS_CLOSE ||
-		    a->nids_state == NIDS_RESET, packet_time());
+		stream_close(a, f, unread, a->nids_state == NIDS_CLOSE ||
+		    a->nids_state == NIDS_RESET);
 		*param = NULL;
-		a->user = NULL;
 		return;
 	}
 }

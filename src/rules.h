@@ -91,12 +91,9 @@ struct rules_config {
 #define RULES_DEFAULTS { 1 * USEC, 100 * USEC, 100 * USEC, 19 * USEC, \
 	90 * USEC, {0} }
 
-struct tcpwatch;
-
 /* Everything the analysis stages share: counters, outputs, rules, time. */
 struct analysis {
 	struct stats *st;
-	struct tcpwatch *watch;         /* TCP-level state, may be NULL */
 	const struct sink *out;
 	struct rules_config cfg;
 	struct timers timers;

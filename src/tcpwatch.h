@@ -1,6 +1,14 @@
-/* tcpwatch.h: the TCP-level rules (handshake-timeout, request-unacked),
- * seen on raw packets before libnids, which never reports a handshake that
- * did not complete nor data that was never acknowledged. */
+/* tcpwatch.h: the TCP-level rules, which libnids does not see for us.
+ *
+ * handshake-timeout: libnids never reports a handshake that did not
+ * complete, so SYNs are watched here, on raw packets before libnids. Only
+ * SYN and RST segments are looked at; every other packet costs one test.
+ *
+ * request-unacked: libnids hands us request bytes as they arrive, whether
+ * or not the server acknowledges them. An ackwatch per connection is told
+ * where the client's bytes end and reads the server's highest ACK, which
+ * libnids keeps, only when its deadline passes: no work per packet.
+ */
 #ifndef INTERIM_TCPWATCH_H
 #define INTERIM_TCPWATCH_H
 
@@ -9,7 +17,7 @@
 
 #include "rules.h"
 
-#define TCPWATCH_MAX 262144     /* connections watched at once */
+#define TCPWATCH_MAX 262144     /* unanswered handshakes watched at once */
 
 struct tcpwatch;
 
@@ -19,10 +27,39 @@ struct tcpwatch *tcpwatch_new(struct analysis *an);
 void tcpwatch_ipv4(struct tcpwatch *w, const uint8_t *ip, size_t len,
     int64_t ts);
 
-/* Are request bytes of this connection still waiting for their ACK?
- * (Then a missing response is the network's doing, not the origin's.) */
-int tcpwatch_unacked(const struct tcpwatch *w, const struct flow_key *key);
-
 void tcpwatch_free(struct tcpwatch *w);
+
+/* request-unacked on one established connection. */
+struct ackwatch {
+	/* what ackwatch_sent() reads, first */
+	const unsigned int *acked;      /* the server's highest ACK, kept
+					 * current by the reassembler */
+	uint32_t sent;                  /* seq after the client's last byte */
+	uint32_t mark;                  /* *acked when since was set */
+	int64_t since;                  /* oldest bytes waiting; 0: none */
+	int64_t last;                   /* the client's latest bytes */
+	int fired;
+	struct timer timer;
+	struct analysis *an;
+	const struct flow_key *key;
+};
+
+void ackwatch_init(struct ackwatch *aw, struct analysis *an,
+    const struct flow_key *key);
+
+/* Where the server's highest ACK is kept (libnids' half-stream); until
+ * this is called the watch sees nothing. */
+void ackwatch_follow(struct ackwatch *aw, const unsigned int *acked);
+
+/* The client's bytes now end at sequence number end, the latest sent at
+ * ts. O(1), and O(log n) at most once per --ack-timeout. */
+void ackwatch_sent(struct ackwatch *aw, uint32_t end, int64_t ts);
+
+/* Are request bytes waiting for their ACK? (Then a missing response is
+ * the network's doing, not the origin's.) */
+int ackwatch_pending(const struct ackwatch *aw);
+
+/* The connection is gone: disarm. */
+void ackwatch_stop(struct ackwatch *aw);
 
 #endif
