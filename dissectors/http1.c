@@ -202,6 +202,35 @@ report(struct http1_parser *p, enum http1_error e)
 		p->cb->on_error(p->ctx, e);
 }
 
+_Static_assert(HTTP1_MAX_HEADERS < 256, "field[] holds header indexes");
+
+/* Which of enum http1_field a field name is, or -1: a switch on the
+ * length, then one comparison. */
+static int
+field_of(const char *name, size_t len)
+{
+	static const struct {
+		const char *name;
+		enum http1_field f;
+	} known[] = {
+		{"content-length", HTTP1_CONTENT_LENGTH},
+		{"transfer-encoding", HTTP1_TRANSFER_ENCODING},
+		{"host", HTTP1_HOST}, {"expect", HTTP1_EXPECT},
+		{"upgrade", HTTP1_UPGRADE}, {"link", HTTP1_LINK},
+	};
+	int i;
+
+	switch (len) {
+	case 14: i = 0; break;
+	case 17: i = 1; break;
+	case 4: i = lower((unsigned char)name[0]) == 'h' ? 2 : 5; break;
+	case 6: i = 3; break;
+	case 7: i = 4; break;
+	default: return -1;
+	}
+	return ieq(name, known[i].name, len) ? (int)known[i].f : -1;
+}
+
 /* Field lines from s up to the empty line that ends the head, into
  * m->headers. Returns the offset just past that empty line, or 0 when it is
  * not within len bytes. Bad lines are skipped and flagged in *bad. */
@@ -216,6 +245,7 @@ scan_headers(const char *s, size_t len, struct http1_message *m,
 		long ll = line_end(s + pos, len - pos, &next);
 		const char *line = s + pos;
 		size_t n, i = 0, v, e;
+		int k;
 
 		if (ll < 0)
 			return 0;
@@ -244,6 +274,9 @@ scan_headers(const char *s, size_t len, struct http1_message *m,
 		m->headers[m->num_headers++] = (struct http1_header){
 			line, i, line + v, e - v
 		};
+		k = field_of(line, i);
+		if (k >= 0 && m->field[k] == 0)
+			m->field[k] = (uint8_t)m->num_headers;
 	}
 }
 
@@ -257,6 +290,12 @@ http1_find(const struct http1_message *m, const char *name)
 		    ieq(m->headers[i].name, name, len))
 			return &m->headers[i];
 	return NULL;
+}
+
+const struct http1_header *
+http1_get(const struct http1_message *m, enum http1_field f)
+{
+	return m->field[f] != 0 ? &m->headers[m->field[f] - 1] : NULL;
 }
 
 int
@@ -353,7 +392,7 @@ body_state(const struct http1_message *m, enum http1_body decided,
 	if (m->kind == HTTP1_RESPONSE && m->status < 200) {
 		/* a 1xx has no body (RFC 9110 15.2); one that declares a
 		 * length is checked against what follows */
-		cl = http1_find(m, "Content-Length");
+		cl = http1_get(m, HTTP1_CONTENT_LENGTH);
 		if (cl != NULL && parse_content_length(cl->value,
 		    cl->value_len, &p->body_left) == 0 && p->body_left > 0)
 			return HTTP1_INTERIM_BODY;
@@ -362,13 +401,13 @@ body_state(const struct http1_message *m, enum http1_body decided,
 	if (m->kind == HTTP1_RESPONSE && (decided == HTTP1_BODY_NONE ||
 	    m->status == 204 || m->status == 304))
 		return HTTP1_START_LINE;
-	te = http1_find(m, "Transfer-Encoding");
+	te = http1_get(m, HTTP1_TRANSFER_ENCODING);
 	if (te != NULL) {
 		if (chunked_last(te))
 			return HTTP1_BODY_CHUNK_SIZE;
 		return m->kind == HTTP1_RESPONSE ? HTTP1_BODY_CLOSE : -1;
 	}
-	cl = http1_find(m, "Content-Length");
+	cl = http1_get(m, HTTP1_CONTENT_LENGTH);
 	if (cl != NULL) {
 		if (parse_content_length(cl->value, cl->value_len,
 		    &p->body_left) != 0)

@@ -57,6 +57,18 @@ struct http1_header {
 	size_t value_len;
 };
 
+/* The fields every message is asked for, located while its head is
+ * scanned so that asking costs nothing (http1_get). */
+enum http1_field {
+	HTTP1_CONTENT_LENGTH,
+	HTTP1_TRANSFER_ENCODING,
+	HTTP1_HOST,
+	HTTP1_EXPECT,
+	HTTP1_UPGRADE,
+	HTTP1_LINK,
+	HTTP1_FIELDS
+};
+
 /* One message head: a view into the caller's buffer. */
 struct http1_message {
 	enum http1_kind kind;
@@ -68,6 +80,7 @@ struct http1_message {
 	int status;               /* responses */
 	const char *reason;
 	size_t reason_len;
+	uint8_t field[HTTP1_FIELDS];  /* index + 1 of the first such field */
 	struct http1_header headers[HTTP1_MAX_HEADERS];
 	size_t num_headers;
 	size_t head_len;          /* bytes of start line + headers + CRLF */
@@ -118,9 +131,12 @@ void http1_finish(struct http1_parser *p, size_t unconsumed);
 /* Switch the direction to tunnel mode (the other side sent 101). */
 void http1_set_tunnel(struct http1_parser *p);
 
-/* Header lookup, case-insensitive; NULL when absent. */
+/* Header lookup, case-insensitive; NULL when absent. The first field of
+ * that name, as http1_get(), which is O(1) for the names it knows. */
 const struct http1_header *http1_find(const struct http1_message *m,
     const char *name);
+const struct http1_header *http1_get(const struct http1_message *m,
+    enum http1_field f);
 
 /* Does a comma-separated header value hold token tok (case-insensitive)? */
 int http1_list_has(const char *v, size_t len, const char *tok);

@@ -150,7 +150,7 @@ check_begin(struct analysis *an, const struct flow_key *key,
 void
 check_request(struct exchange *x, const struct http1_message *m)
 {
-	const struct http1_header *e = http1_find(m, "Expect");
+	const struct http1_header *e = http1_get(m, HTTP1_EXPECT);
 
 	/* RFC 9110 10.1.1; read once here, asked on every deadline */
 	x->expects_100 = e != NULL &&
@@ -205,7 +205,7 @@ upgrade_offered(const struct exchange *x, const struct http1_header *h)
 static void
 check_upgrade(struct exchange *x, const struct http1_message *m, int64_t ts)
 {
-	const struct http1_header *h = http1_find(m, "Upgrade");
+	const struct http1_header *h = http1_get(m, HTTP1_UPGRADE);
 
 	if (!x->has_upgrade)
 		rules_raise(x->an, R_UPGRADE_UNREQUESTED, ts, x->key, x,
@@ -227,8 +227,8 @@ check_upgrade(struct exchange *x, const struct http1_message *m, int64_t ts)
 static void
 check_body(struct exchange *x, const struct http1_message *m, int64_t ts)
 {
-	const struct http1_header *cl = http1_find(m, "Content-Length");
-	const struct http1_header *te = http1_find(m, "Transfer-Encoding");
+	const struct http1_header *cl = http1_get(m, HTTP1_CONTENT_LENGTH);
+	const struct http1_header *te = http1_get(m, HTTP1_TRANSFER_ENCODING);
 
 	if (te != NULL)
 		rules_raise(x->an, R_INTERIM_WITH_BODY, ts, x->key, x,
@@ -280,7 +280,7 @@ check_interim(struct exchange *x, const struct http1_message *m)
 	}
 	if (m->status == 101)
 		check_upgrade(x, m, ts);
-	if (m->status == 103 && http1_find(m, "Link") == NULL)
+	if (m->status == 103 && http1_get(m, HTTP1_LINK) == NULL)
 		rules_raise(x->an, R_EARLY_HINTS_WITHOUT_LINK, ts, x->key, x,
 		    "origin sent 103 Early Hints to " REQ_FMT " without a Link "
 		    "header, so it hints nothing", REQ(x));

@@ -67,9 +67,9 @@ copy_view(char *dst, size_t size, const char *src, size_t len)
 
 static int
 copy_header(char *dst, size_t size, const struct http1_message *m,
-    const char *name)
+    enum http1_field name)
 {
-	const struct http1_header *h = http1_find(m, name);
+	const struct http1_header *h = http1_get(m, name);
 
 	if (h == NULL) {
 		dst[0] = '\0';
@@ -163,10 +163,11 @@ req_head(void *ctx, const struct http1_message *m)
 	copy_view(x->method, sizeof(x->method), m->method, m->method_len);
 	copy_view(x->target, sizeof(x->target), m->target, m->target_len);
 	x->minor = m->minor;
-	x->has_host = copy_header(x->host, sizeof(x->host), m, "Host");
-	x->has_expect = copy_header(x->expect, sizeof(x->expect), m, "Expect");
+	x->has_host = copy_header(x->host, sizeof(x->host), m, HTTP1_HOST);
+	x->has_expect = copy_header(x->expect, sizeof(x->expect), m,
+	    HTTP1_EXPECT);
 	x->has_upgrade = copy_header(x->upgrade, sizeof(x->upgrade), m,
-	    "Upgrade");
+	    HTTP1_UPGRADE);
 	x->head_done = 1;
 	x->t_head = f->now;
 	x->t_end = f->now;
@@ -222,7 +223,7 @@ add_interim(struct flow *f, struct exchange *x, const struct http1_message *m)
 static void
 tunnel_name(struct exchange *x, const struct http1_message *m)
 {
-	const struct http1_header *h = http1_find(m, "Upgrade");
+	const struct http1_header *h = http1_get(m, HTTP1_UPGRADE);
 	const char *v = h != NULL ? h->value : x->upgrade;
 	size_t len = h != NULL ? h->value_len : strlen(x->upgrade), n = 0;
 

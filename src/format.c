@@ -30,15 +30,18 @@ format_clock(char *buf, size_t size, int64_t ts)
 	snprintf(buf, size, "%s.%03ld", hms, (long)(ts % USEC / 1000));
 }
 
-void
+size_t
 format_addr(char *buf, size_t size, const struct addr *a)
 {
 	char v4[16], *p = v4;
+	size_t n;
 
+	if (size == 0)
+		return 0;
 	if (a->family != AF_INET) {
 		if (inet_ntop(a->family, a->bytes, buf, (socklen_t)size) == NULL)
 			snprintf(buf, size, "?");
-		return;
+		return strlen(buf);
 	}
 	/* by hand: inet_ntop formats IPv4 with sprintf, a cost per event */
 	for (int i = 0; i < 4; i++) {
@@ -51,12 +54,10 @@ format_addr(char *buf, size_t size, const struct addr *a)
 		*p++ = (char)('0' + b % 10);
 		*p++ = i < 3 ? '.' : '\0';
 	}
-	if (size > 0) {
-		size_t n = (size_t)(p - v4) < size ? (size_t)(p - v4) : size;
-
-		memcpy(buf, v4, n);
-		buf[n - 1] = '\0';
-	}
+	n = (size_t)(p - v4) < size ? (size_t)(p - v4) : size;
+	memcpy(buf, v4, n);
+	buf[n - 1] = '\0';
+	return n - 1;
 }
 
 void

@@ -14,8 +14,8 @@ void format_iso(char *buf, size_t size, int64_t ts);
 /* "12:00:01.204" in local time (the TZ variable applies, as in tcpdump) */
 void format_clock(char *buf, size_t size, int64_t ts);
 
-/* "127.0.0.1" or "::1" */
-void format_addr(char *buf, size_t size, const struct addr *a);
+/* "127.0.0.1" or "::1"; returns its length */
+size_t format_addr(char *buf, size_t size, const struct addr *a);
 
 /* "127.0.0.1:8080" or "[::1]:8080" */
 void format_endpoint(char *buf, size_t size, const struct addr *a,

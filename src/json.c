@@ -111,38 +111,55 @@ put_seconds(struct json *j, int64_t us)
 	put_micros(j, us % USEC);
 }
 
-static int
-plain_char(unsigned char c)
+/* Bytes a JSON string cannot hold as they are: controls, '"', '\\', DEL
+ * and everything above (escaped as \u00XX), and NUL, which ends the run. */
+static unsigned char escape[256];
+
+static void
+escape_init(void)
 {
-	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+	for (int c = 0; c < 256; c++)
+		escape[c] = c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
 }
 
-/* a JSON string; bytes outside printable ASCII are escaped one by one,
- * runs of plain characters copied at once */
+/* a JSON string: runs of plain bytes copied at once, the rest escaped.
+ * Output is at most 6 bytes per input byte, checked once. */
 static void
 put_string(struct json *j, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+	char *o;
 
-	put_chr(j, '"');
-	while (*p != '\0') {
+	if (j->len + 6 * n + 2 > sizeof(j->line)) {
+		j->overflow = 1;
+		return;
+	}
+	o = j->line + j->len;
+	*o++ = '"';
+	for (;;) {
 		const unsigned char *run = p;
 
-		while (plain_char(*p))
+		while (!escape[*p])
 			p++;
-		put_mem(j, (const char *)run, (size_t)(p - run));
+		memcpy(o, run, (size_t)(p - run));
+		o += p - run;
+		if (*p == '\0')
+			break;
+		*o++ = '\\';
 		if (*p == '"' || *p == '\\') {
-			char esc[2] = {'\\', (char)*p++};
-			put_mem(j, esc, 2);
-		} else if (*p != '\0') {
-			char esc[6] = {'\\', 'u', '0', '0', hex[*p >> 4],
-			    hex[*p & 15]};
-			put_mem(j, esc, 6);
-			p++;
+			*o++ = (char)*p;
+		} else {
+			memcpy(o, "u00", 3);
+			o[3] = hex[*p >> 4];
+			o[4] = hex[*p & 15];
+			o += 5;
 		}
+		p++;
 	}
-	put_chr(j, '"');
+	*o++ = '"';
+	j->len = (size_t)(o - j->line);
 }
 
 /* ,"name": (no comma first in an object) */
@@ -157,16 +174,27 @@ member_n(struct json *j, const char *name, size_t len)
 	PUT_LIT(j, "\":");
 }
 
-#define member(j, name) member_n(j, name, strlen(name))
+/* The same from ,"name": made at compile time: one copy. */
+static void
+member_lit(struct json *j, const char *lit, size_t len)
+{
+	if (j->fresh) {
+		lit++;
+		len--;
+	}
+	j->fresh = 0;
+	put_mem(j, lit, len);
+}
+
+#define MEMBER(name) ",\"" name "\":"
+#define member(j, name) member_lit(j, MEMBER(name), sizeof(MEMBER(name)) - 1)
 
 /* ,"name":{ */
-static void
-open_object(struct json *j, const char *name)
-{
-	member(j, name);
-	put_chr(j, '{');
-	j->fresh = 1;
-}
+#define open_object(j, name) do { \
+	member(j, name); \
+	put_chr(j, '{'); \
+	(j)->fresh = 1; \
+} while (0)
 
 static void
 close_object(struct json *j)
@@ -177,19 +205,18 @@ close_object(struct json *j)
 
 /* ,"name":"value" or ,"name":null */
 static void
-field_n(struct json *j, const char *name, size_t len, const char *v,
+field_lit(struct json *j, const char *lit, size_t len, const char *v,
     int present)
 {
-	member_n(j, name, len);
+	member_lit(j, lit, len);
 	if (present)
 		put_string(j, v);
 	else
 		PUT_LIT(j, "null");
 }
 
-/* names are literals: their lengths are folded at compile time */
 #define field(j, name, v, present) \
-	field_n(j, name, sizeof(name) - 1, v, present)
+	field_lit(j, MEMBER(name), sizeof(MEMBER(name)) - 1, v, present)
 
 static void
 counter_n(struct json *j, const char *name, size_t len, uint64_t n)
@@ -198,13 +225,17 @@ counter_n(struct json *j, const char *name, size_t len, uint64_t n)
 	put_u64(j, n);
 }
 
-#define counter(j, name, n) counter_n(j, name, sizeof(name) - 1, n)
+#define counter(j, name, n) do { \
+	member(j, name); \
+	put_u64(j, n); \
+} while (0)
 
 static void
 head(struct json *j, int64_t ts, const char *type, const struct flow_key *k,
     uint64_t flow_id)
 {
 	char ip[64];
+	size_t n;
 
 	j->len = 0;
 	j->overflow = 0;
@@ -219,12 +250,17 @@ head(struct json *j, int64_t ts, const char *type, const struct flow_key *k,
 	put_chr(j, '"');
 	if (k == NULL)
 		return;
-	format_addr(ip, sizeof(ip), &k->client);
-	field(j, "src_ip", ip, 1);
-	counter(j, "src_port", k->client_port);
-	format_addr(ip, sizeof(ip), &k->server);
-	field(j, "dest_ip", ip, 1);
-	counter(j, "dest_port", k->server_port);
+	/* addresses are ours to format: nothing to escape */
+	n = format_addr(ip, sizeof(ip), &k->client);
+	PUT_LIT(j, ",\"src_ip\":\"");
+	put_mem(j, ip, n);
+	PUT_LIT(j, "\",\"src_port\":");
+	put_u64(j, k->client_port);
+	n = format_addr(ip, sizeof(ip), &k->server);
+	PUT_LIT(j, ",\"dest_ip\":\"");
+	put_mem(j, ip, n);
+	PUT_LIT(j, "\",\"dest_port\":");
+	put_u64(j, k->server_port);
 }
 
 static void
@@ -378,6 +414,7 @@ json_sink(FILE *out, int flush)
 	static struct sink s = {on_exchange, on_anomaly, on_violation,
 	    on_finish, NULL};
 
+	escape_init();
 	memset(&json_state, 0, sizeof(json_state));
 	json_state.out = out;
 	json_state.flush = flush;

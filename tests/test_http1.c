@@ -312,6 +312,54 @@ test_helpers(void)
 	    "default reasons", "");
 }
 
+/* http1_get() answers what http1_find() does, for every field it knows. */
+static const char *field_names[HTTP1_FIELDS] = {
+	"Content-Length", "Transfer-Encoding", "Host", "Expect", "Upgrade",
+	"Link"
+};
+static int fields_agree = -1;
+
+static enum http1_body
+on_head_fields(void *ctx, const struct http1_message *m)
+{
+	(void)ctx;
+	fields_agree = 1;
+	for (int f = 0; f < HTTP1_FIELDS; f++)
+		if (http1_get(m, (enum http1_field)f) !=
+		    http1_find(m, field_names[f]))
+			fields_agree = 0;
+	return HTTP1_BODY_DEFAULT;
+}
+
+static void
+test_fields(void)
+{
+	static const struct http1_callbacks fcb = {NULL, on_head_fields, NULL,
+	    NULL};
+	static const char *heads[] = {
+		/* mixed case, look-alikes, duplicates: the first one counts */
+		"GET / HTTP/1.1\r\nX-Host: a\r\nHosts: b\r\nhost: first\r\n"
+		"HOST: second\r\nLINK: l\r\nexpect: 100-continue\r\n"
+		"UpGrade: h2c\r\nTransfer-Encodings: x\r\n"
+		"content-length: 0\r\n\r\n",
+		/* none of them */
+		"GET / HTTP/1.1\r\nAccept: */*\r\nLinks: x\r\n\r\n",
+		"HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n"
+		"Link: </b.js>\r\n\r\n",
+	};
+
+	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
+		struct http1_parser p;
+
+		http1_init(&p, heads[i][0] == 'H' ? HTTP1_RESPONSE :
+		    HTTP1_REQUEST, &fcb, NULL);
+		fields_agree = -1;
+		http1_feed(&p, heads[i], strlen(heads[i]));
+		check(fields_agree == 1, "http1_get agrees with http1_find",
+		    heads[i]);
+	}
+}
+
 int
 main(void)
 {
@@ -319,6 +367,7 @@ main(void)
 	test_responses();
 	test_hostile();
 	test_helpers();
+	test_fields();
 	printf("test_http1: %d passed, %d failed\n", checks - failures, failures);
 	return failures == 0 ? 0 : 1;
 }
