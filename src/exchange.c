@@ -2,8 +2,11 @@
  *
  * RFC 9110 15.2: every 1xx is interim; the request stays outstanding until
  * a final (2xx-5xx) response, a 101 (the connection becomes a tunnel) or the
- * end of the connection. Cost: O(1) per message; one malloc per request.
+ * end of the connection. Cost: O(1) per message. An exchange (1.5 KiB)
+ * is too big for malloc's fast bins, so freed ones are kept on a short
+ * list and reused while still in cache.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -13,28 +16,72 @@
 #include "tcpwatch.h"
 
 /* Every segment costs cache misses on its flow, so a flow is aligned to
- * cache lines and a segment touches two of them: the first line, and its
- * direction's parser (or the ACK watch's, for the client). What only the
- * outputs read comes last. */
+ * cache lines and a segment touches two of them: the first (which ends
+ * with the part of the ACK watch that each client segment updates) and
+ * its direction's parser. What requests and the outputs read comes after. */
 struct flow {
 	int64_t now;
-	struct exchange *head, *tail;   /* outstanding, oldest first */
+	struct exchange *head;          /* outstanding, oldest first */
 	struct exchange *req_cur;       /* the request being read, if any */
 	struct analysis *an;
-	struct stats *st;
-	unsigned pending;
+	uint32_t pending;
 	uint8_t is_http;                /* a request line was seen */
 	uint8_t ignored;
 	uint8_t lossy;                  /* bytes are missing */
+	struct ackwatch ack;            /* at 40: since, last, sent, fired */
 	_Alignas(64) struct http1_parser req;   /* client -> server */
 	_Alignas(64) struct http1_parser resp;  /* server -> client */
-	_Alignas(64) struct ackwatch ack;
+	struct exchange *tail;
+	struct stats *st;
 	uint64_t requests;
 	uint64_t id;
 	struct flow_key key;
 };
 
+_Static_assert(offsetof(struct flow, ack) +
+    offsetof(struct ackwatch, fired) < 64,
+    "the ACK watch's hot fields share the flow's first cache line");
+
+#define SPARES_MAX 256
+
 static const struct http1_callbacks req_cb, resp_cb;
+
+static struct exchange *
+exchange_new(struct analysis *an)
+{
+	struct exchange *x = an->spare;
+
+	if (x == NULL)
+		return calloc(1, sizeof(*x));
+	an->spare = x->next;
+	an->spares--;
+	memset(x, 0, sizeof(*x));
+	return x;
+}
+
+static void
+exchange_free(struct analysis *an, struct exchange *x)
+{
+	if (an->spares == SPARES_MAX) {
+		free(x);
+		return;
+	}
+	x->next = an->spare;
+	an->spare = x;
+	an->spares++;
+}
+
+void
+exchange_cleanup(struct analysis *an)
+{
+	while (an->spare != NULL) {
+		struct exchange *x = an->spare;
+
+		an->spare = x->next;
+		free(x);
+	}
+	an->spares = 0;
+}
 
 uint64_t
 flow_id(const struct flow_key *k)
@@ -94,7 +141,7 @@ emit(struct flow *f, struct exchange *x, enum exchange_end end, int closed)
 	}
 	if (f->req_cur == x)
 		f->req_cur = NULL;
-	free(x);
+	exchange_free(f->an, x);
 }
 
 static struct exchange *
@@ -131,7 +178,7 @@ req_begin(void *ctx)
 	struct exchange *x;
 
 	if (f->pending >= FLOW_MAX_PENDING ||
-	    (x = calloc(1, sizeof(*x))) == NULL) {
+	    (x = exchange_new(f->an)) == NULL) {
 		f->st->pipeline_capped++;
 		f->req_cur = NULL;
 		return;

@@ -40,6 +40,9 @@ int flow_ignored(const struct flow *f);
 void flow_close(struct flow *f, const size_t unconsumed[2], int closed,
     int64_t ts);
 
+/* Free the exchanges kept for reuse; at exit, after every flow_close(). */
+void exchange_cleanup(struct analysis *an);
+
 /* A hash of the connection's addresses and ports, under 2^53. */
 uint64_t flow_id(const struct flow_key *key);
 

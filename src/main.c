@@ -20,6 +20,7 @@
 
 #include "capture.h"
 #include "decap.h"
+#include "exchange.h"
 #include "outputs.h"
 #include "reassembly.h"
 #include "tcpwatch.h"
@@ -427,6 +428,7 @@ main(int argc, char **argv)
 		analysis.out->finish(analysis.out->self, &stats,
 		    analysis.rule_counts);
 	timers_free(&analysis.timers);
+	exchange_cleanup(&analysis);
 	capture_close(&cap);
 	free(cf.files);
 	free(cf.ports);

@@ -111,7 +111,8 @@ on_tcp(struct tcp_stream *a, void **param)
 		if (a->server.count_new > 0) {
 			ackwatch_sent(flow_ackwatch(f), a->client.first_data_seq +
 			    (unsigned)a->server.count +
-			    (unsigned)a->server.urg_count, packet_time());
+			    (unsigned)a->server.urg_count, a->server.ack_seq,
+			    packet_time());
 			deliver(a, f, FROM_CLIENT, &a->server);
 		}
 		if (a->client.count_new > 0)

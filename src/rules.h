@@ -99,6 +99,8 @@ struct analysis {
 	struct timers timers;
 	uint64_t rule_counts[RULE_COUNT];
 	enum severity worst;            /* highest severity raised */
+	struct exchange *spare;         /* freed exchanges kept for reuse */
+	unsigned spares;
 };
 
 /* A violation; message is printf-style. x may be NULL. */

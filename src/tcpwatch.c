@@ -282,19 +282,16 @@ ackwatch_follow(struct ackwatch *aw, const unsigned int *acked)
 }
 
 void
-ackwatch_sent(struct ackwatch *aw, uint32_t end, int64_t ts)
+ackwatch_sent(struct ackwatch *aw, uint32_t end, uint32_t acked, int64_t ts)
 {
-	uint32_t acked;
-
-	if (aw->acked == NULL || aw->fired)
+	if (aw->fired)
 		return;
-	acked = *aw->acked;
 	if (seq_after(end, acked) &&
 	    (aw->since == 0 || !seq_after(aw->sent, acked))) {
 		/* everything before was acknowledged: a new wait */
 		aw->since = ts;
 		aw->mark = acked;
-		if (aw->timer.slot == 0)
+		if (aw->timer.slot == 0 && aw->acked != NULL)
 			timers_set(&aw->an->timers, &aw->timer,
 			    ts + aw->an->cfg.ack_timeout);
 	}

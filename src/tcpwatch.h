@@ -31,14 +31,15 @@ void tcpwatch_free(struct tcpwatch *w);
 
 /* request-unacked on one established connection. */
 struct ackwatch {
-	/* what ackwatch_sent() reads, first */
-	const unsigned int *acked;      /* the server's highest ACK, kept
-					 * current by the reassembler */
-	uint32_t sent;                  /* seq after the client's last byte */
-	uint32_t mark;                  /* *acked when since was set */
+	/* what every ackwatch_sent() touches: the first 24 bytes */
 	int64_t since;                  /* oldest bytes waiting; 0: none */
 	int64_t last;                   /* the client's latest bytes */
-	int fired;
+	uint32_t sent;                  /* seq after the client's last byte */
+	uint8_t fired;
+	/* what a new wait or the deadline touches */
+	uint32_t mark;                  /* the ACK when since was set */
+	const unsigned int *acked;      /* the server's highest ACK, kept
+					 * current by the reassembler */
 	struct timer timer;
 	struct analysis *an;
 	const struct flow_key *key;
@@ -52,8 +53,11 @@ void ackwatch_init(struct ackwatch *aw, struct analysis *an,
 void ackwatch_follow(struct ackwatch *aw, const unsigned int *acked);
 
 /* The client's bytes now end at sequence number end, the latest sent at
- * ts. O(1), and O(log n) at most once per --ack-timeout. */
-void ackwatch_sent(struct ackwatch *aw, uint32_t end, int64_t ts);
+ * ts; acked is the server's highest ACK now (*aw->acked, handed over by a
+ * caller that has it in cache). O(1), and O(log n) at most once per
+ * --ack-timeout. */
+void ackwatch_sent(struct ackwatch *aw, uint32_t end, uint32_t acked,
+    int64_t ts);
 
 /* Are request bytes waiting for their ACK? (Then a missing response is
  * the network's doing, not the origin's.) */

@@ -75,14 +75,14 @@ test_ack(void)
 	reset();
 	ackwatch_init(&aw, &an, &key);
 	ackwatch_follow(&aw, &ack);
-	ackwatch_sent(&aw, 1100, S(10));
+	ackwatch_sent(&aw, 1100, ack, S(10));
 	expect(ackwatch_pending(&aw), "bytes waiting are pending");
 	timers_run(&an.timers, S(99));
 	expect(raised[R_REQUEST_UNACKED] == 0, "not before the deadline");
 	timers_run(&an.timers, S(101));
 	expect(raised[R_REQUEST_UNACKED] == 1, "unacked for 90 s fires");
 	expect(raised_at == S(100), "at the bytes' time + 90 s");
-	ackwatch_sent(&aw, 1200, S(102));
+	ackwatch_sent(&aw, 1200, ack, S(102));
 	timers_run(&an.timers, S(400));
 	expect(raised[R_REQUEST_UNACKED] == 1, "once per connection");
 	ackwatch_stop(&aw);
@@ -92,7 +92,7 @@ test_ack(void)
 	ack = 1000;
 	ackwatch_init(&aw, &an, &key);
 	ackwatch_follow(&aw, &ack);
-	ackwatch_sent(&aw, 1100, S(10));
+	ackwatch_sent(&aw, 1100, ack, S(10));
 	ack = 1100;
 	expect(!ackwatch_pending(&aw), "acknowledged bytes are not pending");
 	timers_run(&an.timers, S(500));
@@ -104,10 +104,10 @@ test_ack(void)
 	ack = 1000;
 	ackwatch_init(&aw, &an, &key);
 	ackwatch_follow(&aw, &ack);
-	ackwatch_sent(&aw, 1100, S(0));
+	ackwatch_sent(&aw, 1100, ack, S(0));
 	ack = 1100;
-	ackwatch_sent(&aw, 1150, S(50));
-	ackwatch_sent(&aw, 1200, S(60));
+	ackwatch_sent(&aw, 1150, ack, S(50));
+	ackwatch_sent(&aw, 1200, ack, S(60));
 	timers_run(&an.timers, S(120));
 	expect(raised[R_REQUEST_UNACKED] == 0, "second request: not at 90 s");
 	timers_run(&an.timers, S(141));
@@ -120,8 +120,8 @@ test_ack(void)
 	ack = 1000;
 	ackwatch_init(&aw, &an, &key);
 	ackwatch_follow(&aw, &ack);
-	ackwatch_sent(&aw, 1100, S(0));
-	ackwatch_sent(&aw, 1200, S(30));
+	ackwatch_sent(&aw, 1100, ack, S(0));
+	ackwatch_sent(&aw, 1200, ack, S(30));
 	ack = 1100;                     /* the first bytes, acked late */
 	timers_run(&an.timers, S(91));
 	expect(raised[R_REQUEST_UNACKED] == 0, "progress: not at 90 s");
@@ -136,7 +136,7 @@ test_ack(void)
 	ack = 1000;
 	ackwatch_init(&aw, &an, &key);
 	ackwatch_follow(&aw, &ack);
-	ackwatch_sent(&aw, 1100, S(0));
+	ackwatch_sent(&aw, 1100, ack, S(0));
 	timers_run(&an.timers, S(110));
 	expect(raised[R_REQUEST_UNACKED] == 0, "--ack-timeout 120: not at 110 s");
 	ackwatch_stop(&aw);
@@ -148,7 +148,7 @@ test_ack(void)
 	ack = 0xffffff00u;
 	ackwatch_init(&aw, &an, &key);
 	ackwatch_follow(&aw, &ack);
-	ackwatch_sent(&aw, 0x10, S(0));
+	ackwatch_sent(&aw, 0x10, ack, S(0));
 	expect(ackwatch_pending(&aw), "pending across the wrap");
 	ack = 0x10;
 	timers_run(&an.timers, S(200));
