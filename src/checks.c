@@ -1,9 +1,11 @@
 /* checks.c: when each HTTP rule of the table fires.
  *
- * Message rules fire as the message is seen. Timer rules keep one timer per
- * exchange, armed at the earliest deadline still open; the deadline is
- * checked again when the timer fires, so state that only moves a deadline
- * later (more request bytes) needs no heap update.
+ * Message rules fire as the message is seen. Timer rules share their
+ * connection's one timer (exchange.c), which must run no later than the
+ * earliest deadline of its exchanges: wake() moves it earlier when a
+ * deadline appears, and nothing moves it later, so an answered request
+ * costs the heap nothing. When it runs, check_expire() raises what is due
+ * and check_next() says when to run again.
  */
 #include <stddef.h>
 #include <string.h>
@@ -65,20 +67,28 @@ earliest(int64_t *best, int64_t d)
 		*best = d;
 }
 
-static void
-rearm(struct exchange *x)
+int64_t
+check_next(const struct exchange *x)
 {
 	int64_t d = 0;
 
 	if (!x->head_done)
-		return;
+		return 0;
 	earliest(&d, continue_deadline(x));
 	earliest(&d, response_deadline(x));
 	earliest(&d, processing_deadline(x));
-	if (d == 0)
-		timers_cancel(&x->an->timers, &x->timer);
-	else
-		timers_set(&x->an->timers, &x->timer, d);
+	return d;
+}
+
+/* The connection's timer must run by x's earliest deadline. */
+static void
+wake(struct exchange *x)
+{
+	int64_t d = check_next(x);
+	struct timer *t = x->wake;
+
+	if (d != 0 && (t->slot == 0 || d < t->deadline))
+		timers_set(&x->an->timers, t, d);
 }
 
 /* A request the server never acknowledged is request-unacked's (a 522),
@@ -89,17 +99,15 @@ unacked(const struct exchange *x)
 	return x->ack != NULL && ackwatch_pending(x->ack);
 }
 
-static void
-fire(struct timer *t, int64_t now)
+void
+check_expire(struct exchange *x, int64_t upto)
 {
-	struct exchange *x = (struct exchange *)((char *)t -
-	    offsetof(struct exchange, timer));
 	struct analysis *an = x->an;
 	int64_t d;
 	char at[32];
 
 	d = continue_deadline(x);
-	if (d != 0 && d < now) {
+	if (d != 0 && d <= upto) {
 		x->fired |= FIRED(R_CONTINUE_SLOW);
 		rules_raise(an, R_CONTINUE_SLOW, d, x->key, x, "client sent "
 		    REQ_FMT " with Expect: 100-continue and the origin sent "
@@ -109,7 +117,7 @@ fire(struct timer *t, int64_t now)
 		    secs(an->cfg.continue_timeout));
 	}
 	d = response_deadline(x);
-	if (d != 0 && d < now) {
+	if (d != 0 && d <= upto) {
 		x->fired |= FIRED(R_RESPONSE_TIMEOUT);
 		if (!unacked(x))
 			rules_raise(an, R_RESPONSE_TIMEOUT, d, x->key, x,
@@ -121,7 +129,7 @@ fire(struct timer *t, int64_t now)
 			    secs(an->cfg.response_timeout));
 	}
 	d = processing_deadline(x);
-	if (d != 0 && d < now) {
+	if (d != 0 && d <= upto) {
 		x->fired |= FIRED(R_PROCESSING_SILENCE);
 		format_clock(at, sizeof(at), x->t_processing);
 		rules_raise(an, R_PROCESSING_SILENCE, d, x->key, x, "origin "
@@ -132,19 +140,18 @@ fire(struct timer *t, int64_t now)
 		    REQ(x), secs(an->cfg.processing_timeout),
 		    secs(an->cfg.processing_timeout));
 	}
-	rearm(x);
 }
 
 /* --- messages --- */
 
 void
 check_begin(struct analysis *an, const struct flow_key *key,
-    const struct ackwatch *ack, struct exchange *x)
+    const struct ackwatch *ack, struct timer *wake, struct exchange *x)
 {
 	x->an = an;
 	x->key = key;
 	x->ack = ack;
-	x->timer.fire = fire;
+	x->wake = wake;
 }
 
 void
@@ -160,7 +167,7 @@ check_request(struct exchange *x, const struct http1_message *m)
 		    "client sent " REQ_FMT " as HTTP/1.0 with Expect: "
 		    "100-continue; HTTP/1.0 servers do not know Expect, so "
 		    "the client should not wait for a 100", REQ(x));
-	rearm(x);
+	wake(x);
 }
 
 void
@@ -169,7 +176,7 @@ check_response_byte(struct exchange *x, int64_t ts)
 	if (x->t_first_byte != 0)
 		return;
 	x->t_first_byte = ts;
-	rearm(x);
+	wake(x);
 }
 
 /* Does the 101's Upgrade name a protocol the request offered? */
@@ -289,7 +296,7 @@ check_interim(struct exchange *x, const struct http1_message *m)
 		x->t_processing = ts;
 		x->fired &= ~FIRED(R_PROCESSING_SILENCE);
 	}
-	rearm(x);
+	wake(x);
 }
 
 void
@@ -297,7 +304,7 @@ check_final(struct exchange *x)
 {
 	if (x->t_answered == 0)
 		x->t_answered = x->t_final;
-	rearm(x);
+	wake(x);
 }
 
 void
@@ -324,5 +331,4 @@ check_end(struct exchange *x, int closed, int64_t ts)
 		    "without a final response", REQ(x),
 		    secs(ts - x->t_processing), at);
 	}
-	timers_cancel(&x->an->timers, &x->timer);
 }

@@ -1,5 +1,5 @@
-/* checks.h: the HTTP rules, called by exchange.c at each message and by
- * the timer heap at each deadline. */
+/* checks.h: the HTTP rules, called by exchange.c at each message and when
+ * its connection's timer runs. */
 #ifndef INTERIM_CHECKS_H
 #define INTERIM_CHECKS_H
 
@@ -7,10 +7,17 @@
 
 struct ackwatch;
 
-/* x is new and queued; its timer belongs to the rules from now on. ack is
- * its connection's ACK watch, or NULL. */
+/* x is new and queued. ack is its connection's ACK watch, or NULL; wake
+ * is its connection's timer, which the rules arm no later than x's
+ * earliest deadline (and never disarm). */
 void check_begin(struct analysis *an, const struct flow_key *key,
-    const struct ackwatch *ack, struct exchange *x);
+    const struct ackwatch *ack, struct timer *wake, struct exchange *x);
+
+/* Raise x's timer rules whose deadline is at or before upto. */
+void check_expire(struct exchange *x, int64_t upto);
+
+/* x's earliest deadline still open; 0: none. */
+int64_t check_next(const struct exchange *x);
 
 /* request line and headers of x are complete */
 void check_request(struct exchange *x, const struct http1_message *m);
@@ -29,7 +36,7 @@ void check_unsolicited(struct analysis *an, const struct flow_key *key,
     const struct http1_message *m, int64_t ts);
 
 /* x leaves the flow: closed says the connection really ended (not the
- * capture). Disarms its timer. */
+ * capture). */
 void check_end(struct exchange *x, int closed, int64_t ts);
 
 #endif

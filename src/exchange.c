@@ -33,6 +33,7 @@ struct flow {
 	_Alignas(64) struct http1_parser resp;  /* server -> client */
 	struct exchange *tail;
 	struct stats *st;
+	struct timer timer;             /* the earliest deadline of head.. */
 	uint64_t requests;
 	uint64_t id;
 	struct flow_key key;
@@ -185,7 +186,7 @@ req_begin(void *ctx)
 	}
 	x->seq = ++f->requests;
 	x->t_begin = f->now;
-	check_begin(f->an, &f->key, &f->ack, x);
+	check_begin(f->an, &f->key, &f->ack, &f->timer, x);
 	if (f->tail != NULL)
 		f->tail->next = x;
 	else
@@ -340,6 +341,31 @@ static const struct http1_callbacks resp_cb = {
 
 /* --- the connection --- */
 
+/* Run by the heap at the earliest deadline it was given, or later than
+ * any still open (deadlines only move later once set): raise what is due
+ * up to that deadline, then wait for the next. Violations thus come out in
+ * deadline order across connections (timers_run picks the next at once
+ * when it is already past). */
+static void
+flow_fire(struct timer *t, int64_t now)
+{
+	struct flow *f = (struct flow *)((char *)t -
+	    offsetof(struct flow, timer));
+	int64_t upto = t->deadline, next = 0;
+
+	(void)now;
+	for (struct exchange *x = f->head; x != NULL; x = x->next) {
+		int64_t d;
+
+		check_expire(x, upto);
+		d = check_next(x);
+		if (d != 0 && (next == 0 || d < next))
+			next = d;
+	}
+	if (next != 0)
+		timers_set(&f->an->timers, t, next);
+}
+
 struct flow *
 flow_open(const struct flow_key *key, int64_t ts, struct analysis *an)
 {
@@ -356,6 +382,7 @@ flow_open(const struct flow_key *key, int64_t ts, struct analysis *an)
 	http1_init(&f->req, HTTP1_REQUEST, &req_cb, f);
 	http1_init(&f->resp, HTTP1_RESPONSE, &resp_cb, f);
 	ackwatch_init(&f->ack, an, &f->key);
+	f->timer.fire = flow_fire;
 	f->st->flows++;
 	return f;
 }
@@ -419,5 +446,6 @@ flow_close(struct flow *f, const size_t unconsumed[2], int closed,
 	while ((x = dequeue(f)) != NULL)
 		emit(f, x, END_CLOSED, closed);
 	ackwatch_stop(&f->ack);
+	timers_cancel(&f->an->timers, &f->timer);
 	free(f);
 }

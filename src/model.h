@@ -74,7 +74,7 @@ struct exchange {
 	enum exchange_end end;
 
 	/* what the timer rules watch (checks.c) */
-	struct timer timer;
+	struct timer *wake;             /* its connection's timer */
 	const struct flow_key *key;
 	struct analysis *an;
 	const struct ackwatch *ack;     /* its connection's, or NULL */
