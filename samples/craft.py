@@ -16,6 +16,7 @@ output is the same byte for byte on every run.
 It also writes TCP-timer shapes a real peer will not produce on demand
 (Ethernet, same addresses and clock): crafted-handshake-timeout.pcap (SYNs
 never answered), crafted-request-unacked.pcap (request never acknowledged),
+crafted-capture-gap.pcap (a response segment missing from the capture),
 and ../tests/unknown-link.pcap (a link type interim does not support).
 """
 import logging
@@ -46,12 +47,16 @@ FINAL = (b"HTTP/1.1 200 OK\r\n"
          b"ok\n")
 
 
-def exchange(sport, start, v6=False, syn_at=(0.0,), synack_delay=0.000120, dport=80):
+def exchange(sport, start, v6=False, syn_at=(0.0,), synack_delay=0.000120, dport=80,
+             lose_final_head=False):
     """[(timestamp, from_client, ip_packet)] for one connection from port sport.
 
     syn_at: offsets of the client's SYNs (more than one: retransmissions of
     the same SYN, same ISN); the SYN-ACK comes synack_delay after the last,
-    and everything after it shifts along. The defaults give the plain exchange.
+    and everything after it shifts along. lose_final_head: the 200's head
+    goes in a segment of its own that the capture lost (the client still
+    acknowledges it), its body in the next. The defaults give the plain
+    exchange.
     """
     cisn, sisn = 1000000000 + sport, 2000000000 + sport
     c, s = cisn + 1, sisn + 1  # next sequence number of each side after SYNs
@@ -94,7 +99,12 @@ def exchange(sport, start, v6=False, syn_at=(0.0,), synack_delay=0.000120, dport
     add(0.001130, False, tcp(False, "A", s, c))
     add(0.002000, False, tcp(False, "PA", s, c, INTERIM)); s += len(INTERIM)
     add(0.002120, True, tcp(True, "A", c, s))
-    add(0.302000, False, tcp(False, "PA", s, c, FINAL)); s += len(FINAL)
+    if lose_final_head:
+        head, body = FINAL[:-3], FINAL[-3:]
+        s += len(head)                  # sent, never captured
+        add(0.302000, False, tcp(False, "PA", s, c, body)); s += len(body)
+    else:
+        add(0.302000, False, tcp(False, "PA", s, c, FINAL)); s += len(FINAL)
     add(0.302120, True, tcp(True, "A", c, s))
     add(0.303000, True, tcp(True, "FA", c, s)); c += 1
     add(0.303130, False, tcp(False, "FA", s, c)); s += 1
@@ -260,6 +270,16 @@ def main():
     pkts = unacked_request(40020, T0, (0.2, 0.6, 1.4, 3.0, 6.2, 12.6, 25.4, 51.0, 102.0),
                            102.5)
     write(os.path.join(out, "crafted-request-unacked.pcap"), 1,
+          [(t, eth(fc) / p) for t, fc, p in pkts])
+
+    # A capture gap (Ethernet): port 40030 gets its 102, then the segment
+    # holding the 200's head is missing from the capture, though the client
+    # acknowledges it along with the body that follows. An unrelated
+    # exchange (port 40031) ends the capture at 120 s, past the 100 s
+    # --processing-timeout: the silence after the 102 is the capture's.
+    pkts = exchange(40030, T0, lose_final_head=True)
+    pkts += exchange(40031, T0 + 120 - 0.30325)
+    write(os.path.join(out, "crafted-capture-gap.pcap"), 1,
           [(t, eth(fc) / p) for t, fc, p in pkts])
 
     # A link type interim does not support: LINKTYPE_USB_LINUX (189), two

@@ -99,6 +99,14 @@ unacked(const struct exchange *x)
 	return x->ack != NULL && ackwatch_pending(x->ack);
 }
 
+/* Bytes of x's connection are missing from the capture: a silence may be
+ * the capture's, so the timer rules do not judge it. */
+static int
+lossy(struct exchange *x)
+{
+	return x->ack != NULL && ackwatch_lossy(x->ack);
+}
+
 void
 check_expire(struct exchange *x, int64_t upto)
 {
@@ -106,6 +114,11 @@ check_expire(struct exchange *x, int64_t upto)
 	int64_t d;
 	char at[32];
 
+	if (lossy(x)) {
+		x->fired |= FIRED(R_CONTINUE_SLOW) | FIRED(R_RESPONSE_TIMEOUT) |
+		    FIRED(R_PROCESSING_SILENCE);
+		return;
+	}
 	d = continue_deadline(x);
 	if (d != 0 && d <= upto) {
 		x->fired |= FIRED(R_CONTINUE_SLOW);
@@ -146,7 +159,7 @@ check_expire(struct exchange *x, int64_t upto)
 
 void
 check_begin(struct analysis *an, const struct flow_key *key,
-    const struct ackwatch *ack, struct timer *wake, struct exchange *x)
+    struct ackwatch *ack, struct timer *wake, struct exchange *x)
 {
 	x->an = an;
 	x->key = key;
@@ -323,7 +336,7 @@ check_end(struct exchange *x, int closed, int64_t ts)
 	char at[32];
 
 	if (closed && x->t_processing != 0 && x->final_status == 0 &&
-	    x->tunnel[0] == '\0') {
+	    x->tunnel[0] == '\0' && !lossy(x)) {
 		format_clock(at, sizeof(at), x->t_processing);
 		rules_raise(x->an, R_PROCESSING_ABANDONED, ts, x->key, x,
 		    "origin sent 102 Processing for " REQ_FMT " and the "

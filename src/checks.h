@@ -11,7 +11,7 @@ struct ackwatch;
  * is its connection's timer, which the rules arm no later than x's
  * earliest deadline (and never disarm). */
 void check_begin(struct analysis *an, const struct flow_key *key,
-    const struct ackwatch *ack, struct timer *wake, struct exchange *x);
+    struct ackwatch *ack, struct timer *wake, struct exchange *x);
 
 /* Raise x's timer rules whose deadline is at or before upto. */
 void check_expire(struct exchange *x, int64_t upto);

@@ -27,7 +27,6 @@ struct flow {
 	uint32_t pending;
 	uint8_t is_http;                /* a request line was seen */
 	uint8_t ignored;
-	uint8_t lossy;                  /* bytes are missing */
 	struct ackwatch ack;            /* at 40: since, last, sent, fired */
 	_Alignas(64) struct http1_parser req;   /* client -> server */
 	_Alignas(64) struct http1_parser resp;  /* server -> client */
@@ -294,7 +293,7 @@ resp_head(void *ctx, const struct http1_message *m)
 		f->st->status_1xx[m->status - 100]++;
 	if (x == NULL) {
 		f->st->unsolicited++;
-		if (m->status < 200 && !f->lossy)
+		if (m->status < 200 && !ackwatch_lossy(&f->ack))
 			check_unsolicited(f->an, &f->key, m, f->now);
 		return m->status == 101 ? HTTP1_BODY_TUNNEL : HTTP1_BODY_DEFAULT;
 	}
@@ -423,7 +422,7 @@ flow_ackwatch(struct flow *f)
 void
 flow_mark_lossy(struct flow *f)
 {
-	f->lossy = 1;
+	ackwatch_mark_lossy(&f->ack);
 }
 
 int
@@ -444,7 +443,9 @@ flow_close(struct flow *f, const size_t unconsumed[2], int closed,
 		http1_finish(&f->resp, unconsumed[FROM_SERVER]);
 	}
 	while ((x = dequeue(f)) != NULL)
-		emit(f, x, END_CLOSED, closed);
+		emit(f, x, closed ? END_CLOSED : END_OPEN, closed);
+	if (ackwatch_lossy(&f->ack))
+		f->st->lossy_flows++;
 	ackwatch_stop(&f->ack);
 	timers_cancel(&f->an->timers, &f->timer);
 	free(f);

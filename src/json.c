@@ -399,6 +399,8 @@ on_finish(void *self, const struct stats *st, const uint64_t *rule_counts)
 	counter(j, "ipv6_tcp_packets_skipped", st->ipv6_tcp_skipped);
 	counter(j, "snaplen_cut_packets", st->snaplen_cut);
 	counter(j, "reassembly_warnings", reassembly_warning_total(st));
+	counter(j, "lossy_flows", st->lossy_flows);
+	counter(j, "evicted_flows", st->flows_evicted);
 	counter(j, "capped", st->pipeline_capped + st->interim_capped +
 	    st->tcp_untracked);
 	counter(j, "dropped", st->dropped);

@@ -46,7 +46,9 @@ struct interim {
 enum exchange_end {
 	END_FINAL,              /* a final response arrived */
 	END_TUNNEL,             /* 101 (or 2xx to CONNECT) */
-	END_CLOSED              /* the connection ended first */
+	END_CLOSED,             /* the connection ended first */
+	END_OPEN                /* the input ended first, or the stream was
+				 * dropped by the reassembler */
 };
 
 /* One request and what answered it. */
@@ -77,7 +79,7 @@ struct exchange {
 	struct timer *wake;             /* its connection's timer */
 	const struct flow_key *key;
 	struct analysis *an;
-	const struct ackwatch *ack;     /* its connection's, or NULL */
+	struct ackwatch *ack;           /* its connection's, or NULL */
 	int64_t t_first_byte;           /* first response byte, 0: none yet */
 	int64_t t_answered;             /* first 100 or final, 0: none yet */
 	int64_t t_processing;           /* last 1xx after a 102, 0: no 102 */
@@ -110,6 +112,8 @@ struct stats {
 	uint64_t dropped;               /* live: by the kernel */
 	uint64_t if_dropped;            /* live: by the interface */
 	uint64_t tcp_untracked;         /* handshakes past the watch table cap */
+	uint64_t lossy_flows;           /* bytes missing from the capture */
+	uint64_t flows_evicted;         /* dropped by libnids, table full */
 	int truncated;                  /* an input ended early */
 	int64_t first_ts;
 	int64_t last_ts;

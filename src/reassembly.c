@@ -65,6 +65,23 @@ deliver(struct tcp_stream *a, struct flow *f, enum flow_dir d,
 		nids_discard(a, (int)used);
 }
 
+/* Did a side acknowledge bytes of the other that never reached us? Then
+ * the capture lost them (a FIN takes one sequence number, hence > 1).
+ * Segments libnids holds beyond a hole prove nothing by themselves: the
+ * network may have lost one, and then the peer is still waiting too. */
+static int
+stream_missing(const void *conn)
+{
+	const struct tcp_stream *a = conn;
+	uint32_t from_server = a->server.first_data_seq +
+	    (uint32_t)a->client.count + (uint32_t)a->client.urg_count;
+	uint32_t from_client = a->client.first_data_seq +
+	    (uint32_t)a->server.count + (uint32_t)a->server.urg_count;
+
+	return (int32_t)(a->client.ack_seq - from_server) > 1 ||
+	    (int32_t)(a->server.ack_seq - from_client) > 1;
+}
+
 static struct flow *
 stream_open(struct tcp_stream *a)
 {
@@ -74,7 +91,8 @@ stream_open(struct tcp_stream *a)
 	key_from(&k, &a->addr);
 	f = flow_open(&k, packet_time(), analysis);
 	if (f != NULL)  /* a->server.ack_seq: the highest ACK the server sent */
-		ackwatch_follow(flow_ackwatch(f), &a->server.ack_seq);
+		ackwatch_follow(flow_ackwatch(f), &a->server.ack_seq,
+		    stream_missing, a);
 	return f;
 }
 
@@ -132,6 +150,8 @@ on_tcp(struct tcp_stream *a, void **param)
 		unread[FROM_SERVER] = (size_t)(a->client.count - a->client.offset);
 		/* TIMED_OUT (table full) and EXITING (end of input) are
 		 * not the connection ending */
+		if (a->nids_state == NIDS_TIMED_OUT)
+			analysis->st->flows_evicted++;
 		stream_close(a, f, unread, a->nids_state == NIDS_CLOSE ||
 		    a->nids_state == NIDS_RESET);
 		*param = NULL;

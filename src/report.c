@@ -80,6 +80,8 @@ timeline(struct report *r, const struct exchange *x)
 		fprintf(r->out, "      tunnel: %s\n", x->tunnel);
 	else if (x->end == END_CLOSED)
 		fprintf(r->out, "      connection ended, no final response\n");
+	else if (x->end == END_OPEN)
+		fprintf(r->out, "      still waiting when the capture ended\n");
 }
 
 static void
@@ -93,7 +95,7 @@ on_exchange(void *self, const struct flow_key *k, uint64_t flow_id,
 	if (x->n_interim_seen > 0)
 		r->with_interim++;
 	where(w, sizeof(w), x->t_begin, k);
-	if (x->end == END_CLOSED) {
+	if (x->end == END_CLOSED || x->end == END_OPEN) {
 		const struct interim *last = x->n_interim > 0 ?
 		    &x->interim[x->n_interim - 1] : NULL;
 		char after[96] = "";
@@ -102,9 +104,10 @@ on_exchange(void *self, const struct flow_key *k, uint64_t flow_id,
 			snprintf(after, sizeof(after), "%d %s at +%.3fs, then ",
 			    last->status, last->reason,
 			    (double)(last->ts - x->t_begin) / USEC);
-		snprintf(line, sizeof(line), "%s  %s %.80s HTTP/1.%d  (%sthe "
-		    "connection ended)", w, x->method, x->target, x->minor,
-		    after);
+		snprintf(line, sizeof(line), "%s  %s %.80s HTTP/1.%d  (%s%s)", w,
+		    x->method, x->target, x->minor, after,
+		    x->end == END_CLOSED ? "the connection ended" :
+		    "the capture ended");
 		keep(&r->unanswered, line);
 	}
 	if (!r->o.verbose)
@@ -296,18 +299,34 @@ print_coverage(struct report *r, const struct stats *st)
 		    "reassembly is not supported yet).\n",
 		    (unsigned long long)st->ipv6_tcp_skipped);
 	if (st->snaplen_cut > 0)
-		fprintf(r->out, "\nWarning: %llu packets were cut short by the "
+		fprintf(r->out, "\nWarning: %llu packet%s cut short by the "
 		    "capture's snaplen; their connections are analysed only up "
 		    "to the first cut (capture with -s 0).\n",
-		    (unsigned long long)st->snaplen_cut);
+		    (unsigned long long)st->snaplen_cut,
+		    st->snaplen_cut == 1 ? " was" : "s were");
+	if (st->lossy_flows > 0)
+		fprintf(r->out, "\nWarning: %llu connection%s missing bytes "
+		    "that the peers exchanged (capture loss or snaplen); their "
+		    "silences were not judged.\n",
+		    (unsigned long long)st->lossy_flows,
+		    st->lossy_flows == 1 ? " is" : "s are");
 	if (warnings > 0)
 		fprintf(r->out, "\nReassembly: %llu packets rejected by libnids "
 		    "(bad IP or TCP headers, stream table or queue full).\n",
 		    (unsigned long long)warnings);
+	if (st->flows_evicted > 0)
+		fprintf(r->out, "\nReassembly: %llu connections dropped from "
+		    "the full stream table before they ended; their open "
+		    "requests are listed as the capture ending.\n",
+		    (unsigned long long)st->flows_evicted);
 	if (capped > 0)
 		fprintf(r->out, "\nCaps reached: %llu requests or 1xx beyond the "
 		    "per-connection limits were counted, not kept.\n",
 		    (unsigned long long)capped);
+	if (st->tcp_untracked > 0)
+		fprintf(r->out, "\nCaps reached: %llu SYNs not watched for "
+		    "handshake-timeout (too many unanswered at once).\n",
+		    (unsigned long long)st->tcp_untracked);
 	if (st->dropped > 0 || st->if_dropped > 0)
 		fprintf(r->out, "\nDropped: %llu packets by the kernel, %llu by "
 		    "the interface.\n", (unsigned long long)st->dropped,

@@ -276,9 +276,26 @@ ackwatch_init(struct ackwatch *aw, struct analysis *an,
 }
 
 void
-ackwatch_follow(struct ackwatch *aw, const unsigned int *acked)
+ackwatch_follow(struct ackwatch *aw, const unsigned int *acked,
+    int (*missing)(const void *conn), const void *conn)
 {
 	aw->acked = acked;
+	aw->missing = missing;
+	aw->conn = conn;
+}
+
+void
+ackwatch_mark_lossy(struct ackwatch *aw)
+{
+	aw->lossy = 1;
+}
+
+int
+ackwatch_lossy(struct ackwatch *aw)
+{
+	if (!aw->lossy && aw->missing != NULL && aw->missing(aw->conn))
+		aw->lossy = 1;
+	return aw->lossy;
 }
 
 void

@@ -8,6 +8,10 @@
  * or not the server acknowledges them. An ackwatch per connection is told
  * where the client's bytes end and reads the server's highest ACK, which
  * libnids keeps, only when its deadline passes: no work per packet.
+ *
+ * The same watch answers whether bytes of the connection are missing from
+ * the capture (cut by the snaplen, or a hole the reassembler could not
+ * fill): then silences prove nothing, and the timer rules stay quiet.
  */
 #ifndef INTERIM_TCPWATCH_H
 #define INTERIM_TCPWATCH_H
@@ -43,14 +47,27 @@ struct ackwatch {
 	struct timer timer;
 	struct analysis *an;
 	const struct flow_key *key;
+	uint8_t lossy;                  /* bytes known to be missing */
+	int (*missing)(const void *conn);       /* asks the reassembler */
+	const void *conn;
 };
 
 void ackwatch_init(struct ackwatch *aw, struct analysis *an,
     const struct flow_key *key);
 
-/* Where the server's highest ACK is kept (libnids' half-stream); until
- * this is called the watch sees nothing. */
-void ackwatch_follow(struct ackwatch *aw, const unsigned int *acked);
+/* Where the server's highest ACK is kept (libnids' half-stream), and how
+ * to ask whether bytes are missing (missing(conn) != 0); until this is
+ * called the watch sees nothing. conn must outlive the watch. */
+void ackwatch_follow(struct ackwatch *aw, const unsigned int *acked,
+    int (*missing)(const void *conn), const void *conn);
+
+/* Bytes of this connection are missing from the capture. */
+void ackwatch_mark_lossy(struct ackwatch *aw);
+
+/* Are bytes of this connection missing from the capture? Asks the
+ * reassembler once no answer is known yet: call it when a conclusion
+ * depends on it, not per packet. */
+int ackwatch_lossy(struct ackwatch *aw);
 
 /* The client's bytes now end at sequence number end, the latest sent at
  * ts; acked is the server's highest ACK now (*aw->acked, handed over by a

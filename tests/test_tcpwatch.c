@@ -74,7 +74,7 @@ test_ack(void)
 	/* nothing acknowledged: fires 90 s after the bytes were sent */
 	reset();
 	ackwatch_init(&aw, &an, &key);
-	ackwatch_follow(&aw, &ack);
+	ackwatch_follow(&aw, &ack, NULL, NULL);
 	ackwatch_sent(&aw, 1100, ack, S(10));
 	expect(ackwatch_pending(&aw), "bytes waiting are pending");
 	timers_run(&an.timers, S(99));
@@ -91,7 +91,7 @@ test_ack(void)
 	reset();
 	ack = 1000;
 	ackwatch_init(&aw, &an, &key);
-	ackwatch_follow(&aw, &ack);
+	ackwatch_follow(&aw, &ack, NULL, NULL);
 	ackwatch_sent(&aw, 1100, ack, S(10));
 	ack = 1100;
 	expect(!ackwatch_pending(&aw), "acknowledged bytes are not pending");
@@ -103,7 +103,7 @@ test_ack(void)
 	reset();
 	ack = 1000;
 	ackwatch_init(&aw, &an, &key);
-	ackwatch_follow(&aw, &ack);
+	ackwatch_follow(&aw, &ack, NULL, NULL);
 	ackwatch_sent(&aw, 1100, ack, S(0));
 	ack = 1100;
 	ackwatch_sent(&aw, 1150, ack, S(50));
@@ -119,7 +119,7 @@ test_ack(void)
 	reset();
 	ack = 1000;
 	ackwatch_init(&aw, &an, &key);
-	ackwatch_follow(&aw, &ack);
+	ackwatch_follow(&aw, &ack, NULL, NULL);
 	ackwatch_sent(&aw, 1100, ack, S(0));
 	ackwatch_sent(&aw, 1200, ack, S(30));
 	ack = 1100;                     /* the first bytes, acked late */
@@ -135,7 +135,7 @@ test_ack(void)
 	an.cfg.ack_timeout = S(120);
 	ack = 1000;
 	ackwatch_init(&aw, &an, &key);
-	ackwatch_follow(&aw, &ack);
+	ackwatch_follow(&aw, &ack, NULL, NULL);
 	ackwatch_sent(&aw, 1100, ack, S(0));
 	timers_run(&an.timers, S(110));
 	expect(raised[R_REQUEST_UNACKED] == 0, "--ack-timeout 120: not at 110 s");
@@ -147,12 +147,44 @@ test_ack(void)
 	reset();
 	ack = 0xffffff00u;
 	ackwatch_init(&aw, &an, &key);
-	ackwatch_follow(&aw, &ack);
+	ackwatch_follow(&aw, &ack, NULL, NULL);
 	ackwatch_sent(&aw, 0x10, ack, S(0));
 	expect(ackwatch_pending(&aw), "pending across the wrap");
 	ack = 0x10;
 	timers_run(&an.timers, S(200));
 	expect(raised[R_REQUEST_UNACKED] == 0, "acknowledged across the wrap");
+}
+
+/* --- bytes missing from the capture --- */
+
+static int gap;
+
+static int
+missing(const void *conn)
+{
+	(void)conn;
+	return gap;
+}
+
+static void
+test_lossy(void)
+{
+	struct ackwatch aw;
+	unsigned int ack = 1000;
+
+	reset();
+	ackwatch_init(&aw, &an, &key);
+	expect(!ackwatch_lossy(&aw), "a watch that follows nothing is whole");
+	gap = 0;
+	ackwatch_follow(&aw, &ack, missing, NULL);
+	expect(!ackwatch_lossy(&aw), "no bytes missing: not lossy");
+	gap = 1;
+	expect(ackwatch_lossy(&aw), "the reassembler finds a gap: lossy");
+	gap = 0;
+	expect(ackwatch_lossy(&aw), "once lossy, lossy for good");
+	ackwatch_init(&aw, &an, &key);
+	ackwatch_mark_lossy(&aw);
+	expect(ackwatch_lossy(&aw), "marked (a snaplen cut): lossy");
 }
 
 /* --- handshakes --- */
@@ -223,6 +255,7 @@ main(void)
 {
 	key.client.family = key.server.family = AF_INET;
 	test_ack();
+	test_lossy();
 	test_handshake();
 	timers_free(&an.timers);
 	printf("test_tcpwatch: %d passed, %d failed\n", checks - failures,
