@@ -17,6 +17,7 @@ It also writes TCP-timer shapes a real peer will not produce on demand
 (Ethernet, same addresses and clock): crafted-handshake-timeout.pcap (SYNs
 never answered), crafted-request-unacked.pcap (request never acknowledged),
 crafted-capture-gap.pcap (a response segment missing from the capture),
+crafted-pipeline-slow-body.pcap (a pipelined request waiting its turn),
 and ../tests/unknown-link.pcap (a link type interim does not support).
 """
 import logging
@@ -47,19 +48,14 @@ FINAL = (b"HTTP/1.1 200 OK\r\n"
          b"ok\n")
 
 
-def exchange(sport, start, v6=False, syn_at=(0.0,), synack_delay=0.000120, dport=80,
-             lose_final_head=False):
-    """[(timestamp, from_client, ip_packet)] for one connection from port sport.
+# Linux-like SYN options without timestamps (12 bytes, NOP-aligned)
+MSS = [("MSS", 1460), ("NOP", None), ("NOP", None), ("SAckOK", b""),
+       ("NOP", None), ("WScale", 7)]
 
-    syn_at: offsets of the client's SYNs (more than one: retransmissions of
-    the same SYN, same ISN); the SYN-ACK comes synack_delay after the last,
-    and everything after it shifts along. lose_final_head: the 200's head
-    goes in a segment of its own that the capture lost (the client still
-    acknowledges it), its body in the next. The defaults give the plain
-    exchange.
-    """
-    cisn, sisn = 1000000000 + sport, 2000000000 + sport
-    c, s = cisn + 1, sisn + 1  # next sequence number of each side after SYNs
+
+def segments(sport, dport=80, v6=False):
+    """tcp(from_client, flags, seq, ack, payload=b"", opts=None): IP packets
+    of one connection, the IP ID counting up per side."""
     ipid = {"c": 0x1000, "s": 0x2000}
 
     def ip(from_client, seg):
@@ -78,18 +74,32 @@ def exchange(sport, start, v6=False, syn_at=(0.0,), synack_delay=0.000120, dport
                   options=opts or [])
         return ip(from_client, seg / payload if payload else seg)
 
-    # Linux-like SYN options without timestamps (12 bytes, NOP-aligned)
-    mss = [("MSS", 1460), ("NOP", None), ("NOP", None), ("SAckOK", b""),
-           ("NOP", None), ("WScale", 7)]
+    return tcp
+
+
+def exchange(sport, start, v6=False, syn_at=(0.0,), synack_delay=0.000120, dport=80,
+             lose_final_head=False):
+    """[(timestamp, from_client, ip_packet)] for one connection from port sport.
+
+    syn_at: offsets of the client's SYNs (more than one: retransmissions of
+    the same SYN, same ISN); the SYN-ACK comes synack_delay after the last,
+    and everything after it shifts along. lose_final_head: the 200's head
+    goes in a segment of its own that the capture lost (the client still
+    acknowledges it), its body in the next. The defaults give the plain
+    exchange.
+    """
+    cisn, sisn = 1000000000 + sport, 2000000000 + sport
+    c, s = cisn + 1, sisn + 1  # next sequence number of each side after SYNs
+    tcp = segments(sport, dport, v6)
     pkts = []
 
     def add(dt, from_client, pkt):
         pkts.append((start + dt, from_client, pkt))
 
     for t in syn_at:
-        add(t, True, tcp(True, "S", cisn, 0, opts=mss))
+        add(t, True, tcp(True, "S", cisn, 0, opts=MSS))
     shift = syn_at[-1] + synack_delay - 0.000120   # 0.0 with the defaults
-    add(shift + 0.000120, False, tcp(False, "SA", sisn, c, opts=mss))
+    add(shift + 0.000120, False, tcp(False, "SA", sisn, c, opts=MSS))
 
     def add(dt, from_client, pkt):      # the rest: after the SYN-ACK
         pkts.append((start + shift + dt, from_client, pkt))
@@ -125,25 +135,12 @@ def unacked_request(sport, start, retx_at, rst_at):
     """Handshake, then a request the server never acknowledges: the client
     retransmits it at each offset in retx_at (after the first send), then
     gives up with a RST at rst_at. The server sends nothing after its SYN-ACK."""
-    # built like exchange(), IPv4 only, with its own request bytes
     cisn, sisn = 1000000000 + sport, 2000000000 + sport
     c, s = cisn + 1, sisn + 1
-    ipid = {"c": 0x1000, "s": 0x2000}
-    mss = [("MSS", 1460), ("NOP", None), ("NOP", None), ("SAckOK", b""),
-           ("NOP", None), ("WScale", 7)]
+    tcp = segments(sport)
 
-    def tcp(from_client, flags, seq, ack, payload=b"", opts=None):
-        side = "c" if from_client else "s"
-        ipid[side] += 1
-        sp, dp = (sport, 80) if from_client else (80, sport)
-        src, dst = (CLIENT4, SERVER4) if from_client else (SERVER4, CLIENT4)
-        seg = TCP(sport=sp, dport=dp, flags=flags, seq=seq, ack=ack,
-                  window=64240 if from_client else 65160, options=opts or [])
-        return IP(src=src, dst=dst, ttl=64, id=ipid[side], flags="DF") / \
-            (seg / payload if payload else seg)
-
-    pkts = [(start + 0.000000, True, tcp(True, "S", cisn, 0, opts=mss)),
-            (start + 0.000120, False, tcp(False, "SA", sisn, c, opts=mss)),
+    pkts = [(start + 0.000000, True, tcp(True, "S", cisn, 0, opts=MSS)),
+            (start + 0.000120, False, tcp(False, "SA", sisn, c, opts=MSS)),
             (start + 0.000240, True, tcp(True, "A", c, s))]
     t_req = start + 0.001000
     pkts.append((t_req, True, tcp(True, "PA", c, s, UNACKED_REQUEST)))
@@ -151,6 +148,43 @@ def unacked_request(sport, start, retx_at, rst_at):
         pkts.append((t_req + dt, True, tcp(True, "PA", c, s, UNACKED_REQUEST)))
     c += len(UNACKED_REQUEST)
     pkts.append((t_req + rst_at, True, tcp(True, "RA", c, s)))
+    return pkts
+
+
+PIPELINED = (b"GET /big HTTP/1.1\r\nHost: origin.example\r\n\r\n"
+             b"GET /next HTTP/1.1\r\nHost: origin.example\r\n\r\n")
+BIG_HEAD = b"HTTP/1.1 200 OK\r\nContent-Length: 14\r\n\r\n"
+NEXT = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n"
+
+
+def pipelined_slow_body(sport, start):
+    """Two GETs pipelined in one segment; the first 200 trickles its
+    14-byte body, a byte every 10 s, and the second 200 follows the last
+    byte at once. The server is never silent for long."""
+    cisn, sisn = 1000000000 + sport, 2000000000 + sport
+    c, s = cisn + 1, sisn + 1
+    tcp = segments(sport)
+    pkts = []
+
+    def add(dt, from_client, pkt):
+        pkts.append((start + dt, from_client, pkt))
+
+    add(0.000000, True, tcp(True, "S", cisn, 0, opts=MSS))
+    add(0.000120, False, tcp(False, "SA", sisn, c, opts=MSS))
+    add(0.000240, True, tcp(True, "A", c, s))
+    add(0.001000, True, tcp(True, "PA", c, s, PIPELINED)); c += len(PIPELINED)
+    add(0.001130, False, tcp(False, "A", s, c))
+    add(0.002000, False, tcp(False, "PA", s, c, BIG_HEAD)); s += len(BIG_HEAD)
+    add(0.002120, True, tcp(True, "A", c, s))
+    for i in range(14):
+        add(10.002 * (i + 1), False, tcp(False, "PA", s, c, b"x")); s += 1
+        add(10.002 * (i + 1) + 0.00012, True, tcp(True, "A", c, s))
+    t = 10.002 * 14 + 0.001
+    add(t, False, tcp(False, "PA", s, c, NEXT)); s += len(NEXT)
+    add(t + 0.00012, True, tcp(True, "A", c, s))
+    add(t + 0.001, True, tcp(True, "FA", c, s)); c += 1
+    add(t + 0.00113, False, tcp(False, "FA", s, c)); s += 1
+    add(t + 0.00125, True, tcp(True, "A", c, s))
     return pkts
 
 
@@ -281,6 +315,12 @@ def main():
     pkts += exchange(40031, T0 + 120 - 0.30325)
     write(os.path.join(out, "crafted-capture-gap.pcap"), 1,
           [(t, eth(fc) / p) for t, fc, p in pkts])
+
+    # Pipelining (Ethernet), a near miss: GET /next waits 140 s behind a
+    # body that trickles in for 140 s; response-timeout counts from when its
+    # turn came, not from the request.
+    write(os.path.join(out, "crafted-pipeline-slow-body.pcap"), 1,
+          [(t, eth(fc) / p) for t, fc, p in pipelined_slow_body(40032, T0)])
 
     # A link type interim does not support: LINKTYPE_USB_LINUX (189), two
     # usbmon records (submit and completion of one control transfer).

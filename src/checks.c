@@ -43,12 +43,16 @@ continue_deadline(const struct exchange *x)
 	return x->t_head + x->an->cfg.continue_timeout;
 }
 
+/* From the last request byte, or from when the response before it ended
+ * if that was later: a pipelined request waits its turn. */
 static int64_t
 response_deadline(const struct exchange *x)
 {
-	if (x->t_first_byte != 0 || (x->fired & FIRED(R_RESPONSE_TIMEOUT)))
+	if (x->t_turn == 0 || x->t_first_byte != 0 ||
+	    (x->fired & FIRED(R_RESPONSE_TIMEOUT)))
 		return 0;
-	return x->t_end + x->an->cfg.response_timeout;
+	return (x->t_end > x->t_turn ? x->t_end : x->t_turn) +
+	    x->an->cfg.response_timeout;
 }
 
 static int64_t
@@ -180,6 +184,15 @@ check_request(struct exchange *x, const struct http1_message *m)
 		    "client sent " REQ_FMT " as HTTP/1.0 with Expect: "
 		    "100-continue; HTTP/1.0 servers do not know Expect, so "
 		    "the client should not wait for a 100", REQ(x));
+	wake(x);
+}
+
+void
+check_turn(struct exchange *x, int64_t ts)
+{
+	if (x->t_turn != 0)
+		return;
+	x->t_turn = ts;
 	wake(x);
 }
 

@@ -22,6 +22,10 @@ int64_t check_next(const struct exchange *x);
 /* request line and headers of x are complete */
 void check_request(struct exchange *x, const struct http1_message *m);
 
+/* the responses to the requests before x have all ended: the server may
+ * answer x from now on */
+void check_turn(struct exchange *x, int64_t ts);
+
 /* the first byte of a response to x */
 void check_response_byte(struct exchange *x, int64_t ts);
 

@@ -27,6 +27,7 @@ struct flow {
 	uint32_t pending;
 	uint8_t is_http;                /* a request line was seen */
 	uint8_t ignored;
+	uint8_t answering;              /* a final response is being read */
 	struct ackwatch ack;            /* at 40: since, last, sent, fired */
 	_Alignas(64) struct http1_parser req;   /* client -> server */
 	_Alignas(64) struct http1_parser resp;  /* server -> client */
@@ -193,6 +194,8 @@ req_begin(void *ctx)
 	f->tail = x;
 	f->pending++;
 	f->req_cur = x;
+	if (x == f->head && !f->answering)
+		x->t_turn = f->now;
 }
 
 static enum http1_body
@@ -307,6 +310,7 @@ resp_head(void *ctx, const struct http1_message *m)
 		emit(f, dequeue(f), END_TUNNEL, 0);
 		return HTTP1_BODY_TUNNEL;
 	}
+	f->answering = 1;
 	x->final_status = m->status;
 	copy_view(x->final_reason, sizeof(x->final_reason), m->reason,
 	    m->reason_len);
@@ -324,10 +328,24 @@ resp_head(void *ctx, const struct http1_message *m)
 	return head ? HTTP1_BODY_NONE : HTTP1_BODY_DEFAULT;
 }
 
+/* A response ended; after a final one, the next request's turn. */
+static void
+resp_end(void *ctx)
+{
+	struct flow *f = ctx;
+
+	if (!f->answering)
+		return;
+	f->answering = 0;
+	if (f->head != NULL)
+		check_turn(f->head, f->now);
+}
+
 static void
 resp_error(void *ctx, enum http1_error e)
 {
 	anomaly(ctx, FROM_SERVER, e);
+	resp_end(ctx);          /* a broken response ends there too */
 }
 
 static const struct http1_callbacks req_cb = {
@@ -335,7 +353,7 @@ static const struct http1_callbacks req_cb = {
 };
 
 static const struct http1_callbacks resp_cb = {
-	resp_begin, resp_head, NULL, resp_error
+	resp_begin, resp_head, resp_end, resp_error
 };
 
 /* --- the connection --- */

@@ -80,6 +80,8 @@ struct exchange {
 	const struct flow_key *key;
 	struct analysis *an;
 	struct ackwatch *ack;           /* its connection's, or NULL */
+	int64_t t_turn;                 /* the responses before it ended; 0:
+					 * not yet (pipelined behind one) */
 	int64_t t_first_byte;           /* first response byte, 0: none yet */
 	int64_t t_answered;             /* first 100 or final, 0: none yet */
 	int64_t t_processing;           /* last 1xx after a 102, 0: no 102 */
