@@ -202,8 +202,6 @@ report(struct http1_parser *p, enum http1_error e)
 		p->cb->on_error(p->ctx, e);
 }
 
-_Static_assert(HTTP1_MAX_HEADERS < 256, "field[] holds header indexes");
-
 /* Which of enum http1_field a field name is, or -1: a switch on the
  * length, then one comparison. */
 static int
@@ -267,6 +265,13 @@ scan_headers(const char *s, size_t len, struct http1_message *m,
 		e = n;
 		while (e > v && (line[e - 1] == ' ' || line[e - 1] == '\t'))
 			e--;
+		k = field_of(line, i);
+		if (k >= 0 && !(m->have & (1u << k))) {
+			m->have |= 1u << k;
+			m->known[k] = (struct http1_header){
+				line, i, line + v, e - v
+			};
+		}
 		if (m->num_headers == HTTP1_MAX_HEADERS) {
 			*bad |= 1u << HTTP1_ERR_TOO_MANY_HEADERS;
 			continue;
@@ -274,9 +279,6 @@ scan_headers(const char *s, size_t len, struct http1_message *m,
 		m->headers[m->num_headers++] = (struct http1_header){
 			line, i, line + v, e - v
 		};
-		k = field_of(line, i);
-		if (k >= 0 && m->field[k] == 0)
-			m->field[k] = (uint8_t)m->num_headers;
 	}
 }
 
@@ -295,7 +297,7 @@ http1_find(const struct http1_message *m, const char *name)
 const struct http1_header *
 http1_get(const struct http1_message *m, enum http1_field f)
 {
-	return m->field[f] != 0 ? &m->headers[m->field[f] - 1] : NULL;
+	return m->have & (1u << f) ? &m->known[f] : NULL;
 }
 
 int

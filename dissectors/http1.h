@@ -57,8 +57,9 @@ struct http1_header {
 	size_t value_len;
 };
 
-/* The fields every message is asked for, located while its head is
- * scanned so that asking costs nothing (http1_get). */
+/* The fields every message is asked for: kept while its head is scanned,
+ * even past HTTP1_MAX_HEADERS, so that framing and the rules never lose
+ * them and asking costs nothing (http1_get). */
 enum http1_field {
 	HTTP1_CONTENT_LENGTH,
 	HTTP1_TRANSFER_ENCODING,
@@ -80,7 +81,8 @@ struct http1_message {
 	int status;               /* responses */
 	const char *reason;
 	size_t reason_len;
-	uint8_t field[HTTP1_FIELDS];  /* index + 1 of the first such field */
+	unsigned have;                /* bit f: known[f] is set */
+	struct http1_header known[HTTP1_FIELDS];  /* the first of each */
 	struct http1_header headers[HTTP1_MAX_HEADERS];
 	size_t num_headers;
 	size_t head_len;          /* bytes of start line + headers + CRLF */
