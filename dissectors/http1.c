@@ -730,6 +730,12 @@ http1_finish(struct http1_parser *p, size_t unconsumed)
 }
 
 void
+http1_expect_http(struct http1_parser *p)
+{
+	p->recognised = 1;
+}
+
+void
 http1_set_tunnel(struct http1_parser *p)
 {
 	p->state = HTTP1_TUNNEL;

@@ -133,6 +133,11 @@ void http1_finish(struct http1_parser *p, size_t unconsumed);
 /* Switch the direction to tunnel mode (the other side sent 101). */
 void http1_set_tunnel(struct http1_parser *p);
 
+/* The other direction is HTTP, so this one is too: from now on a bad
+ * start line is reported and re-synchronised, not taken for another
+ * protocol. */
+void http1_expect_http(struct http1_parser *p);
+
 /* Header lookup, case-insensitive; NULL when absent. The first field of
  * that name, as http1_get(), which is O(1) for the names it knows. */
 const struct http1_header *http1_find(const struct http1_message *m,

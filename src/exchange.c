@@ -207,6 +207,7 @@ req_head(void *ctx, const struct http1_message *m)
 	if (!f->is_http) {
 		f->is_http = 1;
 		f->st->http_flows++;
+		http1_expect_http(&f->resp);
 	}
 	if (x == NULL)
 		return HTTP1_BODY_DEFAULT;

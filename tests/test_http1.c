@@ -78,6 +78,11 @@ on_error(void *ctx, enum http1_error e)
 
 static const struct http1_callbacks cb = {on_begin, on_head, on_end, on_error};
 
+/* Flags for run() and EXPECT(): the stream answers a HEAD request; the
+ * other direction is known to be HTTP (http1_expect_http). */
+#define HEAD_REQUEST 1
+#define PEER_IS_HTTP 2
+
 /* Feed stream in pieces that end at the offsets in cuts[]; returns the
  * parser's final state and fills r. */
 static enum http1_state
@@ -89,8 +94,10 @@ run(enum http1_kind kind, const char *stream, size_t len, const size_t *cuts,
 	size_t have = 0, fed = 0;
 
 	memset(r, 0, sizeof(*r));
-	r->head_request = head_request;
+	r->head_request = head_request & HEAD_REQUEST;
 	http1_init(&p, kind, &cb, r);
+	if (head_request & PEER_IS_HTTP)
+		http1_expect_http(&p);
 	for (size_t c = 0; c <= ncuts; c++) {
 		size_t upto = c < ncuts ? cuts[c] : len;
 		size_t used;
@@ -196,6 +203,14 @@ test_requests(void)
 static void
 test_responses(void)
 {
+	EXPECT("a bad first status line: ignored as another protocol",
+	    HTTP1_RESPONSE,
+	    "HTTP/1.1 1x2 Weird\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+	    0, "begin;");
+	EXPECT("a bad first status line after an HTTP request: reported, resync",
+	    HTTP1_RESPONSE,
+	    "HTTP/1.1 1x2 Weird\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+	    PEER_IS_HTTP, "begin;error 1;begin;resp 200 h=1;end;");
 	EXPECT("100 then 200 with a body", HTTP1_RESPONSE,
 	    "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc",
 	    0, "begin;resp 100 h=0;end;begin;resp 200 h=1;end;");
