@@ -18,6 +18,7 @@ It also writes TCP-timer shapes a real peer will not produce on demand
 never answered), crafted-request-unacked.pcap (request never acknowledged),
 crafted-capture-gap.pcap (a response segment missing from the capture),
 crafted-pipeline-slow-body.pcap (a pipelined request waiting its turn),
+crafted-escapes.pcap (control bytes from the wire, for the outputs),
 and ../tests/unknown-link.pcap (a link type interim does not support).
 """
 import logging
@@ -78,7 +79,7 @@ def segments(sport, dport=80, v6=False):
 
 
 def exchange(sport, start, v6=False, syn_at=(0.0,), synack_delay=0.000120, dport=80,
-             lose_final_head=False):
+             lose_final_head=False, request=REQUEST, interim=INTERIM):
     """[(timestamp, from_client, ip_packet)] for one connection from port sport.
 
     syn_at: offsets of the client's SYNs (more than one: retransmissions of
@@ -86,7 +87,7 @@ def exchange(sport, start, v6=False, syn_at=(0.0,), synack_delay=0.000120, dport
     and everything after it shifts along. lose_final_head: the 200's head
     goes in a segment of its own that the capture lost (the client still
     acknowledges it), its body in the next. The defaults give the plain
-    exchange.
+    exchange; request and interim replace the GET and the 102.
     """
     cisn, sisn = 1000000000 + sport, 2000000000 + sport
     c, s = cisn + 1, sisn + 1  # next sequence number of each side after SYNs
@@ -105,9 +106,9 @@ def exchange(sport, start, v6=False, syn_at=(0.0,), synack_delay=0.000120, dport
         pkts.append((start + shift + dt, from_client, pkt))
 
     add(0.000240, True, tcp(True, "A", c, s))
-    add(0.001000, True, tcp(True, "PA", c, s, REQUEST)); c += len(REQUEST)
+    add(0.001000, True, tcp(True, "PA", c, s, request)); c += len(request)
     add(0.001130, False, tcp(False, "A", s, c))
-    add(0.002000, False, tcp(False, "PA", s, c, INTERIM)); s += len(INTERIM)
+    add(0.002000, False, tcp(False, "PA", s, c, interim)); s += len(interim)
     add(0.002120, True, tcp(True, "A", c, s))
     if lose_final_head:
         head, body = FINAL[:-3], FINAL[-3:]
@@ -321,6 +322,16 @@ def main():
     # turn came, not from the request.
     write(os.path.join(out, "crafted-pipeline-slow-body.pcap"), 1,
           [(t, eth(fc) / p) for t, fc, p in pipelined_slow_body(40032, T0)])
+
+    # Bytes a terminal or a JSON reader must not take as they are: a 102
+    # whose reason holds ESC [31m, a BEL and a byte above 0x7f, for a target
+    # with a quote and a backslash. The text report writes them as \xHH,
+    # the JSON escapes them.
+    write(os.path.join(out, "crafted-escapes.pcap"), 1,
+          [(t, eth(fc) / p) for t, fc, p in exchange(
+              40033, T0,
+              request=b'GET /a"b\\c HTTP/1.1\r\nHost: origin.example\r\n\r\n',
+              interim=b"HTTP/1.1 102 Pro\x1b[31mcess\x07ing\xe9\r\n\r\n")])
 
     # A link type interim does not support: LINKTYPE_USB_LINUX (189), two
     # usbmon records (submit and completion of one control transfer).

@@ -38,6 +38,22 @@ keep(struct examples *e, const char *line)
 	e->count++;
 }
 
+/* A line that may hold bytes from the capture (methods, targets, reasons,
+ * header values): anything but printable ASCII and our own line breaks is
+ * written as \xHH, so that a capture cannot drive the terminal. */
+static void
+put_line(struct report *r, const char *indent, const char *s)
+{
+	fputs(indent, r->out);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 0x20 && *p < 0x7f) || *p == '\n')
+			putc(*p, r->out);
+		else
+			fprintf(r->out, "\\x%02x", *p);
+	}
+	putc('\n', r->out);
+}
+
 static const char *
 bold(const struct report *r)
 {
@@ -65,19 +81,27 @@ where(char *buf, size_t size, int64_t ts, const struct flow_key *k)
 static void
 timeline(struct report *r, const struct exchange *x)
 {
-	for (unsigned i = 0; i < x->n_interim; i++)
-		fprintf(r->out, "      +%.3fs  %d %s\n",
+	char line[LINE];
+
+	for (unsigned i = 0; i < x->n_interim; i++) {
+		snprintf(line, sizeof(line), "+%.3fs  %d %s",
 		    (double)(x->interim[i].ts - x->t_begin) / USEC,
 		    x->interim[i].status, x->interim[i].reason);
+		put_line(r, "      ", line);
+	}
 	if (x->n_interim_seen > x->n_interim)
 		fprintf(r->out, "      ... %u more 1xx\n",
 		    x->n_interim_seen - x->n_interim);
-	if (x->final_status != 0)
-		fprintf(r->out, "      +%.3fs  %d %s\n",
+	if (x->final_status != 0) {
+		snprintf(line, sizeof(line), "+%.3fs  %d %s",
 		    (double)(x->t_final - x->t_begin) / USEC, x->final_status,
 		    x->final_reason);
-	if (x->tunnel[0] != '\0')
-		fprintf(r->out, "      tunnel: %s\n", x->tunnel);
+		put_line(r, "      ", line);
+	}
+	if (x->tunnel[0] != '\0') {
+		snprintf(line, sizeof(line), "tunnel: %s", x->tunnel);
+		put_line(r, "      ", line);
+	}
 	else if (x->end == END_CLOSED)
 		fprintf(r->out, "      connection ended, no final response\n");
 	else if (x->end == END_OPEN)
@@ -112,8 +136,9 @@ on_exchange(void *self, const struct flow_key *k, uint64_t flow_id,
 	}
 	if (!r->o.verbose)
 		return;
-	fprintf(r->out, "%s  %s %s HTTP/1.%d\n", w, x->method, x->target,
-	    x->minor);
+	snprintf(line, sizeof(line), "%s  %s %s HTTP/1.%d", w, x->method,
+	    x->target, x->minor);
+	put_line(r, "", line);
 	timeline(r, x);
 }
 
@@ -167,7 +192,7 @@ print_examples(struct report *r, const struct examples *e)
 	uint64_t shown = e->count < EXAMPLES ? e->count : EXAMPLES;
 
 	for (uint64_t i = 0; i < shown; i++)
-		fprintf(r->out, "    %s\n", e->line[i]);
+		put_line(r, "    ", e->line[i]);
 	if (e->count > shown)
 		fprintf(r->out, "    ... and %llu more\n",
 		    (unsigned long long)(e->count - shown));
@@ -261,7 +286,7 @@ print_cloudflare(struct report *r)
 	    "or 524 there\n", bold(r), plain(r),
 	    (unsigned long long)r->cloudflare, r->cloudflare == 1 ? "" : "s");
 	for (uint64_t i = 0; i < shown; i++)
-		fprintf(r->out, "    %s\n", r->cf_line[i]);
+		put_line(r, "    ", r->cf_line[i]);
 	if (r->cloudflare > shown)
 		fprintf(r->out, "    ... and %llu more\n",
 		    (unsigned long long)(r->cloudflare - shown));

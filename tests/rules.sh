@@ -68,6 +68,7 @@ crafted-capture-gap.pcap          -
 # GET /next pipelined behind a body that trickles for 140 s: its wait
 # starts when that body ends
 crafted-pipeline-slow-body.pcap   -
+crafted-escapes.pcap              -
 LIST
 
 # every sample is in the list above, so none escapes the "nothing else" check
