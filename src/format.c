@@ -30,6 +30,29 @@ format_clock(char *buf, size_t size, int64_t ts)
 	snprintf(buf, size, "%s.%03ld", hms, (long)(ts % USEC / 1000));
 }
 
+void
+format_date_clock(char *buf, size_t size, int64_t ts)
+{
+	time_t sec = (time_t)(ts / USEC);
+	struct tm tm;
+	char day[32];
+
+	localtime_r(&sec, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(buf, size, "%s.%03ld", day, (long)(ts % USEC / 1000));
+}
+
+int
+format_same_day(int64_t a, int64_t b)
+{
+	time_t sa = (time_t)(a / USEC), sb = (time_t)(b / USEC);
+	struct tm ta, tb;
+
+	localtime_r(&sa, &ta);
+	localtime_r(&sb, &tb);
+	return ta.tm_year == tb.tm_year && ta.tm_yday == tb.tm_yday;
+}
+
 size_t
 format_addr(char *buf, size_t size, const struct addr *a)
 {

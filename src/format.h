@@ -14,6 +14,12 @@ void format_iso(char *buf, size_t size, int64_t ts);
 /* "12:00:01.204" in local time (the TZ variable applies, as in tcpdump) */
 void format_clock(char *buf, size_t size, int64_t ts);
 
+/* "2026-11-24 12:00:01.204" in local time */
+void format_date_clock(char *buf, size_t size, int64_t ts);
+
+/* Do two times fall on one local calendar day? */
+int format_same_day(int64_t a, int64_t b);
+
 /* "127.0.0.1" or "::1"; returns its length */
 size_t format_addr(char *buf, size_t size, const struct addr *a);
 

@@ -59,7 +59,7 @@ static const struct opt {
 	{'i', "interface", "IFACE", "capture live on IFACE (\"any\" for all)"},
 	{'f', "filter", "EXPR", "BPF filter applied by libpcap (default: every TCP packet)"},
 	{'c', "count", "COUNT", "stop after COUNT packets"},
-	{'s', "snaplen", "SNAPLEN", "live: bytes captured per packet (default 262144)"},
+	{'s', "snaplen", "SNAPLEN", "live: bytes captured per packet (0 or default: 262144)"},
 	{'B', "buffer-size", "KIB", "live: capture buffer size in KiB"},
 	{'p', "no-promiscuous-mode", NULL, "live: do not put the interface in promiscuous mode"},
 	{'Z', "relinquish-privileges", "USER", "drop privileges to USER after opening the capture"},
@@ -218,6 +218,8 @@ parse_ports(const char *s)
 
 	if (map == NULL)
 		die("%s", "out of memory");
+	if (*s == '\0')
+		die("invalid --ports '%s'", s);
 	while (*p != '\0') {
 		char *end;
 		long lo = strtol(p, &end, 10), hi = lo;
@@ -268,7 +270,8 @@ parse_args(int argc, char **argv, struct config *cf)
 		case 'i': cf->iface = optarg; break;
 		case 'f': cf->cap.filter = optarg; break;
 		case 'c': cf->cap.count = parse_count(optarg, "count", LONG_MAX); break;
-		case 's': cf->cap.snaplen = (int)parse_count(optarg, "snaplen", 262144); break;
+		case 's': cf->cap.snaplen = strcmp(optarg, "0") == 0 ? 262144 :   /* as tcpdump */
+			(int)parse_count(optarg, "snaplen", 262144); break;
 		case 'B': cf->cap.buffer_kib = (int)parse_count(optarg, "buffer size", 4194304); break;
 		case 'p': cf->cap.promisc = 0; break;
 		case 'Z': cf->user = optarg; break;
@@ -394,6 +397,7 @@ int
 main(int argc, char **argv)
 {
 	struct config cf = {.rules = RULES_DEFAULTS, .fail_on = SEV_ERROR};
+	const char *no_colour;
 	char err[512];
 	int rc;
 
@@ -402,12 +406,16 @@ main(int argc, char **argv)
 	open_input(&cf);
 	if (cf.user != NULL)
 		drop_privileges(cf.user);
-	cf.rep.colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	/* no-color.org: set and not empty */
+	no_colour = getenv("NO_COLOR");
+	cf.rep.iface = cf.iface;
+	cf.rep.colour = isatty(STDOUT_FILENO) &&
+	    (no_colour == NULL || no_colour[0] == '\0');
 	analysis.st = &stats;
 	analysis.cfg = cf.rules;
 	analysis.out = cf.json ? json_sink(stdout, cap.live) :
 	    report_sink(stdout, &cf.rep);
-	watch = tcpwatch_new(&analysis);
+	watch = tcpwatch_new(&analysis, cf.ports);
 	if (watch == NULL)
 		die("%s", "out of memory");
 	if (reassembly_init(&analysis, cf.ports, err, sizeof(err)) != 0)

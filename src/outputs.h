@@ -10,6 +10,7 @@ struct report_opts {
 	int verbose;            /* -v: every exchange with its 1xx timeline */
 	int quiet;              /* -q: only what is wrong */
 	int colour;
+	const char *iface;      /* live capture: the interface; else NULL */
 };
 
 const struct sink *json_sink(FILE *out, int flush);

@@ -201,17 +201,32 @@ print_examples(struct report *r, const struct examples *e)
 static void
 print_input(struct report *r, const struct stats *st)
 {
-	char size[32], from[32], to[32];
+	char size[32], from[40], to[40], span[32];
+	double secs = (double)(st->last_ts - st->first_ts) / USEC;
 
 	format_bytes(size, sizeof(size), st->bytes);
-	format_clock(from, sizeof(from), st->first_ts);
-	format_clock(to, sizeof(to), st->last_ts);
-	fprintf(r->out, "%sRead%s %llu file%s: %llu packets, %s", bold(r),
-	    plain(r), (unsigned long long)st->files, st->files == 1 ? "" : "s",
-	    (unsigned long long)st->packets, size);
+	if (format_same_day(st->first_ts, st->last_ts)) {
+		format_clock(from, sizeof(from), st->first_ts);
+		format_clock(to, sizeof(to), st->last_ts);
+	} else {        /* several days: say which */
+		format_date_clock(from, sizeof(from), st->first_ts);
+		format_date_clock(to, sizeof(to), st->last_ts);
+	}
+	if (secs < 86400)
+		snprintf(span, sizeof(span), "%.3f s", secs);
+	else
+		snprintf(span, sizeof(span), "%.1f days", secs / 86400);
+	if (r->o.iface != NULL)
+		fprintf(r->out, "%sCaptured%s on '%s': %llu packets, %s",
+		    bold(r), plain(r), r->o.iface,
+		    (unsigned long long)st->packets, size);
+	else
+		fprintf(r->out, "%sRead%s %llu file%s: %llu packets, %s",
+		    bold(r), plain(r), (unsigned long long)st->files,
+		    st->files == 1 ? "" : "s", (unsigned long long)st->packets,
+		    size);
 	if (st->packets > 0)
-		fprintf(r->out, ", %s to %s (%.3f s)", from, to,
-		    (double)(st->last_ts - st->first_ts) / USEC);
+		fprintf(r->out, ", %s to %s (%s)", from, to, span);
 	fprintf(r->out, "\nConnections: %llu TCP, %llu HTTP.  Exchanges: %llu, "
 	    "%llu with a 1xx.\n", (unsigned long long)st->flows,
 	    (unsigned long long)st->http_flows,

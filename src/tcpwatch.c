@@ -39,6 +39,7 @@ struct syn {
 
 struct tcpwatch {
 	struct analysis *an;
+	const uint8_t *ports;           /* server ports watched; NULL: all */
 	size_t count;
 	struct syn *bucket[BUCKETS];
 };
@@ -122,9 +123,12 @@ syn_fire(struct timer *t, int64_t now)
 static void
 syn_seen(struct tcpwatch *w, const struct endpoints *e, int64_t ts)
 {
-	struct syn **p = syn_find(w, e), *s = *p;
+	struct syn **p, *s;
 
-	if (s != NULL) {
+	if (w->ports != NULL && !(w->ports[e->dport / 8] & (1 << (e->dport % 8))))
+		return;
+	p = syn_find(w, e);
+	if ((s = *p) != NULL) {
 		s->count++;             /* a retransmission: the same attempt */
 		s->last = ts;
 		return;
@@ -201,12 +205,14 @@ tcpwatch_ipv4(struct tcpwatch *w, const uint8_t *ip, size_t len, int64_t ts)
 }
 
 struct tcpwatch *
-tcpwatch_new(struct analysis *an)
+tcpwatch_new(struct analysis *an, const uint8_t *ports)
 {
 	struct tcpwatch *w = calloc(1, sizeof(*w));
 
-	if (w != NULL)
+	if (w != NULL) {
 		w->an = an;
+		w->ports = ports;
+	}
 	return w;
 }
 

@@ -25,7 +25,8 @@
 
 struct tcpwatch;
 
-struct tcpwatch *tcpwatch_new(struct analysis *an);
+/* ports: a bitmap of the server ports to watch (--ports), or NULL: all. */
+struct tcpwatch *tcpwatch_new(struct analysis *an, const uint8_t *ports);
 
 /* One IPv4 packet carrying TCP (IP header first). */
 void tcpwatch_ipv4(struct tcpwatch *w, const uint8_t *ip, size_t len,

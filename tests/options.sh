@@ -36,6 +36,10 @@ run -i lo "$S/curl-expect-100.pcap"
 check "files and -i together: exit 2" test "$rc" -eq 2
 run --ports 70000 "$S/curl-expect-100.pcap"
 check "bad --ports: exit 2" test "$rc" -eq 2
+run --ports '' "$S/curl-expect-100.pcap"
+check "empty --ports: exit 2" test "$rc" -eq 2
+run -s 0 "$S/curl-expect-100.pcap"
+check "-s 0 is accepted, as in tcpdump" test "$rc" -eq 0
 
 # -c stops after COUNT packets
 run -j -c 5 "$S/curl-expect-100.pcap"
@@ -58,6 +62,11 @@ check "-r FILE and - give the same output" cmp -s "$TMP/out" "$TMP/by-r"
 run -j "$S/curl-expect-100.pcap" -r "$S/node-processing.pcap" "$S/node-websocket.pcap"
 check "three files: three exchanges" test "$(json_count exchange)" -eq 3
 check "three files: counted" summary_has '"files":3,'
+
+# a timeline over several days names them
+run "$S/crafted-raw-ip.pcap" "$S/node-processing.pcap"
+check "report header: dates when the input spans days" \
+    grep -q '^Read 2 files: .*, 2026-01-01 00:00:00.000 to 2026-11-24 [0-9:.]* ([0-9.]* days)$' "$TMP/out"
 
 # --ports restricts where HTTP is looked for
 run -j --ports 80,18080 "$S/curl-expect-100.pcap" "$S/node-processing.pcap"

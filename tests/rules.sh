@@ -124,6 +124,12 @@ check "--continue-timeout 0.5 still fires" \
     test "$(fired --continue-timeout 0.5 "$S/rule-continue-slow.pcap")" = continue-slow
 check "--syn-timeout 30" \
     test -z "$(fired --syn-timeout 30 "$S/crafted-handshake-timeout.pcap")"
+check "--ports 8080: an unanswered SYN to port 80 is not watched" \
+    test -z "$(fired --ports 8080 "$S/crafted-handshake-timeout.pcap")"
+check "--ports 80: it is" \
+    test "$(fired --ports 80 "$S/crafted-handshake-timeout.pcap")" = handshake-timeout
+check "--ports 8080: nor are request bytes to port 80" \
+    test -z "$(fired --ports 8080 "$S/crafted-request-unacked.pcap")"
 check "--ack-timeout 120" \
     test -z "$(fired --ack-timeout 120 "$S/crafted-request-unacked.pcap")"
 for bad in abc -1 0 1e99; do

@@ -217,7 +217,7 @@ test_handshake(void)
 	struct tcpwatch *w;
 
 	reset();
-	w = tcpwatch_new(&an);
+	w = tcpwatch_new(&an, NULL);
 	/* port 1: SYN retransmitted, never answered */
 	segment(w, 1, 0, SYN, S(0));
 	segment(w, 1, 0, SYN, S(1));
