@@ -19,6 +19,7 @@ never answered), crafted-request-unacked.pcap (request never acknowledged),
 crafted-capture-gap.pcap (a response segment missing from the capture),
 crafted-pipeline-slow-body.pcap (a pipelined request waiting its turn),
 crafted-escapes.pcap (control bytes from the wire, for the outputs),
+crafted-pipeline-70.pcap (more requests pipelined than interim keeps),
 and ../tests/unknown-link.pcap (a link type interim does not support).
 """
 import logging
@@ -189,6 +190,35 @@ def pipelined_slow_body(sport, start):
     return pkts
 
 
+def pipelined_many(sport, start, n):
+    """n GETs pipelined at once (in segments of up to 1448 bytes), each
+    answered by a 102 and a 204, the answers likewise in full segments."""
+    cisn, sisn = 1000000000 + sport, 2000000000 + sport
+    c, s = cisn + 1, sisn + 1
+    tcp = segments(sport)
+    reqs = b"".join(b"GET /%d HTTP/1.1\r\n\r\n" % i for i in range(n))
+    resps = b"HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n" * n
+    pkts = [(start + 0.000000, True, tcp(True, "S", cisn, 0, opts=MSS)),
+            (start + 0.000120, False, tcp(False, "SA", sisn, c, opts=MSS)),
+            (start + 0.000240, True, tcp(True, "A", c, s))]
+    t = start + 0.001
+    for i in range(0, len(reqs), 1448):
+        part = reqs[i:i + 1448]
+        pkts.append((t, True, tcp(True, "PA", c, s, part))); c += len(part)
+        t += 0.0001
+    pkts.append((t, False, tcp(False, "A", s, c)))
+    t += 0.001
+    for i in range(0, len(resps), 1448):
+        part = resps[i:i + 1448]
+        pkts.append((t, False, tcp(False, "PA", s, c, part))); s += len(part)
+        t += 0.0001
+    pkts.append((t, True, tcp(True, "A", c, s)))
+    pkts.append((t + 0.001, True, tcp(True, "FA", c, s))); c += 1
+    pkts.append((t + 0.00113, False, tcp(False, "FA", s, c))); s += 1
+    pkts.append((t + 0.00125, True, tcp(True, "A", c, s)))
+    return pkts
+
+
 def write_raw_pcap(path, linktype, frames, snaplen=262144):
     """Classic little-endian pcap written by hand: frames = [(timestamp, bytes)]."""
     with open(path, "wb") as f:
@@ -322,6 +352,12 @@ def main():
     # turn came, not from the request.
     write(os.path.join(out, "crafted-pipeline-slow-body.pcap"), 1,
           [(t, eth(fc) / p) for t, fc, p in pipelined_slow_body(40032, T0)])
+
+    # 70 GETs pipelined, each answered by 102 then 204: past interim's
+    # 64 outstanding requests per connection, the last 6 are counted, not
+    # kept, and their answers are not unsolicited.
+    write(os.path.join(out, "crafted-pipeline-70.pcap"), 1,
+          [(t, eth(fc) / p) for t, fc, p in pipelined_many(40034, T0, 70)])
 
     # Bytes a terminal or a JSON reader must not take as they are: a 102
     # whose reason holds ESC [31m, a BEL and a byte above 0x7f, for a target

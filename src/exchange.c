@@ -34,6 +34,7 @@ struct flow {
 	struct exchange *tail;
 	struct stats *st;
 	struct timer timer;             /* the earliest deadline of head.. */
+	uint32_t uncounted;             /* requests past the cap, unanswered */
 	uint64_t requests;
 	uint64_t id;
 	struct flow_key key;
@@ -178,9 +179,13 @@ req_begin(void *ctx)
 	struct flow *f = ctx;
 	struct exchange *x;
 
-	if (f->pending >= FLOW_MAX_PENDING ||
+	/* past the cap, and after any request past it (responses come in
+	 * order), requests are counted and their responses matched to them
+	 * but not kept */
+	if (f->uncounted > 0 || f->pending >= FLOW_MAX_PENDING ||
 	    (x = exchange_new(f->an)) == NULL) {
 		f->st->pipeline_capped++;
+		f->uncounted++;
 		f->req_cur = NULL;
 		return;
 	}
@@ -295,6 +300,11 @@ resp_head(void *ctx, const struct http1_message *m)
 
 	if (m->status < 200)
 		f->st->status_1xx[m->status - 100]++;
+	if (x == NULL && f->uncounted > 0) {    /* answers one not kept */
+		if (m->status >= 200)
+			f->uncounted--;
+		return m->status == 101 ? HTTP1_BODY_TUNNEL : HTTP1_BODY_DEFAULT;
+	}
 	if (x == NULL) {
 		f->st->unsolicited++;
 		if (m->status < 200 && !ackwatch_lossy(&f->ack))

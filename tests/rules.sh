@@ -69,6 +69,8 @@ crafted-capture-gap.pcap          -
 # starts when that body ends
 crafted-pipeline-slow-body.pcap   -
 crafted-escapes.pcap              -
+# 70 pipelined: the 6 past the cap are counted, their answers not unsolicited
+crafted-pipeline-70.pcap          -
 LIST
 
 # every sample is in the list above, so none escapes the "nothing else" check
