@@ -392,8 +392,13 @@ body_state(const struct http1_message *m, enum http1_body decided,
 	    (m->kind == HTTP1_RESPONSE && m->status == 101))
 		return HTTP1_TUNNEL;
 	if (m->kind == HTTP1_RESPONSE && m->status < 200) {
-		/* a 1xx has no body (RFC 9110 15.2); one that declares a
-		 * length is checked against what follows */
+		/* a 1xx has no body (RFC 9110 15.2); one that declares one
+		 * is checked against what follows */
+		te = http1_get(m, HTTP1_TRANSFER_ENCODING);
+		if (te != NULL && chunked_last(te)) {
+			p->interim_chunked = 1;
+			return HTTP1_INTERIM_BODY;
+		}
 		cl = http1_get(m, HTTP1_CONTENT_LENGTH);
 		if (cl != NULL && parse_content_length(cl->value,
 		    cl->value_len, &p->body_left) == 0 && p->body_left > 0)
@@ -434,6 +439,7 @@ fail(struct http1_parser *p, enum http1_error e)
 {
 	p->state = p->recognised ? HTTP1_RESYNC : HTTP1_NOT_HTTP;
 	p->begun = 0;
+	p->interim_chunked = 0;
 	p->line_start = 0;      /* skip the line that broke */
 	if (p->recognised)
 		report(p, e);
@@ -519,9 +525,11 @@ feed_interim_body(struct http1_parser *p, const char *buf, size_t len)
 	switch (begins_message(HTTP1_RESPONSE, buf, len, &m, &next)) {
 	case YES:
 		p->state = HTTP1_START_LINE;
+		p->interim_chunked = 0;
 		break;
 	case NO:
-		p->state = HTTP1_SKIP_BODY;
+		p->state = p->interim_chunked ? HTTP1_BODY_CHUNK_SIZE :
+		    HTTP1_SKIP_BODY;
 		break;
 	case MAYBE:
 		break;          /* need more */
@@ -599,8 +607,12 @@ feed_trailers(struct http1_parser *p, const char *buf, size_t len)
 			fail(p, HTTP1_ERR_HEAD_TOO_LARGE);
 		return 0;
 	}
-	if (n == 0)
+	if (n == 0 && p->interim_chunked) {    /* a 1xx's body: skipped */
+		p->interim_chunked = 0;
+		p->state = HTTP1_START_LINE;
+	} else if (n == 0) {
 		message_end(p);
+	}
 	return next;
 }
 

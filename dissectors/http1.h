@@ -32,7 +32,8 @@ enum http1_state {
 	HTTP1_BODY_TRAILERS,    /* trailer-section after the last chunk */
 	HTTP1_BODY_CLOSE,       /* body runs to connection close */
 	HTTP1_INTERIM_BODY,     /* a 1xx declared a body: is one there? */
-	HTTP1_SKIP_BODY,        /* skipping it, body_left to go */
+	HTTP1_SKIP_BODY,        /* skipping its Content-Length body (a chunked
+				 * one goes through the chunk states) */
 	HTTP1_TUNNEL,           /* after 101 or CONNECT: opaque bytes */
 	HTTP1_RESYNC,           /* after an error: skipping to a start line */
 	HTTP1_NOT_HTTP          /* first bytes were not HTTP: ignored */
@@ -118,6 +119,7 @@ struct http1_parser {
 	uint8_t begun;            /* on_begin sent for the current message */
 	uint8_t recognised;       /* a valid start line has been seen */
 	uint8_t line_start;       /* RESYNC: the next byte begins a line */
+	uint8_t interim_chunked;  /* a 1xx declared a chunked body */
 };
 
 void http1_init(struct http1_parser *p, enum http1_kind kind,

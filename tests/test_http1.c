@@ -243,6 +243,17 @@ test_responses(void)
 	    "HTTP/1.1 103 Early Hints\r\nContent-Length: 5\r\n\r\n"
 	    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
 	    0, "begin;resp 103 h=1;end;begin;resp 200 h=1;end;");
+	EXPECT("1xx declaring a chunked body: skipped, trailers and all",
+	    HTTP1_RESPONSE,
+	    "HTTP/1.1 100 Continue\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "5\r\nhello\r\n0\r\nX-T: 1\r\n\r\n"
+	    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+	    0, "begin;resp 100 h=1;end;begin;resp 200 h=1;end;");
+	EXPECT("1xx declaring chunked: no body when a status line follows",
+	    HTTP1_RESPONSE,
+	    "HTTP/1.1 103 Early Hints\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+	    0, "begin;resp 103 h=1;end;begin;resp 200 h=1;end;");
 	EXPECT("1xx with Content-Length 0", HTTP1_RESPONSE,
 	    "HTTP/1.1 100 Continue\r\nContent-Length: 0\r\n\r\nHTTP/1.1 201 Created\r\n"
 	    "Content-Length: 0\r\n\r\n",
