@@ -57,7 +57,9 @@ exchange_new(struct analysis *an)
 		return calloc(1, sizeof(*x));
 	an->spare = x->next;
 	an->spares--;
-	memset(x, 0, sizeof(*x));
+	memset(x, 0, offsetof(struct exchange, method));
+	x->method[0] = x->target[0] = x->host[0] = x->expect[0] = '\0';
+	x->upgrade[0] = x->final_reason[0] = x->tunnel[0] = '\0';
 	return x;
 }
 
@@ -219,6 +221,8 @@ req_head(void *ctx, const struct http1_message *m)
 	copy_view(x->method, sizeof(x->method), m->method, m->method_len);
 	copy_view(x->target, sizeof(x->target), m->target, m->target_len);
 	x->minor = m->minor;
+	x->is_head = strcmp(x->method, "HEAD") == 0;
+	x->is_connect = strcmp(x->method, "CONNECT") == 0;
 	x->has_host = copy_header(x->host, sizeof(x->host), m, HTTP1_HOST);
 	x->has_expect = copy_header(x->expect, sizeof(x->expect), m,
 	    HTTP1_EXPECT);
@@ -327,8 +331,8 @@ resp_head(void *ctx, const struct http1_message *m)
 	    m->reason_len);
 	x->t_final = f->now;
 	check_final(x);
-	connect = strcmp(x->method, "CONNECT") == 0 && m->status < 300;
-	head = strcmp(x->method, "HEAD") == 0;
+	connect = x->is_connect && m->status < 300;
+	head = x->is_head;
 	if (connect) {
 		copy_view(x->tunnel, sizeof(x->tunnel), "connect", 7);
 		http1_set_tunnel(&f->req);

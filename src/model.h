@@ -51,29 +51,24 @@ enum exchange_end {
 				 * dropped by the reassembler */
 };
 
-/* One request and what answered it. */
+/* One request and what answered it. The scalars come first and the text
+ * after: a new exchange clears only the scalars and the first byte of each
+ * text field (exchange.c), and the timer rules read only the first lines. */
 struct exchange {
 	struct exchange *next;          /* per-flow FIFO of outstanding requests */
 	uint64_t seq;                   /* 1-based position on its connection */
-	char method[X_METHOD];
-	char target[X_TARGET];
 	int minor;                      /* HTTP/1.<minor> */
-	char host[X_FIELD];
-	char expect[X_FIELD];
-	char upgrade[X_FIELD];
-	int has_host, has_expect, has_upgrade;
 	int head_done;                  /* request line + headers seen */
+	int has_host, has_expect, has_upgrade;
+	int is_head, is_connect;        /* the method, for the response */
 	int64_t t_begin;                /* first request byte */
 	int64_t t_head;                 /* request head complete */
 	int64_t t_end;                  /* last request byte (body included) */
-	struct interim interim[X_INTERIM];
 	unsigned n_interim;             /* kept */
 	unsigned n_interim_seen;        /* all */
 	int final_status;               /* 0: none */
-	char final_reason[X_REASON];
-	int64_t t_final;
-	char tunnel[X_FIELD];           /* protocol after 101, or "" */
 	enum exchange_end end;
+	int64_t t_final;
 
 	/* what the timer rules watch (checks.c) */
 	struct timer *wake;             /* its connection's timer */
@@ -88,6 +83,16 @@ struct exchange {
 	int expects_100;                /* Expect: 100-continue */
 	unsigned fired;                 /* timer rules raised, by bit */
 	unsigned continues;             /* 100 responses */
+
+	/* text: valid up to its NUL; reasons only for the n_interim kept */
+	char method[X_METHOD];
+	char target[X_TARGET];
+	char host[X_FIELD];
+	char expect[X_FIELD];
+	char upgrade[X_FIELD];
+	char final_reason[X_REASON];
+	char tunnel[X_FIELD];           /* protocol after 101, or "" */
+	struct interim interim[X_INTERIM];
 };
 
 /* Counters the summary shows; every cap that is reached is counted here. */
