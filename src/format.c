@@ -18,28 +18,29 @@ format_iso(char *buf, size_t size, int64_t ts)
 	snprintf(buf, size, "%s.%06ldZ", day, (long)(ts % USEC));
 }
 
-void
-format_clock(char *buf, size_t size, int64_t ts)
+/* local time as fmt (strftime), then milliseconds */
+static void
+local_ms(char *buf, size_t size, int64_t ts, const char *fmt)
 {
 	time_t sec = (time_t)(ts / USEC);
 	struct tm tm;
-	char hms[16];
+	char whole[32];
 
 	localtime_r(&sec, &tm);
-	strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
-	snprintf(buf, size, "%s.%03ld", hms, (long)(ts % USEC / 1000));
+	strftime(whole, sizeof(whole), fmt, &tm);
+	snprintf(buf, size, "%s.%03ld", whole, (long)(ts % USEC / 1000));
+}
+
+void
+format_clock(char *buf, size_t size, int64_t ts)
+{
+	local_ms(buf, size, ts, "%H:%M:%S");
 }
 
 void
 format_date_clock(char *buf, size_t size, int64_t ts)
 {
-	time_t sec = (time_t)(ts / USEC);
-	struct tm tm;
-	char day[32];
-
-	localtime_r(&sec, &tm);
-	strftime(day, sizeof(day), "%Y-%m-%d %H:%M:%S", &tm);
-	snprintf(buf, size, "%s.%03ld", day, (long)(ts % USEC / 1000));
+	local_ms(buf, size, ts, "%Y-%m-%d %H:%M:%S");
 }
 
 int
