@@ -446,6 +446,16 @@ flow_data(struct flow *f, enum flow_dir d, const char *buf, size_t len,
 	return used;
 }
 
+void
+flow_prefetch(const struct flow *f, int from_client, int from_server)
+{
+	__builtin_prefetch(f, 1);
+	if (from_client)
+		__builtin_prefetch(&f->req, 1);
+	if (from_server)
+		__builtin_prefetch(&f->resp, 1);
+}
+
 struct ackwatch *
 flow_ackwatch(struct flow *f)
 {

@@ -27,6 +27,10 @@ struct ackwatch *flow_ackwatch(struct flow *f);
 size_t flow_data(struct flow *f, enum flow_dir d, const char *buf,
     size_t len, int64_t ts);
 
+/* About to hand f bytes of both directions, or of one: start loading what
+ * that reads, so that the cache misses overlap. */
+void flow_prefetch(const struct flow *f, int from_client, int from_server);
+
 /* Bytes of this connection were lost (cut by the snaplen): absence of a
  * request is no longer evidence. */
 void flow_mark_lossy(struct flow *f);

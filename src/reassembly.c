@@ -125,6 +125,8 @@ on_tcp(struct tcp_stream *a, void **param)
 	case NIDS_DATA:
 		if (f == NULL)
 			return;
+		flow_prefetch(f, a->server.count_new > 0,
+		    a->client.count_new > 0);
 		/* a->server receives what the client sent */
 		if (a->server.count_new > 0) {
 			ackwatch_sent(flow_ackwatch(f), a->client.first_data_seq +
