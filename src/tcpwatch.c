@@ -260,7 +260,9 @@ ack_fire(struct timer *t, int64_t now)
 		timers_set(&an->timers, t, aw->since + limit);
 		return;
 	}
-	aw->fired = 1;
+	aw->fired = 1;          /* once per connection */
+	if (ackwatch_lossy(aw))
+		return;         /* the ACKs may be what the capture lost */
 	format_endpoint(cl, sizeof(cl), &aw->key->client, aw->key->client_port);
 	format_endpoint(sv, sizeof(sv), &aw->key->server, aw->key->server_port);
 	format_clock(at, sizeof(at), aw->since);
@@ -307,9 +309,7 @@ ackwatch_lossy(struct ackwatch *aw)
 void
 ackwatch_sent(struct ackwatch *aw, uint32_t end, uint32_t acked, int64_t ts)
 {
-	if (aw->fired)
-		return;
-	if (seq_after(end, acked) &&
+	if (!aw->fired && seq_after(end, acked) &&
 	    (aw->since == 0 || !seq_after(aw->sent, acked))) {
 		/* everything before was acknowledged: a new wait */
 		aw->since = ts;

@@ -132,16 +132,39 @@ test_ack(void)
 
 	/* a longer --ack-timeout */
 	reset();
-	an.cfg.ack_timeout = S(120);
+	an.cfg.ack_timeout = 120 * USEC;
 	ack = 1000;
 	ackwatch_init(&aw, &an, &key);
 	ackwatch_follow(&aw, &ack, NULL, NULL);
 	ackwatch_sent(&aw, 1100, ack, S(0));
 	timers_run(&an.timers, S(110));
 	expect(raised[R_REQUEST_UNACKED] == 0, "--ack-timeout 120: not at 110 s");
+	timers_run(&an.timers, S(121));
+	expect(raised[R_REQUEST_UNACKED] == 1, "--ack-timeout 120: at 120 s");
+	ackwatch_stop(&aw);
+
+	/* stopped (the connection ended): never fires */
+	reset();
+	ack = 1000;
+	ackwatch_init(&aw, &an, &key);
+	ackwatch_follow(&aw, &ack, NULL, NULL);
+	ackwatch_sent(&aw, 1100, ack, S(0));
 	ackwatch_stop(&aw);
 	timers_run(&an.timers, S(500));
 	expect(raised[R_REQUEST_UNACKED] == 0, "stopped: never fires");
+
+	/* after it fired, the watch still knows where the client's bytes
+	 * end: a response-timeout later on is still held back */
+	reset();
+	ack = 1000;
+	ackwatch_init(&aw, &an, &key);
+	ackwatch_follow(&aw, &ack, NULL, NULL);
+	ackwatch_sent(&aw, 1100, ack, S(0));
+	timers_run(&an.timers, S(91));
+	ack = 1100;
+	ackwatch_sent(&aw, 1200, ack, S(95));
+	expect(ackwatch_pending(&aw), "fired: new bytes still tracked");
+	ackwatch_stop(&aw);
 
 	/* sequence numbers wrap */
 	reset();
@@ -185,6 +208,16 @@ test_lossy(void)
 	ackwatch_init(&aw, &an, &key);
 	ackwatch_mark_lossy(&aw);
 	expect(ackwatch_lossy(&aw), "marked (a snaplen cut): lossy");
+
+	/* the server's ACKs may be what the capture lost: no request-unacked */
+	reset();
+	gap = 1;
+	ackwatch_init(&aw, &an, &key);
+	ackwatch_follow(&aw, &ack, missing, NULL);
+	ackwatch_sent(&aw, 1100, ack, S(0));
+	timers_run(&an.timers, S(200));
+	expect(raised[R_REQUEST_UNACKED] == 0, "lossy: request-unacked quiet");
+	ackwatch_stop(&aw);
 }
 
 /* --- handshakes --- */
