@@ -190,14 +190,27 @@ def pipelined_slow_body(sport, start):
     return pkts
 
 
-def pipelined_many(sport, start, n):
-    """n GETs pipelined at once (in segments of up to 1448 bytes), each
-    answered by a 102 and a 204, the answers likewise in full segments."""
+def pipelined_past_cap(sport, start, n=70):
+    """n requests pipelined at once (in segments of up to 1448 bytes), all
+    GETs answered by a 102 and a 204 but for two: request 66 is a HEAD,
+    answered by a 200 with Content-Length: 100 and no body; the last GET's
+    200 (Content-Length: 14) trickles its body, a byte every 10 s. At 1 s
+    the client sends GET /late, answered right after that body."""
     cisn, sisn = 1000000000 + sport, 2000000000 + sport
     c, s = cisn + 1, sisn + 1
     tcp = segments(sport)
-    reqs = b"".join(b"GET /%d HTTP/1.1\r\n\r\n" % i for i in range(n))
-    resps = b"HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n" * n
+    reqs, resps = b"", b""
+    for i in range(1, n + 1):
+        method = b"HEAD" if i == 66 else b"GET"
+        reqs += b"%s /%d HTTP/1.1\r\n\r\n" % (method, i)
+        if i == 66:
+            resps += b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"
+        elif i == n:
+            resps += b"HTTP/1.1 200 OK\r\nContent-Length: 14\r\n\r\n"
+        else:
+            resps += b"HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n"
+    late = b"GET /late HTTP/1.1\r\n\r\n"
+    late_resp = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
     pkts = [(start + 0.000000, True, tcp(True, "S", cisn, 0, opts=MSS)),
             (start + 0.000120, False, tcp(False, "SA", sisn, c, opts=MSS)),
             (start + 0.000240, True, tcp(True, "A", c, s))]
@@ -213,6 +226,14 @@ def pipelined_many(sport, start, n):
         pkts.append((t, False, tcp(False, "PA", s, c, part))); s += len(part)
         t += 0.0001
     pkts.append((t, True, tcp(True, "A", c, s)))
+    pkts.append((start + 1.0, True, tcp(True, "PA", c, s, late))); c += len(late)
+    pkts.append((start + 1.00013, False, tcp(False, "A", s, c)))
+    for i in range(1, 15):
+        pkts.append((start + 10.0 * i, False, tcp(False, "PA", s, c, b"x"))); s += 1
+        pkts.append((start + 10.0 * i + 0.00012, True, tcp(True, "A", c, s)))
+    t = start + 140.001
+    pkts.append((t, False, tcp(False, "PA", s, c, late_resp))); s += len(late_resp)
+    pkts.append((t + 0.00012, True, tcp(True, "A", c, s)))
     pkts.append((t + 0.001, True, tcp(True, "FA", c, s))); c += 1
     pkts.append((t + 0.00113, False, tcp(False, "FA", s, c))); s += 1
     pkts.append((t + 0.00125, True, tcp(True, "A", c, s)))
@@ -353,11 +374,12 @@ def main():
     write(os.path.join(out, "crafted-pipeline-slow-body.pcap"), 1,
           [(t, eth(fc) / p) for t, fc, p in pipelined_slow_body(40032, T0)])
 
-    # 70 GETs pipelined, each answered by 102 then 204: past interim's
-    # 64 outstanding requests per connection, the last 6 are counted, not
-    # kept, and their answers are not unsolicited.
+    # 70 requests pipelined: past interim's 64 outstanding requests per
+    # connection, the last 6 are counted, not kept; their answers are still
+    # framed as their requests ask (one is a HEAD) and are not unsolicited,
+    # and the last one's trickling body delays GET /late's turn.
     write(os.path.join(out, "crafted-pipeline-70.pcap"), 1,
-          [(t, eth(fc) / p) for t, fc, p in pipelined_many(40034, T0, 70)])
+          [(t, eth(fc) / p) for t, fc, p in pipelined_past_cap(40034, T0)])
 
     # Bytes a terminal or a JSON reader must not take as they are: a 102
     # whose reason holds ESC [31m, a BEL and a byte above 0x7f, for a target

@@ -34,7 +34,11 @@ struct flow {
 	struct exchange *tail;
 	struct stats *st;
 	struct timer timer;             /* the earliest deadline of head.. */
-	uint32_t uncounted;             /* requests past the cap, unanswered */
+	/* requests past the cap: not kept, but their answers must still be
+	 * framed (HEAD: no body; CONNECT: a tunnel), oldest in bit 0 */
+	uint8_t capping;                /* the request being read is one */
+	uint32_t uncounted;             /* unanswered ones */
+	uint64_t uncounted_head, uncounted_connect;
 	uint64_t requests;
 	uint64_t id;
 	struct flow_key key;
@@ -184,10 +188,9 @@ req_begin(void *ctx)
 	/* past the cap, and after any request past it (responses come in
 	 * order), requests are counted and their responses matched to them
 	 * but not kept */
-	if (f->uncounted > 0 || f->pending >= FLOW_MAX_PENDING ||
-	    (x = exchange_new(f->an)) == NULL) {
-		f->st->pipeline_capped++;
-		f->uncounted++;
+	f->capping = f->uncounted > 0 || f->pending >= FLOW_MAX_PENDING ||
+	    (x = exchange_new(f->an)) == NULL;
+	if (f->capping) {
 		f->req_cur = NULL;
 		return;
 	}
@@ -205,6 +208,48 @@ req_begin(void *ctx)
 		x->t_turn = f->now;
 }
 
+static int
+method_is(const struct http1_message *m, const char *name)
+{
+	return m->method_len == strlen(name) &&
+	    memcmp(m->method, name, m->method_len) == 0;
+}
+
+/* A request past the cap, now that its method is known. Past 64 of them
+ * unanswered, the method is no longer kept (taken for a GET). */
+static void
+uncounted_push(struct flow *f, const struct http1_message *m)
+{
+	uint64_t bit = f->uncounted < 64 ? (uint64_t)1 << f->uncounted : 0;
+
+	f->capping = 0;
+	f->st->pipeline_capped++;
+	f->uncounted++;
+	if (method_is(m, "HEAD"))
+		f->uncounted_head |= bit;
+	if (method_is(m, "CONNECT"))
+		f->uncounted_connect |= bit;
+}
+
+/* A response to the oldest request past the cap: frame it as the request
+ * asks (RFC 9112 6.3) and forget the request. */
+static enum http1_body
+uncounted_answer(struct flow *f, int status)
+{
+	int head = (int)(f->uncounted_head & 1);
+	int connect = (int)(f->uncounted_connect & 1);
+
+	f->uncounted_head >>= 1;
+	f->uncounted_connect >>= 1;
+	f->uncounted--;
+	if (status == 101 || (connect && status < 300)) {
+		http1_set_tunnel(&f->req);
+		return HTTP1_BODY_TUNNEL;
+	}
+	f->answering = 1;
+	return head ? HTTP1_BODY_NONE : HTTP1_BODY_DEFAULT;
+}
+
 static enum http1_body
 req_head(void *ctx, const struct http1_message *m)
 {
@@ -216,8 +261,11 @@ req_head(void *ctx, const struct http1_message *m)
 		f->st->http_flows++;
 		http1_expect_http(&f->resp);
 	}
-	if (x == NULL)
+	if (x == NULL) {
+		if (f->capping)
+			uncounted_push(f, m);
 		return HTTP1_BODY_DEFAULT;
+	}
 	copy_view(x->method, sizeof(x->method), m->method, m->method_len);
 	copy_view(x->target, sizeof(x->target), m->target, m->target_len);
 	x->minor = m->minor;
@@ -304,16 +352,20 @@ resp_head(void *ctx, const struct http1_message *m)
 
 	if (m->status < 200)
 		f->st->status_1xx[m->status - 100]++;
-	if (x == NULL && f->uncounted > 0) {    /* answers one not kept */
-		if (m->status >= 200)
-			f->uncounted--;
-		return m->status == 101 ? HTTP1_BODY_TUNNEL : HTTP1_BODY_DEFAULT;
-	}
+	if (x == NULL && f->uncounted > 0)      /* answers one not kept */
+		return m->status >= 200 || m->status == 101 ?
+		    uncounted_answer(f, m->status) : HTTP1_BODY_DEFAULT;
 	if (x == NULL) {
 		f->st->unsolicited++;
 		if (m->status < 200 && !ackwatch_lossy(&f->ack))
 			check_unsolicited(f->an, &f->key, m, f->now);
-		return m->status == 101 ? HTTP1_BODY_TUNNEL : HTTP1_BODY_DEFAULT;
+		if (m->status == 101) {
+			http1_set_tunnel(&f->req);
+			return HTTP1_BODY_TUNNEL;
+		}
+		if (m->status >= 200)
+			f->answering = 1;       /* its body delays the next */
+		return HTTP1_BODY_DEFAULT;
 	}
 	if (m->status < 200) {
 		add_interim(f, x, m);

@@ -69,7 +69,8 @@ crafted-capture-gap.pcap          -
 # starts when that body ends
 crafted-pipeline-slow-body.pcap   -
 crafted-escapes.pcap              -
-# 70 pipelined: the 6 past the cap are counted, their answers not unsolicited
+# 70 pipelined: the 6 past the cap are counted; their answers are framed
+# (one is to a HEAD), not unsolicited, and delay the next request's turn
 crafted-pipeline-70.pcap          -
 LIST
 
