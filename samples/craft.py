@@ -16,7 +16,8 @@ output is the same byte for byte on every run.
 It also writes TCP-timer shapes a real peer will not produce on demand
 (Ethernet, same addresses and clock): crafted-handshake-timeout.pcap (SYNs
 never answered), crafted-request-unacked.pcap (request never acknowledged),
-crafted-capture-gap.pcap (a response segment missing from the capture),
+crafted-capture-gap.pcap and crafted-capture-gap-request.pcap (a response
+or a request segment missing from the capture),
 crafted-pipeline-slow-body.pcap (a pipelined request waiting its turn),
 crafted-escapes.pcap (control bytes from the wire, for the outputs),
 crafted-pipeline-70.pcap (more requests pipelined than interim keeps),
@@ -80,14 +81,17 @@ def segments(sport, dport=80, v6=False):
 
 
 def exchange(sport, start, v6=False, syn_at=(0.0,), synack_delay=0.000120, dport=80,
-             lose_final_head=False, request=REQUEST, interim=INTERIM):
+             lose_final_head=False, lose_request=False, request=REQUEST,
+             interim=INTERIM):
     """[(timestamp, from_client, ip_packet)] for one connection from port sport.
 
     syn_at: offsets of the client's SYNs (more than one: retransmissions of
     the same SYN, same ISN); the SYN-ACK comes synack_delay after the last,
     and everything after it shifts along. lose_final_head: the 200's head
     goes in a segment of its own that the capture lost (the client still
-    acknowledges it), its body in the next. The defaults give the plain
+    acknowledges it), its body in the next. lose_request: the request's
+    segment is missing from the capture (the server still acknowledges
+    and answers it). The defaults give the plain
     exchange; request and interim replace the GET and the 102.
     """
     cisn, sisn = 1000000000 + sport, 2000000000 + sport
@@ -107,7 +111,9 @@ def exchange(sport, start, v6=False, syn_at=(0.0,), synack_delay=0.000120, dport
         pkts.append((start + shift + dt, from_client, pkt))
 
     add(0.000240, True, tcp(True, "A", c, s))
-    add(0.001000, True, tcp(True, "PA", c, s, request)); c += len(request)
+    if not lose_request:
+        add(0.001000, True, tcp(True, "PA", c, s, request))
+    c += len(request)
     add(0.001130, False, tcp(False, "A", s, c))
     add(0.002000, False, tcp(False, "PA", s, c, interim)); s += len(interim)
     add(0.002120, True, tcp(True, "A", c, s))
@@ -367,6 +373,12 @@ def main():
     pkts += exchange(40031, T0 + 120 - 0.30325)
     write(os.path.join(out, "crafted-capture-gap.pcap"), 1,
           [(t, eth(fc) / p) for t, fc, p in pkts])
+
+    # The other way (Ethernet): the GET's segment is missing from the
+    # capture, the server acknowledges it and answers 102 then 200. The 102
+    # is not unsolicited: the server's ACK shows the capture lost a request.
+    write(os.path.join(out, "crafted-capture-gap-request.pcap"), 1,
+          [(t, eth(fc) / p) for t, fc, p in exchange(40035, T0, lose_request=True)])
 
     # Pipelining (Ethernet), a near miss: GET /next waits 140 s behind a
     # body that trickles in for 140 s; response-timeout counts from when its

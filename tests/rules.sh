@@ -65,6 +65,9 @@ ipv6-loopback.pcap                -
 crafted-raw-ipv6.pcap             -
 # a 102, then the 200's head lost by the capture: the silence is not judged
 crafted-capture-gap.pcap          -
+# the GET lost by the capture, acknowledged by the server: its 102 is not
+# unsolicited
+crafted-capture-gap-request.pcap  -
 # GET /next pipelined behind a body that trickles for 140 s: its wait
 # starts when that body ends
 crafted-pipeline-slow-body.pcap   -
