@@ -527,7 +527,7 @@ flow_ignored(const struct flow *f)
 }
 
 void
-flow_close(struct flow *f, const size_t unconsumed[2], int closed,
+flow_close(struct flow *f, const size_t unconsumed[2], enum exchange_end how,
     int64_t ts)
 {
 	struct exchange *x;
@@ -538,7 +538,7 @@ flow_close(struct flow *f, const size_t unconsumed[2], int closed,
 		http1_finish(&f->resp, unconsumed[FROM_SERVER]);
 	}
 	while ((x = dequeue(f)) != NULL)
-		emit(f, x, closed ? END_CLOSED : END_OPEN, closed);
+		emit(f, x, how, how == END_CLOSED);
 	if (ackwatch_lossy(&f->ack))
 		f->st->lossy_flows++;
 	ackwatch_stop(&f->ack);

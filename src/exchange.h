@@ -38,11 +38,12 @@ void flow_mark_lossy(struct flow *f);
 /* Neither HTTP nor worth keeping: the caller may stop delivering data. */
 int flow_ignored(const struct flow *f);
 
-/* The connection ended (closed: by FIN or RST, not by the end of the
- * capture); reports what was outstanding and frees f. unconsumed[d] is
- * what the caller still held of direction d. */
-void flow_close(struct flow *f, const size_t unconsumed[2], int closed,
-    int64_t ts);
+/* The connection is gone: how says why (END_CLOSED: FIN or RST;
+ * END_OPEN: the input ended; END_EVICTED: the reassembler dropped it).
+ * Reports what was outstanding and frees f. unconsumed[d] is what the
+ * caller still held of direction d. */
+void flow_close(struct flow *f, const size_t unconsumed[2],
+    enum exchange_end how, int64_t ts);
 
 /* Free the exchanges kept for reuse; at exit, after every flow_close(). */
 void exchange_cleanup(struct analysis *an);

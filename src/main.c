@@ -66,7 +66,7 @@ static const struct opt {
 	{'j', "json", NULL, "write JSON lines instead of the text report"},
 	{'v', "verbose", NULL, "list every exchange with its 1xx timeline"},
 	{'q', "quiet", NULL, "report only the summary line and what is wrong"},
-	{OPT_PORTS, "ports", "LIST", "only look for HTTP on these server ports (80,8000-8099)"},
+	{OPT_PORTS, "ports", "LIST", "only analyse connections to these server ports (80,8000-8099)"},
 	{OPT_FAIL_ON, "fail-on", "LEVEL", "exit 1 on a violation of this severity or worse: error (default), warning, notice, never"},
 	{OPT_DISABLE, "disable", "RULES", "comma-separated rule ids not to check"},
 	{OPT_LIST_RULES, "list-rules", NULL, "list the rules and exit"},

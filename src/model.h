@@ -46,9 +46,9 @@ struct interim {
 enum exchange_end {
 	END_FINAL,              /* a final response arrived */
 	END_TUNNEL,             /* 101 (or 2xx to CONNECT) */
-	END_CLOSED,             /* the connection ended first */
-	END_OPEN                /* the input ended first, or the stream was
-				 * dropped by the reassembler */
+	END_CLOSED,             /* the connection ended first (FIN or RST) */
+	END_OPEN,               /* the input ended first */
+	END_EVICTED             /* the reassembler dropped the connection */
 };
 
 /* One request and what answered it. The scalars come first and the text

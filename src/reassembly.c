@@ -98,10 +98,26 @@ stream_open(struct tcp_stream *a)
 
 static void
 stream_close(struct tcp_stream *a, struct flow *f, const size_t unread[2],
-    int closed)
+    enum exchange_end how)
 {
-	flow_close(f, unread, closed, packet_time());
+	flow_close(f, unread, how, packet_time());
 	a->user = NULL;
+}
+
+/* Why libnids let go of a stream: only CLOSE and RESET are the
+ * connection ending; TIMED_OUT is its table being full, EXITING the end
+ * of the input. */
+static enum exchange_end
+end_of(int nids_state)
+{
+	switch (nids_state) {
+	case NIDS_TIMED_OUT:
+		return END_EVICTED;
+	case NIDS_EXITING:
+		return END_OPEN;
+	default:
+		return END_CLOSED;
+	}
 }
 
 static void
@@ -141,7 +157,7 @@ on_tcp(struct tcp_stream *a, void **param)
 			a->client.collect--;
 			a->server.collect--;
 			unread[FROM_CLIENT] = unread[FROM_SERVER] = 0;
-			stream_close(a, f, unread, 0);
+			stream_close(a, f, unread, END_OPEN);
 			*param = NULL;
 		}
 		return;
@@ -150,12 +166,9 @@ on_tcp(struct tcp_stream *a, void **param)
 			return;
 		unread[FROM_CLIENT] = (size_t)(a->server.count - a->server.offset);
 		unread[FROM_SERVER] = (size_t)(a->client.count - a->client.offset);
-		/* TIMED_OUT (table full) and EXITING (end of input) are
-		 * not the connection ending */
 		if (a->nids_state == NIDS_TIMED_OUT)
 			analysis->st->flows_evicted++;
-		stream_close(a, f, unread, a->nids_state == NIDS_CLOSE ||
-		    a->nids_state == NIDS_RESET);
+		stream_close(a, f, unread, end_of(a->nids_state));
 		*param = NULL;
 		return;
 	}

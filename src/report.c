@@ -106,6 +106,9 @@ timeline(struct report *r, const struct exchange *x)
 		fprintf(r->out, "      connection ended, no final response\n");
 	else if (x->end == END_OPEN)
 		fprintf(r->out, "      still waiting when the capture ended\n");
+	else if (x->end == END_EVICTED)
+		fprintf(r->out, "      dropped by the reassembler (stream table "
+		    "full), no final response\n");
 }
 
 static void
@@ -119,7 +122,8 @@ on_exchange(void *self, const struct flow_key *k, uint64_t flow_id,
 	if (x->n_interim_seen > 0)
 		r->with_interim++;
 	where(w, sizeof(w), x->t_begin, k);
-	if (x->end == END_CLOSED || x->end == END_OPEN) {
+	if (x->end == END_CLOSED || x->end == END_OPEN ||
+	    x->end == END_EVICTED) {
 		const struct interim *last = x->n_interim > 0 ?
 		    &x->interim[x->n_interim - 1] : NULL;
 		char after[96] = "";
@@ -131,7 +135,8 @@ on_exchange(void *self, const struct flow_key *k, uint64_t flow_id,
 		snprintf(line, sizeof(line), "%s  %s %.80s HTTP/1.%d  (%s%s)", w,
 		    x->method, x->target, x->minor, after,
 		    x->end == END_CLOSED ? "the connection ended" :
-		    "the capture ended");
+		    x->end == END_OPEN ? "the capture ended" :
+		    "the reassembler dropped the connection");
 		keep(&r->unanswered, line);
 	}
 	if (!r->o.verbose)
@@ -357,7 +362,7 @@ print_coverage(struct report *r, const struct stats *st)
 	if (st->flows_evicted > 0)
 		fprintf(r->out, "\nReassembly: %llu connections dropped from "
 		    "the full stream table before they ended; their open "
-		    "requests are listed as the capture ending.\n",
+		    "requests were not followed further.\n",
 		    (unsigned long long)st->flows_evicted);
 	if (capped > 0)
 		fprintf(r->out, "\nCaps reached: %llu requests or 1xx beyond the "
