@@ -20,7 +20,6 @@ static const struct {
 	{HTTP1_ERR_CONTENT_LENGTH, "invalid Content-Length or Transfer-Encoding"},
 	{HTTP1_ERR_CHUNK, "malformed chunk"},
 	{HTTP1_ERR_TRUNCATED, "stream ended inside a message"},
-	{HTTP1_ERR_TOO_MANY_HEADERS, "too many header fields"},
 	{HTTP1_ERR_NONE, NULL}
 };
 
@@ -229,9 +228,10 @@ field_of(const char *name, size_t len)
 	return ieq(name, known[i].name, len) ? (int)known[i].f : -1;
 }
 
-/* Field lines from s up to the empty line that ends the head, into
- * m->headers. Returns the offset just past that empty line, or 0 when it is
- * not within len bytes. Bad lines are skipped and flagged in *bad. */
+/* Field lines from s up to the empty line that ends the head: counted, and
+ * the known ones kept in m->known. Returns the offset just past that empty
+ * line, or 0 when it is not within len bytes. Bad lines are skipped and
+ * flagged in *bad. */
 static size_t
 scan_headers(const char *s, size_t len, struct http1_message *m,
     unsigned *bad)
@@ -272,26 +272,8 @@ scan_headers(const char *s, size_t len, struct http1_message *m,
 				line, i, line + v, e - v
 			};
 		}
-		if (m->num_headers == HTTP1_MAX_HEADERS) {
-			*bad |= 1u << HTTP1_ERR_TOO_MANY_HEADERS;
-			continue;
-		}
-		m->headers[m->num_headers++] = (struct http1_header){
-			line, i, line + v, e - v
-		};
+		m->num_headers++;
 	}
-}
-
-const struct http1_header *
-http1_find(const struct http1_message *m, const char *name)
-{
-	size_t len = strlen(name);
-
-	for (size_t i = 0; i < m->num_headers; i++)
-		if (m->headers[i].name_len == len &&
-		    ieq(m->headers[i].name, name, len))
-			return &m->headers[i];
-	return NULL;
 }
 
 const struct http1_header *
@@ -449,7 +431,7 @@ fail(struct http1_parser *p, enum http1_error e)
 static size_t
 feed_head(struct http1_parser *p, const char *buf, size_t len)
 {
-	struct http1_message head, *m = &head;  /* ~3 KiB of stack */
+	struct http1_message head, *m = &head;
 	size_t pos = 0, end = 0, first_next = 0;
 	enum http1_body decided = HTTP1_BODY_DEFAULT;
 	unsigned bad = 0;
@@ -466,7 +448,7 @@ feed_head(struct http1_parser *p, const char *buf, size_t len)
 		if (p->cb->on_begin != NULL)
 			p->cb->on_begin(p->ctx);
 	}
-	memset(m, 0, offsetof(struct http1_message, headers));
+	memset(m, 0, offsetof(struct http1_message, known));
 	m->kind = p->kind;
 	v = begins_message(p->kind, buf + pos, len - pos, m, &first_next);
 	if (v == NO) {
@@ -489,8 +471,6 @@ feed_head(struct http1_parser *p, const char *buf, size_t len)
 	}
 	m->head_len = end;
 	/* reported once the head is whole, so never twice for one head */
-	if (bad & (1u << HTTP1_ERR_TOO_MANY_HEADERS))
-		report(p, HTTP1_ERR_TOO_MANY_HEADERS);
 	if (bad & (1u << HTTP1_ERR_HEADER))
 		report(p, HTTP1_ERR_HEADER);
 	if (p->cb->on_head != NULL)
@@ -724,11 +704,14 @@ http1_finish(struct http1_parser *p, size_t unconsumed)
 		if (p->begun && unconsumed > 0)
 			report(p, HTTP1_ERR_TRUNCATED);
 		break;
-	case HTTP1_BODY_LENGTH:
 	case HTTP1_BODY_CHUNK_SIZE:
 	case HTTP1_BODY_CHUNK_DATA:
 	case HTTP1_BODY_CHUNK_CRLF:
 	case HTTP1_BODY_TRAILERS:
+		if (p->interim_chunked)
+			break;  /* a 1xx's body, skipped like SKIP_BODY's */
+		/* FALLTHROUGH */
+	case HTTP1_BODY_LENGTH:
 		report(p, HTTP1_ERR_TRUNCATED);
 		break;
 	case HTTP1_INTERIM_BODY:

@@ -17,7 +17,6 @@
 #include <stdint.h>
 
 #define HTTP1_MAX_HEAD    (64 * 1024)  /* start line + header block cap */
-#define HTTP1_MAX_HEADERS 100          /* fields kept per message */
 #define HTTP1_MAX_LINE    4096         /* chunk-size line cap */
 
 enum http1_kind { HTTP1_REQUEST, HTTP1_RESPONSE };
@@ -47,8 +46,7 @@ enum http1_error {
 	HTTP1_ERR_HEAD_TOO_LARGE, /* start line + headers over HTTP1_MAX_HEAD */
 	HTTP1_ERR_CONTENT_LENGTH, /* invalid or conflicting Content-Length */
 	HTTP1_ERR_CHUNK,          /* malformed chunk-size line or chunk end */
-	HTTP1_ERR_TRUNCATED,      /* stream ended inside a message */
-	HTTP1_ERR_TOO_MANY_HEADERS/* fields past HTTP1_MAX_HEADERS dropped */
+	HTTP1_ERR_TRUNCATED       /* stream ended inside a message */
 };
 
 struct http1_header {
@@ -58,9 +56,9 @@ struct http1_header {
 	size_t value_len;
 };
 
-/* The fields every message is asked for: kept while its head is scanned,
- * even past HTTP1_MAX_HEADERS, so that framing and the rules never lose
- * them and asking costs nothing (http1_get). */
+/* The fields that framing and the rules ask for: kept while a head is
+ * scanned, so that asking costs nothing (http1_get). Other fields are
+ * counted, not kept. */
 enum http1_field {
 	HTTP1_CONTENT_LENGTH,
 	HTTP1_TRANSFER_ENCODING,
@@ -84,8 +82,7 @@ struct http1_message {
 	size_t reason_len;
 	unsigned have;                /* bit f: known[f] is set */
 	struct http1_header known[HTTP1_FIELDS];  /* the first of each */
-	struct http1_header headers[HTTP1_MAX_HEADERS];
-	size_t num_headers;
+	size_t num_headers;           /* valid field lines, all names */
 	size_t head_len;          /* bytes of start line + headers + CRLF */
 };
 
@@ -140,10 +137,8 @@ void http1_set_tunnel(struct http1_parser *p);
  * protocol. */
 void http1_expect_http(struct http1_parser *p);
 
-/* Header lookup, case-insensitive; NULL when absent. The first field of
- * that name, as http1_get(), which is O(1) for the names it knows. */
-const struct http1_header *http1_find(const struct http1_message *m,
-    const char *name);
+/* The first field f of the message (names compared case-insensitively);
+ * NULL when absent. */
 const struct http1_header *http1_get(const struct http1_message *m,
     enum http1_field f);
 

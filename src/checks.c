@@ -20,12 +20,6 @@
 #define REQ_FMT "%s %.60s"
 #define REQ(x) (x)->method, (x)->target
 
-static int
-expects_continue(const struct exchange *x)
-{
-	return x->expects_100;
-}
-
 static double
 secs(int64_t us)
 {
@@ -34,13 +28,15 @@ secs(int64_t us)
 
 /* --- timers --- */
 
+/* From the request's head, or its turn if pipelined behind others. */
 static int64_t
 continue_deadline(const struct exchange *x)
 {
-	if (!expects_continue(x) || x->minor == 0 || x->t_answered != 0 ||
-	    (x->fired & FIRED(R_CONTINUE_SLOW)))
+	if (!x->expects_100 || x->minor == 0 || x->t_answered != 0 ||
+	    x->t_turn == 0 || (x->fired & FIRED(R_CONTINUE_SLOW)))
 		return 0;
-	return x->t_head + x->an->cfg.continue_timeout;
+	return (x->t_head > x->t_turn ? x->t_head : x->t_turn) +
+	    x->an->cfg.continue_timeout;
 }
 
 /* From the last request byte, or from when the response before it ended
@@ -179,7 +175,7 @@ check_request(struct exchange *x, const struct http1_message *m)
 	/* RFC 9110 10.1.1; read once here, asked on every deadline */
 	x->expects_100 = e != NULL &&
 	    http1_list_has(e->value, e->value_len, "100-continue");
-	if (x->minor == 0 && expects_continue(x))
+	if (x->minor == 0 && x->expects_100)
 		rules_raise(x->an, R_EXPECT_ON_HTTP10, x->t_head, x->key, x,
 		    "client sent " REQ_FMT " as HTTP/1.0 with Expect: "
 		    "100-continue; HTTP/1.0 servers do not know Expect, so "
@@ -300,7 +296,7 @@ check_interim(struct exchange *x, const struct http1_message *m)
 		    "treat it as interim and keep waiting", m->status, REQ(x));
 	if (m->status == 100) {
 		x->continues++;
-		if (x->continues == 1 && !expects_continue(x))
+		if (x->continues == 1 && !x->expects_100)
 			rules_raise(x->an, R_CONTINUE_UNEXPECTED, ts, x->key, x,
 			    "origin sent 100 Continue to " REQ_FMT ", which "
 			    "did not send Expect: 100-continue", REQ(x));
