@@ -21,7 +21,8 @@ or a request segment missing from the capture),
 crafted-pipeline-slow-body.pcap (a pipelined request waiting its turn),
 crafted-escapes.pcap (control bytes from the wire, for the outputs),
 crafted-pipeline-70.pcap (more requests pipelined than interim keeps),
-and ../tests/unknown-link.pcap (a link type interim does not support).
+and, as test inputs, ../tests/unknown-link.pcap (a link type interim does
+not support) and ../tests/port-scan.pcap (SYNs to 30 ports, refused).
 """
 import logging
 import os
@@ -402,6 +403,22 @@ def main():
               40033, T0,
               request=b'GET /a"b\\c HTTP/1.1\r\nHost: origin.example\r\n\r\n',
               interim=b"HTTP/1.1 102 Pro\x1b[31mcess\x07ing\xe9\r\n\r\n")])
+
+    # A port scan (Ethernet): one client sends a SYN to 30 ports within
+    # 0.3 s, each refused with an RST. libnids' scan detection would report
+    # it; interim turns it off, so nothing is counted. A test input, not a
+    # sample: it lives with the tests.
+    pkts = []
+    for i in range(30):
+        syn = [(t, fc, p) for t, fc, p in exchange(40100 + i, T0 + 0.01 * i,
+                                                  dport=1000 + i)][0]
+        t, fc, p = syn
+        rst = IP(src=SERVER4, dst=CLIENT4, ttl=64, flags="DF") / \
+            TCP(sport=1000 + i, dport=40100 + i, flags="RA", seq=0,
+                ack=p[TCP].seq + 1, window=0)
+        pkts += [(t, True, p), (t + 0.0001, False, rst)]
+    write(os.path.join(out, "..", "tests", "port-scan.pcap"), 1,
+          [(t, eth(fc) / p) for t, fc, p in pkts])
 
     # A link type interim does not support: LINKTYPE_USB_LINUX (189), two
     # usbmon records (submit and completion of one control transfer).

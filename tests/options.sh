@@ -84,6 +84,11 @@ if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
     check "-Z unknown user: exit 2" test "$rc" -eq 2
 fi
 
+# libnids' port-scan detection is off: 30 refused SYNs are no warning
+run -j "$SRCDIR/tests/port-scan.pcap"
+check "port-scan detection off" summary_has '"reassembly_warnings":0,'
+check "refused SYNs are no handshake-timeout" test "$rc" -eq 0
+
 # JSON: one object per line, summary last
 run -j "$S/keepalive-pipeline.pcap"
 check "JSON: summary is the last line" sh -c "tail -n 1 '$TMP/out' | grep -q summary"
