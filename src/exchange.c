@@ -33,7 +33,7 @@ struct flow {
 	_Alignas(64) struct http1_parser resp;  /* server -> client */
 	struct exchange *tail;
 	struct stats *st;
-	struct timer timer;             /* the earliest deadline of head.. */
+	struct timer timer;             /* runs by its exchanges' first deadline */
 	/* requests past the cap: not kept, but their answers must still be
 	 * framed (HEAD: no body; CONNECT: a tunnel), oldest in bit 0 */
 	uint8_t capping;                /* the request being read is one */
