@@ -20,6 +20,7 @@ static const struct {
 	{HTTP1_ERR_CONTENT_LENGTH, "invalid Content-Length or Transfer-Encoding"},
 	{HTTP1_ERR_CHUNK, "malformed chunk"},
 	{HTTP1_ERR_TRUNCATED, "stream ended inside a message"},
+	{HTTP1_ERR_ABANDONED, "incomplete head given up (--max-held)"},
 	{HTTP1_ERR_NONE, NULL}
 };
 
@@ -722,6 +723,18 @@ http1_finish(struct http1_parser *p, size_t unconsumed)
 		break;
 	}
 	p->begun = 0;
+}
+
+void
+http1_abandon(struct http1_parser *p)
+{
+	if (p->state == HTTP1_START_LINE && p->begun) {
+		fail(p, HTTP1_ERR_ABANDONED);
+		return;
+	}
+	/* bytes of a chunk-size line or trailers: framing is lost too */
+	if (p->state != HTTP1_NOT_HTTP && p->state != HTTP1_TUNNEL)
+		fail(p, HTTP1_ERR_ABANDONED);
 }
 
 void

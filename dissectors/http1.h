@@ -46,7 +46,9 @@ enum http1_error {
 	HTTP1_ERR_HEAD_TOO_LARGE, /* start line + headers over HTTP1_MAX_HEAD */
 	HTTP1_ERR_CONTENT_LENGTH, /* invalid or conflicting Content-Length */
 	HTTP1_ERR_CHUNK,          /* malformed chunk-size line or chunk end */
-	HTTP1_ERR_TRUNCATED       /* stream ended inside a message */
+	HTTP1_ERR_TRUNCATED,      /* stream ended inside a message */
+	HTTP1_ERR_ABANDONED       /* the caller could not hold the bytes of
+				   * an incomplete head any longer */
 };
 
 struct http1_header {
@@ -128,6 +130,11 @@ size_t http1_feed(struct http1_parser *p, const char *buf, size_t len);
 /* The stream ended: completes a close-delimited body or reports a
  * truncated message. */
 void http1_finish(struct http1_parser *p, size_t unconsumed);
+
+/* The caller drops the bytes it holds unconsumed: an incomplete head is
+ * given up (HTTP1_ERR_ABANDONED) and the parser skips to the next line
+ * that begins a message. */
+void http1_abandon(struct http1_parser *p);
 
 /* Switch the direction to tunnel mode (the other side sent 101). */
 void http1_set_tunnel(struct http1_parser *p);

@@ -32,8 +32,8 @@ secs(int64_t us)
 static int64_t
 continue_deadline(const struct exchange *x)
 {
-	if (!x->expects_100 || x->minor == 0 || x->t_answered != 0 ||
-	    x->t_turn == 0 || (x->fired & FIRED(R_CONTINUE_SLOW)))
+	if (!x->expects_100 || x->minor == 0 || (x->seen & SEEN_ANSWERED) ||
+	    !(x->seen & SEEN_TURN) || (x->fired & FIRED(R_CONTINUE_SLOW)))
 		return 0;
 	return (x->t_head > x->t_turn ? x->t_head : x->t_turn) +
 	    x->an->cfg.continue_timeout;
@@ -44,7 +44,7 @@ continue_deadline(const struct exchange *x)
 static int64_t
 response_deadline(const struct exchange *x)
 {
-	if (x->t_turn == 0 || x->t_first_byte != 0 ||
+	if (!(x->seen & SEEN_TURN) || (x->seen & SEEN_FIRST_BYTE) ||
 	    (x->fired & FIRED(R_RESPONSE_TIMEOUT)))
 		return 0;
 	return (x->t_end > x->t_turn ? x->t_end : x->t_turn) +
@@ -54,7 +54,7 @@ response_deadline(const struct exchange *x)
 static int64_t
 processing_deadline(const struct exchange *x)
 {
-	if (x->t_processing == 0 || x->final_status != 0 ||
+	if (!(x->seen & SEEN_PROCESSING) || x->final_status != 0 ||
 	    (x->fired & FIRED(R_PROCESSING_SILENCE)))
 		return 0;
 	return x->t_processing + x->an->cfg.processing_timeout;
@@ -186,8 +186,9 @@ check_request(struct exchange *x, const struct http1_message *m)
 void
 check_turn(struct exchange *x, int64_t ts)
 {
-	if (x->t_turn != 0)
+	if (x->seen & SEEN_TURN)
 		return;
+	x->seen |= SEEN_TURN;
 	x->t_turn = ts;
 	wake(x);
 }
@@ -195,8 +196,9 @@ check_turn(struct exchange *x, int64_t ts)
 void
 check_response_byte(struct exchange *x, int64_t ts)
 {
-	if (x->t_first_byte != 0)
+	if (x->seen & SEEN_FIRST_BYTE)
 		return;
+	x->seen |= SEEN_FIRST_BYTE;
 	x->t_first_byte = ts;
 	wake(x);
 }
@@ -304,8 +306,10 @@ check_interim(struct exchange *x, const struct http1_message *m)
 			rules_raise(x->an, R_CONTINUE_REPEATED, ts, x->key, x,
 			    "origin sent 100 Continue more than once to "
 			    REQ_FMT, REQ(x));
-		if (x->t_answered == 0)
+		if (!(x->seen & SEEN_ANSWERED)) {
+			x->seen |= SEEN_ANSWERED;
 			x->t_answered = ts;
+		}
 	}
 	if (m->status == 101)
 		check_upgrade(x, m, ts);
@@ -314,7 +318,8 @@ check_interim(struct exchange *x, const struct http1_message *m)
 		    "origin sent 103 Early Hints to " REQ_FMT " without a Link "
 		    "header, so it hints nothing", REQ(x));
 	/* a 102 starts the silence watch; any later 1xx restarts it */
-	if (m->status == 102 || x->t_processing != 0) {
+	if (m->status == 102 || (x->seen & SEEN_PROCESSING)) {
+		x->seen |= SEEN_PROCESSING;
 		x->t_processing = ts;
 		x->fired &= ~FIRED(R_PROCESSING_SILENCE);
 	}
@@ -324,8 +329,10 @@ check_interim(struct exchange *x, const struct http1_message *m)
 void
 check_final(struct exchange *x)
 {
-	if (x->t_answered == 0)
+	if (!(x->seen & SEEN_ANSWERED)) {
+		x->seen |= SEEN_ANSWERED;
 		x->t_answered = x->t_final;
+	}
 	wake(x);
 }
 
@@ -344,7 +351,7 @@ check_end(struct exchange *x, int closed, int64_t ts)
 {
 	char at[32];
 
-	if (closed && x->t_processing != 0 && x->final_status == 0 &&
+	if (closed && (x->seen & SEEN_PROCESSING) && x->final_status == 0 &&
 	    x->tunnel[0] == '\0' && !lossy(x)) {
 		format_clock(at, sizeof(at), x->t_processing);
 		rules_raise(x->an, R_PROCESSING_ABANDONED, ts, x->key, x,

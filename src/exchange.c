@@ -41,6 +41,7 @@ struct flow {
 	uint64_t uncounted_head, uncounted_connect;
 	uint64_t requests;
 	uint64_t id;
+	uint32_t held[2];               /* the reassembler's (flow_held) */
 	struct flow_key key;
 };
 
@@ -204,8 +205,10 @@ req_begin(void *ctx)
 	f->tail = x;
 	f->pending++;
 	f->req_cur = x;
-	if (x == f->head && !f->answering)
+	if (x == f->head && !f->answering) {
+		x->seen |= SEEN_TURN;
 		x->t_turn = f->now;
+	}
 }
 
 static int
@@ -518,6 +521,19 @@ void
 flow_mark_lossy(struct flow *f)
 {
 	ackwatch_mark_lossy(&f->ack);
+}
+
+uint32_t *
+flow_held(struct flow *f)
+{
+	return f->held;
+}
+
+void
+flow_give_up(struct flow *f, enum flow_dir d, int64_t ts)
+{
+	f->now = ts;
+	http1_abandon(d == FROM_CLIENT ? &f->req : &f->resp);
 }
 
 int

@@ -35,6 +35,14 @@ void flow_prefetch(const struct flow *f, int from_client, int from_server);
  * request is no longer evidence. */
 void flow_mark_lossy(struct flow *f);
 
+/* Bytes of each direction (enum flow_dir) the reassembler holds back
+ * for this flow; its to keep, zero at first. */
+uint32_t *flow_held(struct flow *f);
+
+/* Direction d held back too much: give up the message head it waits to
+ * complete (reported as an anomaly); its bytes are not offered again. */
+void flow_give_up(struct flow *f, enum flow_dir d, int64_t ts);
+
 /* Neither HTTP nor worth keeping: the caller may stop delivering data. */
 int flow_ignored(const struct flow *f);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "format.h"
+#include "front.h"
 #include "outputs.h"
 #include "rules.h"
 
@@ -401,6 +402,17 @@ on_finish(void *self, const struct stats *st, const uint64_t *rule_counts)
 	counter(j, "reassembly_warnings", reassembly_warning_total(st));
 	counter(j, "lossy_flows", st->lossy_flows);
 	counter(j, "evicted_flows", st->flows_evicted);
+	open_object(j, "dropped_before_reassembly");
+	for (int d = 0; d < DROP_KINDS; d++)
+		if (st->front_dropped[d] != 0)
+			counter_n(j, front_drop_name(d), strlen(front_drop_name(d)),
+			    st->front_dropped[d]);
+	close_object(j);
+	counter(j, "reused_tuples", st->tuples_reused);
+	counter(j, "held_syns_overwritten", st->syns_overwritten);
+	counter(j, "heads_given_up", st->held_capped);
+	counter(j, "bad_timestamps", st->bad_times);
+	counter(j, "backward_timestamps", st->time_backwards);
 	counter(j, "capped", st->pipeline_capped + st->interim_capped +
 	    st->tcp_untracked);
 	counter(j, "dropped", st->dropped);

@@ -21,6 +21,7 @@
 #include "capture.h"
 #include "decap.h"
 #include "exchange.h"
+#include "front.h"
 #include "outputs.h"
 #include "reassembly.h"
 #include "tcpwatch.h"
@@ -45,7 +46,8 @@ enum {
 	OPT_PROCESSING_TIMEOUT,
 	OPT_RESPONSE_TIMEOUT,
 	OPT_SYN_TIMEOUT,
-	OPT_ACK_TIMEOUT
+	OPT_ACK_TIMEOUT,
+	OPT_MAX_HELD
 };
 
 /* One table for getopt_long, --help and the man page test. */
@@ -75,6 +77,7 @@ static const struct opt {
 	{OPT_RESPONSE_TIMEOUT, "response-timeout", "SEC", "response-timeout after SEC without a response byte (default 100)"},
 	{OPT_SYN_TIMEOUT, "syn-timeout", "SEC", "handshake-timeout after SEC without SYN-ACK (default 19)"},
 	{OPT_ACK_TIMEOUT, "ack-timeout", "SEC", "request-unacked after SEC without an ACK (default 90)"},
+	{OPT_MAX_HELD, "max-held", "MIB", "bytes of incomplete message heads held back, all connections together (default 256)"},
 	{'h', "help", NULL, "print this help and exit"},
 	{'V', "version", NULL, "print the version and exit"},
 	{0, NULL, NULL, NULL}
@@ -89,6 +92,7 @@ struct config {
 	struct report_opts rep;
 	int json;
 	uint8_t *ports;         /* bitmap of server ports, or NULL: all */
+	uint64_t max_held;      /* bytes */
 	struct rules_config rules;
 	enum severity fail_on;  /* SEV_NONE: never */
 };
@@ -287,6 +291,7 @@ parse_args(int argc, char **argv, struct config *cf)
 		case OPT_RESPONSE_TIMEOUT: cf->rules.response_timeout = parse_seconds(optarg, "response-timeout"); break;
 		case OPT_SYN_TIMEOUT: cf->rules.syn_timeout = parse_seconds(optarg, "syn-timeout"); break;
 		case OPT_ACK_TIMEOUT: cf->rules.ack_timeout = parse_seconds(optarg, "ack-timeout"); break;
+		case OPT_MAX_HELD: cf->max_held = (uint64_t)parse_count(optarg, "--max-held", 1048576) << 20; break;
 		case 'h': usage(stdout); exit(EXIT_CLEAN);
 		case 'V': printf("interim %s\n", PACKAGE_VERSION); exit(EXIT_CLEAN);
 		default: usage(stderr); exit(EXIT_USAGE);
@@ -317,32 +322,55 @@ drop_privileges(const char *user)
 	}
 }
 
-/* One captured frame through decap into reassembly. */
+/* Packet time in microseconds, never earlier than the packet before:
+ * a clock stepped back (or a capture merged out of order) then stands
+ * still until it catches up, so that no wait looks shorter or longer than
+ * it was. A time past year 9999 or before 1970 (pcapng lets a file say
+ * so) is impossible, and taken as the packet before's. Both are
+ * counted. */
+static int64_t
+packet_clock(const struct timeval *tv)
+{
+	static const time_t max_sec = 253402300799;     /* 9999-12-31 */
+	int64_t ts;
+
+	if (tv->tv_sec < 0 || tv->tv_sec > max_sec || tv->tv_usec < 0 ||
+	    tv->tv_usec >= USEC) {
+		stats.bad_times++;
+		return stats.packets > 0 ? stats.last_ts : 0;
+	}
+	ts = (int64_t)tv->tv_sec * USEC + tv->tv_usec;
+	if (stats.packets > 0 && ts < stats.last_ts) {
+		stats.time_backwards++;
+		return stats.last_ts;
+	}
+	return ts;
+}
+
+/* One captured frame through decap and the front end into reassembly. */
 static void
 on_frame(void *ctx, int dlt, const struct pcap_pkthdr *h,
     const uint8_t *bytes)
 {
-	int64_t ts = (int64_t)h->ts.tv_sec * USEC + h->ts.tv_usec;
+	int64_t ts = packet_clock(&h->ts);
 	const uint8_t *ip;
 	size_t len;
 
 	(void)ctx;
 	timers_run(&analysis.timers, ts);       /* deadlines before this packet */
-	if (stats.packets++ == 0 || ts < stats.first_ts)
+	if (stats.packets++ == 0)
 		stats.first_ts = ts;
-	if (ts > stats.last_ts)
-		stats.last_ts = ts;
+	stats.last_ts = ts;
 	stats.bytes += h->len;
 	if (h->caplen < h->len)
 		stats.snaplen_cut++;
 	switch (decap(dlt, bytes, h->caplen, &ip, &len)) {
 	case DECAP_IPV4:
-		if (len >= 20 && ip[9] == 6) {
-			stats.ipv4_tcp++;
-			tcpwatch_ipv4(watch, ip, len, ts);
-			reassembly_ipv4(ip, len, ts);
-		} else {
+		if (len >= 20 && ip[9] != 6) {
 			stats.other_ip++;
+		} else {
+			stats.ipv4_tcp++;
+			front_ipv4(&analysis, watch, ip, len, ts);
 		}
 		break;
 	case DECAP_IPV6:
@@ -365,7 +393,17 @@ static void
 on_tick(void *ctx, int64_t now)
 {
 	(void)ctx;
-	timers_run(&analysis.timers, now);
+	if (now > stats.last_ts)
+		timers_run(&analysis.timers, now);
+}
+
+/* libnids ran out of memory, and cannot go on. */
+static void
+reassembly_fatal(const char *where)
+{
+	fprintf(stderr, "interim: out of memory in the TCP reassembler (%s); "
+	    "analysis stopped (try a capture filter or --max-held)\n", where);
+	exit(EXIT_USAGE);
 }
 
 static void
@@ -396,7 +434,8 @@ open_input(struct config *cf)
 int
 main(int argc, char **argv)
 {
-	struct config cf = {.rules = RULES_DEFAULTS, .fail_on = SEV_ERROR};
+	struct config cf = {.rules = RULES_DEFAULTS, .fail_on = SEV_ERROR,
+	    .max_held = REASSEMBLY_MAX_HELD};
 	const char *no_colour;
 	char err[512];
 	int rc;
@@ -418,7 +457,8 @@ main(int argc, char **argv)
 	watch = tcpwatch_new(&analysis, cf.ports);
 	if (watch == NULL)
 		die("%s", "out of memory");
-	if (reassembly_init(&analysis, cf.ports, err, sizeof(err)) != 0)
+	if (reassembly_init(&analysis, cf.ports, cf.max_held, reassembly_fatal,
+	    err, sizeof(err)) != 0)
 		die("%s", err);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -431,6 +471,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "interim: %s\n", err);
 	capture_drops(&cap, &stats.dropped, &stats.if_dropped);
 	reassembly_finish();
+	front_finish();
 	tcpwatch_free(watch);
 	if (analysis.out->finish != NULL)
 		analysis.out->finish(analysis.out->self, &stats,

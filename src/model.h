@@ -51,6 +51,13 @@ enum exchange_end {
 	END_EVICTED             /* the reassembler dropped the connection */
 };
 
+enum {
+	SEEN_TURN = 1,
+	SEEN_FIRST_BYTE = 2,
+	SEEN_ANSWERED = 4,
+	SEEN_PROCESSING = 8
+};
+
 /* One request and what answered it. The scalars come first and the text
  * after: a new exchange clears only the scalars and the first byte of each
  * text field (exchange.c), and the timer rules read only the first lines. */
@@ -75,11 +82,13 @@ struct exchange {
 	const struct flow_key *key;
 	struct analysis *an;
 	struct ackwatch *ack;           /* its connection's, or NULL */
-	int64_t t_turn;                 /* the responses before it ended; 0:
-					 * not yet (pipelined behind one) */
-	int64_t t_first_byte;           /* first response byte, 0: none yet */
-	int64_t t_answered;             /* first 100 or final, 0: none yet */
-	int64_t t_processing;           /* last 1xx after a 102, 0: no 102 */
+	unsigned seen;                  /* which of the four times below are
+					 * set (SEEN_*): 0 is a valid time */
+	int64_t t_turn;                 /* the responses before it ended (not
+					 * yet: pipelined behind one) */
+	int64_t t_first_byte;           /* first response byte */
+	int64_t t_answered;             /* first 100 or final */
+	int64_t t_processing;           /* last 1xx after a 102 */
 	int expects_100;                /* Expect: 100-continue */
 	unsigned fired;                 /* timer rules raised, by bit */
 	unsigned continues;             /* 100 responses */
@@ -93,6 +102,17 @@ struct exchange {
 	char final_reason[X_REASON];
 	char tunnel[X_FIELD];           /* protocol after 101, or "" */
 	struct interim interim[X_INTERIM];
+};
+
+/* Why the front end dropped a packet before libnids (front.c has the
+ * names): each is a shape the receiving host drops too. */
+enum front_drop {
+	DROP_IP_HEADER,         /* IHL under 5, or more than was captured */
+	DROP_IP_LENGTH,         /* total length shorter than the header */
+	DROP_IP_OPTIONS,        /* an IP option runs past the header */
+	DROP_FRAGMENT,          /* too short, or rewriting the TCP header */
+	DROP_TCP_HEADER,        /* data offset under 5 or past the packet */
+	DROP_KINDS
 };
 
 /* Counters the summary shows; every cap that is reached is counted here. */
@@ -121,6 +141,12 @@ struct stats {
 	uint64_t tcp_untracked;         /* handshakes past the watch table cap */
 	uint64_t lossy_flows;           /* bytes missing from the capture */
 	uint64_t flows_evicted;         /* dropped by libnids, table full */
+	uint64_t front_dropped[DROP_KINDS];     /* index: enum front_drop */
+	uint64_t tuples_reused;         /* a SYN-ACK ended an open connection */
+	uint64_t syns_overwritten;      /* held SYNs lost to the table's cap */
+	uint64_t held_capped;           /* heads given up: --max-held reached */
+	uint64_t bad_times;             /* impossible timestamps, clamped */
+	uint64_t time_backwards;        /* stamped before the packet before */
 	int truncated;                  /* an input ended early */
 	int64_t first_ts;
 	int64_t last_ts;

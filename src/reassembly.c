@@ -5,11 +5,14 @@
  * never opens a capture: it is given a dead DLT_RAW handle, so it expects
  * bare IP packets, which is what decap hands us.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <netinet/tcp.h>         /* TCP_SYN_SENT, as libnids names states */
 #include <nids.h>
 
 #include "exchange.h"
+#include "front.h"
 #include "reassembly.h"
 #include "tcpwatch.h"
 
@@ -18,6 +21,21 @@ static struct analysis *analysis;
 static const uint8_t *ports;
 static pcap_t *raw_handle;
 static struct pcap_pkthdr last_header;  /* libnids keeps a pointer to it */
+static reassembly_fatal_fn fatal;
+static uint64_t held_total;     /* bytes held back, all flows */
+static uint64_t held_max;       /* --max-held */
+
+/* Halves whose buffer grew past libnids' first 4 KiB (they held back an
+ * incomplete head) and are now wholly consumed: their buffer is freed
+ * once libnids is done with the packet, and comes back on the next byte
+ * (add2buf() allocates when data is NULL). A packet reaches one stream. */
+#define SHRINK_MAX 2
+static struct {
+	struct tcp_stream *a;
+	struct half_stream *h;
+	struct flow *f;                 /* a->user when queued */
+} shrink[SHRINK_MAX];
+static int shrinks;
 
 static int64_t
 packet_time(void)
@@ -53,16 +71,41 @@ key_from(struct flow_key *k, const struct tuple4 *t)
 	k->server_port = t->dest;
 }
 
-/* Offer a half's unread bytes; keep what the dissector did not consume. */
+/* libnids calls this when malloc fails, and would exit(1) after it:
+ * that must not pass for "violations found". */
+static void
+out_of_memory(char *where)
+{
+	fatal(where);
+}
+
+/* Offer a half's unread bytes; keep what the dissector did not consume.
+ * What is kept stays in libnids' buffer, so the bytes kept across all
+ * flows are bounded: past --max-held, the head this flow is waiting to
+ * complete is given up instead. */
 static void
 deliver(struct tcp_stream *a, struct flow *f, enum flow_dir d,
     struct half_stream *h)
 {
 	size_t avail = (size_t)(h->count - h->offset);
 	size_t used = flow_data(f, d, h->data, avail, packet_time());
+	uint32_t *held = flow_held(f);
 
-	if (used < avail)
-		nids_discard(a, (int)used);
+	held_total -= held[d];
+	held[d] = 0;
+	if (used < avail && held_total + (avail - used) > held_max) {
+		analysis->st->held_capped++;
+		flow_give_up(f, d, packet_time());
+		used = avail;
+	}
+	if (used == avail) {
+		if (h->bufsize > 4096 && shrinks < SHRINK_MAX)
+			shrink[shrinks++] = (typeof(shrink[0])){a, h, f};
+		return;
+	}
+	held[d] = (uint32_t)(avail - used);
+	held_total += held[d];
+	nids_discard(a, (int)used);
 }
 
 /* Did a side acknowledge bytes of the other that never reached us? Then
@@ -100,6 +143,9 @@ static void
 stream_close(struct tcp_stream *a, struct flow *f, const size_t unread[2],
     enum exchange_end how)
 {
+	const uint32_t *held = flow_held(f);
+
+	held_total -= held[FROM_CLIENT] + held[FROM_SERVER];
 	flow_close(f, unread, how, packet_time());
 	a->user = NULL;
 }
@@ -174,14 +220,30 @@ on_tcp(struct tcp_stream *a, void **param)
 	}
 }
 
+/* After libnids put fragments together: vet the TCP header as front.c
+ * does for whole packets. libnids calls us before its own TCP code, and
+ * passes over a datagram whose protocol is not one it knows. */
+static void
+on_ip(struct ip *iph, int skblen)
+{
+	uint8_t *ip = (uint8_t *)iph;
+
+	(void)skblen;
+	if (!front_tcp_ok(analysis->st, ip, (size_t)ntohs(iph->ip_len)))
+		ip[9] = 255;    /* IANA: reserved */
+}
+
 int
-reassembly_init(struct analysis *an, const uint8_t *port_map, char *err,
+reassembly_init(struct analysis *an, const uint8_t *port_map,
+    uint64_t max_held, reassembly_fatal_fn on_fatal, char *err,
     size_t errlen)
 {
 	static struct nids_chksum_ctl no_checksums = {0, 0, NIDS_DONT_CHKSUM, 0};
 
 	analysis = an;
 	ports = port_map;
+	held_max = max_held;
+	fatal = on_fatal;
 	raw_handle = pcap_open_dead(DLT_RAW, 262144);
 	if (raw_handle == NULL) {
 		snprintf(err, errlen, "cannot create the reassembly handle");
@@ -194,12 +256,18 @@ reassembly_init(struct analysis *an, const uint8_t *port_map, char *err,
 	nids_params.scan_num_hosts = 0;         /* port-scan detection off */
 	nids_params.n_tcp_streams = REASSEMBLY_MAX_STREAMS / 3 * 4;
 	nids_params.syslog = count_warning;
+	nids_params.no_mem = out_of_memory;
+	/* a SYN on a 4-tuple it follows would make libnids free that stream
+	 * without telling us, once the stream is older than this: front.c
+	 * decides instead (reassembly_end) */
+	nids_params.tcp_flow_timeout = 0;
 	if (!nids_init()) {
 		snprintf(err, errlen, "cannot start libnids: %s", nids_errbuf);
 		return -1;
 	}
 	/* offloaded checksums would otherwise drop a whole direction */
 	nids_register_chksum_ctl(&no_checksums, 1);
+	nids_register_ip(on_ip);
 	nids_register_tcp(on_tcp);
 	return 0;
 }
@@ -207,35 +275,99 @@ reassembly_init(struct analysis *an, const uint8_t *port_map, char *err,
 /* A packet cut by the snaplen cannot reach the stream, so its connection
  * has a hole: tell the flow, whose rules must then not take a missing
  * request for an unsolicited response. Returns 1 if the packet was cut. */
+/* The stream of the packet's 4-tuple, in either direction, or NULL.
+ * The packet has its IP header and TCP ports captured. */
+static struct tcp_stream *
+stream_of(const uint8_t *ip)
+{
+	size_t ihl = (size_t)(ip[0] & 15) * 4;
+	struct tuple4 t;
+	struct tcp_stream *a;
+	u_short port;
+	u_int addr;
+
+	memcpy(&t.saddr, ip + 12, 4);
+	memcpy(&t.daddr, ip + 16, 4);
+	t.source = (u_short)(ip[ihl] << 8 | ip[ihl + 1]);
+	t.dest = (u_short)(ip[ihl + 2] << 8 | ip[ihl + 3]);
+	if ((a = nids_find_tcp_stream(&t)) != NULL)
+		return a;
+	port = t.source;
+	addr = t.saddr;
+	t.source = t.dest;
+	t.dest = port;
+	t.saddr = t.daddr;
+	t.daddr = addr;
+	return nids_find_tcp_stream(&t);
+}
+
 static int
 mark_cut(const uint8_t *ip, size_t caplen)
 {
 	size_t ihl = (size_t)(ip[0] & 15) * 4;
-	struct tuple4 t;
 	struct tcp_stream *a;
 
 	if (caplen < 20 || ((size_t)ip[2] << 8 | ip[3]) <= caplen)
 		return 0;
 	if (ihl < 20 || caplen < ihl + 4)
 		return 1;
-	memcpy(&t.saddr, ip + 12, 4);
-	memcpy(&t.daddr, ip + 16, 4);
-	t.source = (u_short)(ip[ihl] << 8 | ip[ihl + 1]);
-	t.dest = (u_short)(ip[ihl + 2] << 8 | ip[ihl + 3]);
-	a = nids_find_tcp_stream(&t);
-	if (a == NULL) {
-		u_short port = t.source;
-		u_int addr = t.saddr;
-
-		t.source = t.dest;
-		t.dest = port;
-		t.saddr = t.daddr;
-		t.daddr = addr;
-		a = nids_find_tcp_stream(&t);
-	}
+	a = stream_of(ip);
 	if (a != NULL && a->user != NULL)
 		flow_mark_lossy(a->user);
 	return 1;
+}
+
+int
+reassembly_follows(const uint8_t *ip, uint32_t *client_next)
+{
+	struct tcp_stream *a = stream_of(ip);
+
+	if (a != NULL && client_next != NULL)
+		*client_next = a->client.seq;
+	return a != NULL;
+}
+
+int
+reassembly_established(const uint8_t *ip)
+{
+	struct tcp_stream *a = stream_of(ip);
+
+	return a != NULL && a->client.state != TCP_SYN_SENT;
+}
+
+void
+reassembly_end(const uint8_t *ip)
+{
+	struct tcp_stream *a = stream_of(ip);
+	size_t unread[2];
+
+	if (a == NULL)
+		return;
+	if (a->user != NULL) {
+		unread[FROM_CLIENT] = (size_t)(a->server.count - a->server.offset);
+		unread[FROM_SERVER] = (size_t)(a->client.count - a->client.offset);
+		stream_close(a, a->user, unread, END_CLOSED);
+	}
+	nids_free_tcp_stream(a);        /* frees our listener's record too */
+}
+
+/* After the packet: free the buffers queued by deliver() whose stream
+ * is still the same connection (a->user is cleared when it ends) and
+ * still holds nothing. */
+static void
+release_buffers(void)
+{
+	for (int i = 0; i < shrinks; i++) {
+		struct half_stream *h = shrink[i].h;
+
+		if (shrink[i].a->user != shrink[i].f || h->data == NULL ||
+		    h->count != h->offset)
+			continue;
+		free(h->data);
+		h->data = NULL;
+		h->bufsize = 0;
+	}
+	shrinks = 0;
 }
 
 void
@@ -251,6 +383,7 @@ reassembly_ipv4(const uint8_t *ip, size_t caplen, int64_t ts)
 	h->len = (bpf_u_int32)caplen;
 	/* libnids reads the packet in place and keeps no pointer into it */
 	nids_pcap_handler(NULL, h, (u_char *)(uintptr_t)ip);
+	release_buffers();
 }
 
 void

@@ -9,13 +9,32 @@
 
 #define REASSEMBLY_MAX_STREAMS 102000   /* concurrent TCP connections */
 
-/* Set libnids up; ports is a bitmap of server ports to analyse (NULL: all).
- * Returns -1 and fills err on failure. */
-int reassembly_init(struct analysis *an, const uint8_t *ports, char *err,
-    size_t errlen);
+#define REASSEMBLY_MAX_HELD (256ULL << 20)   /* --max-held default */
+
+/* Called when libnids runs out of memory; must not return. where names
+ * the libnids function. */
+typedef void (*reassembly_fatal_fn)(const char *where);
+
+/* Set libnids up; ports is a bitmap of server ports to analyse (NULL: all);
+ * max_held bounds the bytes held back for incomplete heads, all flows
+ * together. Returns -1 and fills err on failure. */
+int reassembly_init(struct analysis *an, const uint8_t *ports,
+    uint64_t max_held, reassembly_fatal_fn fatal, char *err, size_t errlen);
 
 /* One IPv4 packet (IP header first), caplen bytes of it captured. */
 void reassembly_ipv4(const uint8_t *ip, size_t caplen, int64_t ts);
+
+/* Does libnids follow the 4-tuple of this packet (either direction)? If
+ * so and client_next is not NULL, *client_next is the sequence number
+ * after the client's SYN that it knows. */
+int reassembly_follows(const uint8_t *ip, uint32_t *client_next);
+
+/* ... and has that connection's handshake completed? */
+int reassembly_established(const uint8_t *ip);
+
+/* The connection libnids follows on this packet's 4-tuple is over (its
+ * port was reused): report its flow as closed and forget the stream. */
+void reassembly_end(const uint8_t *ip);
 
 /* End of input: streams still open are finished and reported. */
 void reassembly_finish(void);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "format.h"
+#include "front.h"
 #include "outputs.h"
 #include "rules.h"
 
@@ -333,6 +334,53 @@ print_problems(struct report *r)
 	}
 }
 
+/* What the front end kept from libnids, and the clock it corrected. */
+static void
+print_front(struct report *r, const struct stats *st)
+{
+	uint64_t dropped = 0;
+	const char *sep = "";
+
+	for (int d = 0; d < DROP_KINDS; d++)
+		dropped += st->front_dropped[d];
+	if (dropped > 0) {
+		fprintf(r->out, "\nDropped before reassembly: %llu malformed "
+		    "packet%s, as the receiving host would (",
+		    (unsigned long long)dropped, dropped == 1 ? "" : "s");
+		for (int d = 0; d < DROP_KINDS; d++) {
+			if (st->front_dropped[d] == 0)
+				continue;
+			fprintf(r->out, "%s%s %llu", sep, front_drop_name(d),
+			    (unsigned long long)st->front_dropped[d]);
+			sep = ", ";
+		}
+		fprintf(r->out, ").\n");
+	}
+	if (st->tuples_reused > 0)
+		fprintf(r->out, "\nReused: %llu connection%s ended unseen, "
+		    "when the server accepted a new SYN on the same addresses "
+		    "and ports; reported as closed there.\n",
+		    (unsigned long long)st->tuples_reused,
+		    st->tuples_reused == 1 ? "" : "s");
+	if (st->held_capped > 0)
+		fprintf(r->out, "\nCaps reached: %llu incomplete message "
+		    "head%s given up, with more than --max-held bytes held "
+		    "back across all connections.\n",
+		    (unsigned long long)st->held_capped,
+		    st->held_capped == 1 ? "" : "s");
+	if (st->bad_times > 0)
+		fprintf(r->out, "\nWarning: %llu packet%s had an impossible "
+		    "timestamp (before 1970 or after 9999), taken as the "
+		    "packet before's.\n", (unsigned long long)st->bad_times,
+		    st->bad_times == 1 ? "" : "s");
+	if (st->time_backwards > 0)
+		fprintf(r->out, "\nWarning: %llu packet%s stamped earlier than "
+		    "the packet before (a clock stepped back, or captures "
+		    "merged out of order); time was held still until it "
+		    "caught up.\n", (unsigned long long)st->time_backwards,
+		    st->time_backwards == 1 ? " was" : "s were");
+}
+
 static void
 print_coverage(struct report *r, const struct stats *st)
 {
@@ -355,6 +403,7 @@ print_coverage(struct report *r, const struct stats *st)
 		    "silences were not judged.\n",
 		    (unsigned long long)st->lossy_flows,
 		    st->lossy_flows == 1 ? " is" : "s are");
+	print_front(r, st);
 	if (warnings > 0)
 		fprintf(r->out, "\nReassembly: %llu packets rejected by libnids "
 		    "(bad IP or TCP headers, stream table or queue full).\n",

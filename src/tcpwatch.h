@@ -37,10 +37,11 @@ void tcpwatch_free(struct tcpwatch *w);
 /* request-unacked on one established connection. */
 struct ackwatch {
 	/* what every ackwatch_sent() touches: the first 24 bytes */
-	int64_t since;                  /* oldest bytes waiting; 0: none */
+	int64_t since;                  /* oldest bytes waiting, if waiting */
 	int64_t last;                   /* the client's latest bytes */
 	uint32_t sent;                  /* seq after the client's last byte */
 	uint8_t fired;
+	uint8_t waiting;                /* since is set */
 	/* what a new wait or the deadline touches */
 	uint32_t mark;                  /* the ACK when since was set */
 	const unsigned int *acked;      /* the server's highest ACK, kept

@@ -1,0 +1,52 @@
+/* hash.h: a keyed hash for the tables that packets fill.
+ *
+ * An attacker who knows a table's hash can send keys that all land in
+ * one bucket and turn every lookup into a walk of the whole table. Each
+ * table takes a seed at random when it is made, so that where a key lands
+ * cannot be known from outside. Not cryptographic: a multiply-xorshift
+ * mix, whose result depends on the seed non-linearly. */
+#ifndef INTERIM_HASH_H
+#define INTERIM_HASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+static inline uint64_t
+hash_seed(void)
+{
+	uint64_t s;
+
+	if (getrandom(&s, sizeof(s), GRND_NONBLOCK) != (ssize_t)sizeof(s))
+		s = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL ^
+		    (uint64_t)getpid() << 32 ^ (uint64_t)(uintptr_t)&s;
+	return s | 1;
+}
+
+/* n bytes at p; n is a small constant in every caller */
+static inline uint32_t
+hash_bytes(uint64_t seed, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint64_t h = seed;
+
+	while (n > 0) {
+		uint32_t w = 0;
+		size_t k = n < 4 ? n : 4;
+
+		memcpy(&w, b, k);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 32;
+		b += k;
+		n -= k;
+	}
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 32;
+	return (uint32_t)h;
+}
+
+#endif

@@ -1,0 +1,128 @@
+#!/bin/sh
+# hostile.sh: packets anyone on a monitored link can send, written by
+# tests/hostile-gen (see the shapes at its top). Each check failed before
+# the front end (src/front.c) and the fixes around libnids existed.
+. "$(dirname "$0")/lib.sh"
+: "${HOSTILE_GEN:=$SRCDIR/tests/hostile-gen}"
+H=$TMP/hostile
+mkdir -p "$H"
+
+gen() {     # gen NAME SHAPE [N]: $H/NAME.pcap
+    name=$1
+    shift
+    "$HOSTILE_GEN" "$@" >"$H/$name.pcap"
+}
+check() {   # check NAME CONDITION...
+    name=$1
+    shift
+    if "$@"; then ok; else not_ok "$name"; fi
+}
+summary() { grep '"event_type":"summary"' "$TMP/out"; }
+summary_has() { summary | grep -q "$1"; }
+exchanges() { grep -c '"event_type":"exchange"' "$TMP/out"; }
+
+# is the binary built with AddressSanitizer? (then no ulimit -v, no valgrind)
+asan=0
+if command -v ldd >/dev/null && ldd "$INTERIM" 2>/dev/null | grep -q libasan; then
+    asan=1
+fi
+
+for s in short-fragment bad-doff bad-ip spoofed-syn huge-time clock-back; do
+    gen "$s" "$s"
+done
+gen reuse-3700 reuse 3700
+gen reuse-1800 reuse 1800
+gen epoch0 epoch0 0
+gen epoch1 epoch0 1
+
+# 1. libnids never sees a packet it mishandles
+run -j "$H/short-fragment.pcap"
+check "short fragments: dropped and counted" summary_has '"bad-fragment":2'
+check "short fragments: the fragmented request is analysed" \
+    summary_has '"exchanges":1,"interim":{"102":1}'
+run -j "$H/bad-doff.pcap"
+check "TCP data offset 4: dropped and counted" summary_has '"bad-tcp-header-length":1'
+check "TCP data offset 4: the connection is still HTTP" \
+    summary_has '"http_flows":1,"exchanges":1'
+run -j "$H/bad-ip.pcap"
+check "bad IP headers: counted by reason" summary_has \
+    '"dropped_before_reassembly":{"bad-ip-header-length":1,"bad-ip-total-length":1,"bad-ip-options":1}'
+check "bad IP headers: the exchange is analysed" summary_has '"exchanges":1'
+if command -v valgrind >/dev/null && [ "$asan" -eq 0 ]; then
+    for f in "$H"/*.pcap; do
+        if valgrind -q --error-exitcode=99 "$INTERIM" -j "$f" >/dev/null \
+            2>"$TMP/vg"; then ok
+        else
+            [ $? -eq 99 ] && not_ok "valgrind: $(basename "$f"): $(head -3 "$TMP/vg")" || ok
+        fi
+    done
+fi
+
+# 2. libnids never frees a stream behind our back: a 4-tuple reused
+for gap in 3700 1800; do
+    run -j "$H/reuse-$gap.pcap"
+    check "4-tuple reused after $gap s: both connections reported" \
+        test "$(exchanges)" -eq 2
+    check "4-tuple reused after $gap s: the first ended when the SYN was accepted" \
+        summary_has '"processing-abandoned":1'
+    check "4-tuple reused after $gap s: counted" summary_has '"reused_tuples":1'
+done
+run -j "$H/spoofed-syn.pcap"
+check "SYNs never accepted change nothing" \
+    summary_has '"exchanges":1,"interim":{"102":1},"rules":{}'
+check "SYNs never accepted: exit 0" test "$rc" -eq 0
+
+# 3. libnids out of memory: one line and exit 2, or degrade with --max-held
+if [ "$asan" -eq 0 ]; then
+    gen held held 400
+    # the address space a small capture needs here, then 20 MB more
+    base=40000
+    while [ $base -lt 400000 ] && ! (ulimit -v $base &&
+        "$INTERIM" -q "$SAMPLES/curl-expect-100.pcap" >/dev/null 2>&1); do
+        base=$((base + 10000))
+    done
+    limit=$((base + 20000))
+    (ulimit -v $limit && exec "$INTERIM" -q "$H/held.pcap") >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+    check "out of memory in libnids: exit 2 (was 1)" test "$rc" -eq 2
+    check "out of memory in libnids: one line" test "$(wc -l <"$TMP/err")" -eq 1
+    check "out of memory in libnids: says so" \
+        grep -q "^interim: out of memory in the TCP reassembler" "$TMP/err"
+    (ulimit -v $limit && exec "$INTERIM" -j --max-held 4 "$H/held.pcap") >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+    check "--max-held 4: the same capture runs to its end" test "$rc" -eq 0
+    check "--max-held 4: heads given up are counted" \
+        sh -c "grep '\"event_type\":\"summary\"' '$TMP/out' | grep -q '\"heads_given_up\":[1-9]'"
+fi
+
+# 6. no quadratic paths: SYNs chosen for one bucket of an unkeyed hash
+gen collide syn-collide 65536
+gen random syn-random 65536
+seconds() {     # seconds FILE: wall time of one run, in milliseconds
+    t0=$(date +%s%N)
+    "$INTERIM" -q "$1" >/dev/null 2>&1
+    t1=$(date +%s%N)
+    echo $(((t1 - t0) / 1000000))
+}
+c=$(seconds "$H/collide.pcap")
+r=$(seconds "$H/random.pcap")
+check "65,536 colliding SYNs: ${c} ms against ${r} ms for random ones" \
+    test "$c" -le $((r * 3 + 500))
+
+# 7. time
+run -j "$H/huge-time.pcap"
+check "pcapng if_tsoffset past year 9999: no crash" test "$rc" -eq 0
+check "pcapng if_tsoffset past year 9999: counted" summary_has '"bad_timestamps":12'
+run -j "$H/epoch0.pcap"
+check "a request at 0.000000 gets response-timeout" \
+    summary_has '"rules":{"response-timeout":1}'
+run -j "$H/epoch1.pcap"
+check "... as the same capture 1 s later does" \
+    summary_has '"rules":{"response-timeout":1}'
+run -j "$H/clock-back.pcap"
+check "clock stepped back: no violation" test "$rc" -eq 0
+check "clock stepped back: no negative durations" \
+    sh -c "! grep -q '\"after\":-' '$TMP/out'"
+check "clock stepped back: counted" summary_has '"backward_timestamps":5'
+
+finish
