@@ -20,6 +20,7 @@ crafted-capture-gap.pcap and crafted-capture-gap-request.pcap (a response
 or a request segment missing from the capture),
 crafted-pipeline-slow-body.pcap (a pipelined request waiting its turn),
 crafted-escapes.pcap (control bytes from the wire, for the outputs),
+crafted-utf8.pcap (valid and invalid UTF-8 from the wire, for the JSON),
 crafted-pipeline-70.pcap (more requests pipelined than interim keeps),
 and, as test inputs, ../tests/unknown-link.pcap (a link type interim does
 not support) and ../tests/port-scan.pcap (SYNs to 30 ports, refused).
@@ -403,6 +404,21 @@ def main():
               40033, T0,
               request=b'GET /a"b\\c HTTP/1.1\r\nHost: origin.example\r\n\r\n',
               interim=b"HTTP/1.1 102 Pro\x1b[31mcess\x07ing\xe9\r\n\r\n")])
+
+    # UTF-8 from the wire (Ethernet), valid and not: the target, the Host and
+    # the 102's reason hold "é" and a 4-byte emoji, a C1 control (U+009B)
+    # and bytes that are not UTF-8: 0xff, a lone continuation byte, an
+    # overlong "/" (c0 af), an encoded surrogate (ed a0 80), a code point
+    # above U+10FFFF (f4 90 80 80) and a sequence cut by the field's end
+    # (e2 82). The JSON passes the valid text through; tests/utf8.sh checks.
+    write(os.path.join(out, "crafted-utf8.pcap"), 1,
+          [(t, eth(fc) / p) for t, fc, p in exchange(
+              40036, T0,
+              request=(b"GET /caf\xc3\xa9/\xf0\x9f\x98\x80?a=\xff&b=\x80&c=\xc0\xaf"
+                       b"&d=\xf4\x90\x80\x80 HTTP/1.1\r\n"
+                       b"Host: h\xc3\xa9.example\xe2\x82\r\n\r\n"),
+              interim=(b"HTTP/1.1 102 Trait\xc3\xa9 \xf0\x9f\x98\x80 \xed\xa0\x80 "
+                       b"\xc2\x9b\\ \xe2\x82\r\n\r\n"))])
 
     # A port scan (Ethernet): one client sends a SYN to 30 ports within
     # 0.3 s, each refused with an RST. libnids' scan detection would report

@@ -6,6 +6,7 @@
  * per field were the largest cost of this output on a busy capture. Every
  * string in an event is bounded (model.h), so a line always fits.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,6 +20,9 @@
 struct json {
 	FILE *out;
 	int flush;              /* live: a line as soon as it is known */
+	int err;                /* errno of the first failed write, or 0 */
+	void (*failed)(void *, int);    /* told once, with err */
+	void *ctx;
 	int64_t day_sec;        /* the second day[] was made for */
 	char day[24];           /* "2026-01-01T00:00:00" */
 	size_t len;
@@ -112,8 +116,9 @@ put_seconds(struct json *j, int64_t us)
 	put_micros(j, us % USEC);
 }
 
-/* Bytes a JSON string cannot hold as they are: controls, '"', '\\', DEL
- * and everything above (escaped as \u00XX), and NUL, which ends the run. */
+/* Bytes that leave put_string's fast path: controls, '"', '\\', DEL, every
+ * byte above (UTF-8 is checked a sequence at a time), and NUL, which ends
+ * the run. */
 static unsigned char escape[256];
 
 static void
@@ -123,14 +128,52 @@ escape_init(void)
 		escape[c] = c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
 }
 
-/* a JSON string: runs of plain bytes copied at once, the rest escaped.
- * Output is at most 6 bytes per input byte, checked once. */
+/* The length of the valid UTF-8 sequence at p (RFC 3629 section 4: no
+ * overlong forms, no surrogates, nothing above U+10FFFF), or 0. Reads no
+ * further than the first byte that breaks it, so never past a NUL. */
+static size_t
+utf8_len(const unsigned char *p)
+{
+	unsigned lo = 0x80, hi = 0xbf;  /* range of the second byte */
+	size_t n;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (p[0] == 0xe0)
+		lo = 0xa0;
+	else if (p[0] == 0xed)
+		hi = 0x9f;
+	else if (p[0] == 0xf0)
+		lo = 0x90;
+	else if (p[0] == 0xf4)
+		hi = 0x8f;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+/* A JSON string: runs of plain ASCII copied at once, the rest one by one.
+ * Valid UTF-8 is copied as it is, except C1 controls (U+0080 to U+009F),
+ * written \u0080 like the C0 ones. A byte that is not part of valid UTF-8
+ * is written as the four characters \xHH (the JSON text "\\xHH"), and so
+ * is a backslash from the capture (\x5c): in the decoded string a backslash
+ * always begins such an escape. Output is at most 6 bytes per input byte,
+ * checked once. */
 static void
 put_string(struct json *j, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s);
+	size_t n = strlen(s), u;
 	char *o;
 
 	if (j->len + 6 * n + 2 > sizeof(j->line)) {
@@ -148,16 +191,30 @@ put_string(struct json *j, const char *s)
 		o += p - run;
 		if (*p == '\0')
 			break;
-		*o++ = '\\';
-		if (*p == '"' || *p == '\\') {
-			*o++ = (char)*p;
-		} else {
-			memcpy(o, "u00", 3);
+		if (*p == '"') {
+			memcpy(o, "\\\"", 2);
+			o += 2;
+			p++;
+		} else if (*p < 0x20 || *p == 0x7f ||
+		    (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)) {
+			unsigned c = *p == 0xc2 ? p[1] : *p;
+
+			memcpy(o, "\\u00", 4);
+			o[4] = hex[c >> 4];
+			o[5] = hex[c & 15];
+			o += 6;
+			p += *p == 0xc2 ? 2 : 1;
+		} else if (*p >= 0x80 && (u = utf8_len(p)) != 0) {
+			memcpy(o, p, u);
+			o += u;
+			p += u;
+		} else {                /* invalid byte, or backslash */
+			memcpy(o, "\\\\x", 3);
 			o[3] = hex[*p >> 4];
 			o[4] = hex[*p & 15];
 			o += 5;
+			p++;
 		}
-		p++;
 	}
 	*o++ = '"';
 	j->len = (size_t)(o - j->line);
@@ -264,15 +321,27 @@ head(struct json *j, int64_t ts, const char *type, const struct flow_key *k,
 	put_u64(j, k->server_port);
 }
 
+/* A write failed (errno says why): nothing more is written. */
+static void
+write_failed(struct json *j)
+{
+	if (j->err != 0)
+		return;
+	j->err = errno != 0 ? errno : EIO;
+	if (j->failed != NULL)
+		j->failed(j->ctx, j->err);
+}
+
 static void
 end_line(struct json *j)
 {
 	PUT_LIT(j, "}\n");
-	if (j->overflow)        /* cannot happen with model.h's bounds */
+	if (j->overflow || j->err != 0) /* overflow: not with model.h's bounds */
 		return;
-	fwrite(j->line, 1, j->len, j->out);
-	if (j->flush)
-		fflush(j->out);
+	errno = 0;
+	if (fwrite(j->line, 1, j->len, j->out) != j->len ||
+	    (j->flush && fflush(j->out) != 0) || ferror(j->out))
+		write_failed(j);
 }
 
 /* The "http" object of a request. */
@@ -419,11 +488,13 @@ on_finish(void *self, const struct stats *st, const uint64_t *rule_counts)
 	counter(j, "if_dropped", st->if_dropped);
 	put_str(j, st->truncated ? ",\"truncated\":true" : ",\"truncated\":false");
 	end_line(j);
-	fflush(j->out);
+	errno = 0;
+	if (j->err == 0 && fflush(j->out) != 0)
+		write_failed(j);
 }
 
 const struct sink *
-json_sink(FILE *out, int flush)
+json_sink(FILE *out, int flush, void (*failed)(void *, int), void *ctx)
 {
 	static struct sink s = {on_exchange, on_anomaly, on_violation,
 	    on_finish, NULL};
@@ -432,6 +503,8 @@ json_sink(FILE *out, int flush)
 	memset(&json_state, 0, sizeof(json_state));
 	json_state.out = out;
 	json_state.flush = flush;
+	json_state.failed = failed;
+	json_state.ctx = ctx;
 	s.self = &json_state;
 	return &s;
 }

@@ -8,6 +8,7 @@
 #endif
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
 #include <limits.h>
@@ -33,7 +34,7 @@
 enum {
 	EXIT_CLEAN = 0,         /* nothing at or above --fail-on */
 	EXIT_FOUND = 1,         /* a violation at or above --fail-on */
-	EXIT_USAGE = 2          /* usage or input error */
+	EXIT_USAGE = 2          /* usage, input or output error */
 };
 
 /* Long-only options. */
@@ -102,6 +103,7 @@ static struct capture cap;
 static struct stats stats;
 static struct analysis analysis;
 static struct tcpwatch *watch;
+static int output_errno;        /* the first write to stdout that failed */
 
 static void
 usage(FILE *out)
@@ -123,7 +125,7 @@ usage(FILE *out)
 		fprintf(out, "  %-34s %s\n", left, o->help);
 	}
 	fprintf(out, "\nExit status: 0 clean, 1 a violation at or above "
-	    "--fail-on was found, 2 usage or input error.\n"
+	    "--fail-on was found, 2 usage, input or output error.\n"
 	    "Rules: interim --list-rules.  Manual: man interim.\n");
 }
 
@@ -137,6 +139,21 @@ list_rules(void)
 		    severity_name(rules[r].severity),
 		    rules[r].cloudflare ? rules[r].cloudflare : "-",
 		    rules[r].source, rules[r].meaning);
+}
+
+/* Standard output flushed and closed. A write that failed there or in a
+ * sink before is an error: one line, and EXIT_USAGE instead of status. */
+static int
+close_output(int status)
+{
+	int err = output_errno, had_error = ferror(stdout);
+
+	if ((fclose(stdout) != 0 || had_error) && err == 0)
+		err = errno != 0 ? errno : EIO;
+	if (err == 0)
+		return status;
+	fprintf(stderr, "interim: cannot write output: %s\n", strerror(err));
+	return EXIT_USAGE;
 }
 
 static void
@@ -285,15 +302,15 @@ parse_args(int argc, char **argv, struct config *cf)
 		case OPT_PORTS: cf->ports = parse_ports(optarg); break;
 		case OPT_FAIL_ON: cf->fail_on = parse_fail_on(optarg); break;
 		case OPT_DISABLE: parse_disable(optarg, &cf->rules); break;
-		case OPT_LIST_RULES: list_rules(); exit(EXIT_CLEAN);
+		case OPT_LIST_RULES: list_rules(); exit(close_output(EXIT_CLEAN));
 		case OPT_CONTINUE_TIMEOUT: cf->rules.continue_timeout = parse_seconds(optarg, "continue-timeout"); break;
 		case OPT_PROCESSING_TIMEOUT: cf->rules.processing_timeout = parse_seconds(optarg, "processing-timeout"); break;
 		case OPT_RESPONSE_TIMEOUT: cf->rules.response_timeout = parse_seconds(optarg, "response-timeout"); break;
 		case OPT_SYN_TIMEOUT: cf->rules.syn_timeout = parse_seconds(optarg, "syn-timeout"); break;
 		case OPT_ACK_TIMEOUT: cf->rules.ack_timeout = parse_seconds(optarg, "ack-timeout"); break;
 		case OPT_MAX_HELD: cf->max_held = (uint64_t)parse_count(optarg, "--max-held", 1048576) << 20; break;
-		case 'h': usage(stdout); exit(EXIT_CLEAN);
-		case 'V': printf("interim %s\n", PACKAGE_VERSION); exit(EXIT_CLEAN);
+		case 'h': usage(stdout); exit(close_output(EXIT_CLEAN));
+		case 'V': printf("interim %s\n", PACKAGE_VERSION); exit(close_output(EXIT_CLEAN));
 		default: usage(stderr); exit(EXIT_USAGE);
 		}
 	}
@@ -406,6 +423,15 @@ reassembly_fatal(const char *where)
 	exit(EXIT_USAGE);
 }
 
+/* A sink could not write: analysing on would be for nobody. */
+static void
+on_output_failed(void *ctx, int err)
+{
+	(void)ctx;
+	output_errno = err;
+	capture_stop(&cap);
+}
+
 static void
 on_signal(int sig)
 {
@@ -442,6 +468,9 @@ main(int argc, char **argv)
 
 	cf.cap.promisc = 1;
 	parse_args(argc, argv, &cf);
+	/* closed, it would be reused by the capture's descriptor */
+	if (fcntl(STDOUT_FILENO, F_GETFD) == -1)
+		die("cannot write output: %s", strerror(EBADF));
 	open_input(&cf);
 	if (cf.user != NULL)
 		drop_privileges(cf.user);
@@ -452,8 +481,9 @@ main(int argc, char **argv)
 	    (no_colour == NULL || no_colour[0] == '\0');
 	analysis.st = &stats;
 	analysis.cfg = cf.rules;
-	analysis.out = cf.json ? json_sink(stdout, cap.live) :
-	    report_sink(stdout, &cf.rep);
+	analysis.out = cf.json ?
+	    json_sink(stdout, cap.live, on_output_failed, NULL) :
+	    report_sink(stdout, &cf.rep, on_output_failed, NULL);
 	watch = tcpwatch_new(&analysis, cf.ports);
 	if (watch == NULL)
 		die("%s", "out of memory");
@@ -462,6 +492,8 @@ main(int argc, char **argv)
 		die("%s", err);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	if (signal(SIGHUP, on_signal) == SIG_IGN)       /* nohup: stay ignored */
+		signal(SIGHUP, SIG_IGN);
 	while ((rc = capture_run(&cap, on_frame, on_tick, NULL, err,
 	    sizeof(err))) == 1) {
 		fprintf(stderr, "interim: warning: %s\n", err);
@@ -482,7 +514,7 @@ main(int argc, char **argv)
 	free(cf.files);
 	free(cf.ports);
 	if (rc < 0)
-		return EXIT_USAGE;
-	return cf.fail_on != SEV_NONE && analysis.worst >= cf.fail_on ?
-	    EXIT_FOUND : EXIT_CLEAN;
+		return close_output(EXIT_USAGE);
+	return close_output(cf.fail_on != SEV_NONE &&
+	    analysis.worst >= cf.fail_on ? EXIT_FOUND : EXIT_CLEAN);
 }

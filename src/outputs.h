@@ -13,8 +13,15 @@ struct report_opts {
 	const char *iface;      /* live capture: the interface; else NULL */
 };
 
-const struct sink *json_sink(FILE *out, int flush);
-const struct sink *report_sink(FILE *out, const struct report_opts *o);
+/* flush: each line is written as soon as it is made (live capture).
+ * When a write to out fails, the sink writes nothing more and calls
+ * failed(ctx, errno) once, from that write, so that the caller can end the
+ * capture rather than analyse for nobody; failed may be NULL. The last
+ * write is the fflush at the end of finish. */
+const struct sink *json_sink(FILE *out, int flush,
+    void (*failed)(void *ctx, int err), void *ctx);
+const struct sink *report_sink(FILE *out, const struct report_opts *o,
+    void (*failed)(void *ctx, int err), void *ctx);
 
 static inline uint64_t
 reassembly_warning_total(const struct stats *st)

@@ -1,6 +1,7 @@
 /* report.c: the text report, a summary a person reads in ten seconds.
  * Examples are kept as formatted lines, a few per kind, so memory stays
  * bounded whatever the input. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,6 +22,9 @@ struct examples {
 struct report {
 	FILE *out;
 	struct report_opts o;
+	int err;                        /* errno of a failed write, or 0 */
+	void (*failed)(void *, int);    /* told once, with err */
+	void *ctx;
 	uint64_t with_interim;
 	struct examples unanswered;             /* no final response */
 	struct examples errors[8];              /* by enum http1_error */
@@ -53,6 +57,20 @@ put_line(struct report *r, const char *indent, const char *s)
 			fprintf(r->out, "\\x%02x", *p);
 	}
 	putc('\n', r->out);
+}
+
+/* Has a write to out failed since the last look? The stream's error flag
+ * is sticky and errno is still the failed write's: stdio calls that only
+ * fill the buffer do not touch it. */
+static int
+check_out(struct report *r)
+{
+	if (r->err == 0 && ferror(r->out)) {
+		r->err = errno != 0 ? errno : EIO;
+		if (r->failed != NULL)
+			r->failed(r->ctx, r->err);
+	}
+	return r->err;
 }
 
 static const char *
@@ -140,12 +158,13 @@ on_exchange(void *self, const struct flow_key *k, uint64_t flow_id,
 		    "the reassembler dropped the connection");
 		keep(&r->unanswered, line);
 	}
-	if (!r->o.verbose)
+	if (!r->o.verbose || r->err != 0)
 		return;
 	snprintf(line, sizeof(line), "%s  %s %s HTTP/1.%d", w, x->method,
 	    x->target, x->minor);
 	put_line(r, "", line);
 	timeline(r, x);
+	check_out(r);
 }
 
 static void
@@ -435,6 +454,8 @@ on_finish(void *self, const struct stats *st, const uint64_t *rule_counts)
 {
 	struct report *r = self;
 
+	if (check_out(r) != 0)
+		return;
 	if (r->o.verbose && st->exchanges > 0)
 		putc('\n', r->out);
 	print_input(r, st);
@@ -445,10 +466,12 @@ on_finish(void *self, const struct stats *st, const uint64_t *rule_counts)
 	print_problems(r);
 	print_coverage(r, st);
 	fflush(r->out);
+	check_out(r);
 }
 
 const struct sink *
-report_sink(FILE *out, const struct report_opts *o)
+report_sink(FILE *out, const struct report_opts *o,
+    void (*failed)(void *, int), void *ctx)
 {
 	static struct sink s = {on_exchange, on_anomaly, on_violation,
 	    on_finish, NULL};
@@ -456,6 +479,8 @@ report_sink(FILE *out, const struct report_opts *o)
 	memset(&report_state, 0, sizeof(report_state));
 	report_state.out = out;
 	report_state.o = *o;
+	report_state.failed = failed;
+	report_state.ctx = ctx;
 	s.self = &report_state;
 	return &s;
 }

@@ -72,6 +72,7 @@ crafted-capture-gap-request.pcap  -
 # starts when that body ends
 crafted-pipeline-slow-body.pcap   -
 crafted-escapes.pcap              -
+crafted-utf8.pcap                 -
 # 70 pipelined: the 6 past the cap are counted; their answers are framed
 # (one is to a HEAD), not unsolicited, and delay the next request's turn
 crafted-pipeline-70.pcap          -
