@@ -226,10 +226,10 @@ on_tcp(struct tcp_stream *a, void **param)
 static void
 on_ip(struct ip *iph, int skblen)
 {
-	uint8_t *ip = (uint8_t *)iph;
+	uint8_t *ip = (uint8_t *)iph;   /* not always aligned for struct ip */
 
 	(void)skblen;
-	if (!front_tcp_ok(analysis->st, ip, (size_t)ntohs(iph->ip_len)))
+	if (!front_tcp_ok(analysis->st, ip, (size_t)(ip[2] << 8 | ip[3])))
 		ip[9] = 255;    /* IANA: reserved */
 }
 

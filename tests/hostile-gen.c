@@ -211,7 +211,8 @@ packet(double t, const struct end *from, const struct end *to, uint32_t ack,
 	seg[12] = (uint8_t)((sh->doff ? sh->doff : 5) << 4);
 	seg[13] = (uint8_t)flags;
 	put16(seg + 14, 65535);
-	memcpy(seg + doff, data, len);
+	if (len > 0)
+		memcpy(seg + doff, data, len);
 	n = doff + len;
 	memset(pkt, 0, ihl);
 	pkt[0] = (uint8_t)(0x40 | (sh->ihl ? sh->ihl : 5));
@@ -249,7 +250,8 @@ raw_ip(double t, const struct end *from, const struct end *to, int mf,
 	memcpy(pkt + 12, from->addr, 4);
 	memcpy(pkt + 16, to->addr, 4);
 	put16(pkt + 10, fold(sum16(pkt, 20, 0)));
-	memcpy(pkt + 20, payload, len);
+	if (len > 0)
+		memcpy(pkt + 20, payload, len);
 	record(t, pkt, 20 + len);
 }
 
