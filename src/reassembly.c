@@ -392,6 +392,7 @@ reassembly_finish(void)
 	if (raw_handle == NULL)
 		return;
 	nids_exit();            /* NIDS_EXITING for every open stream */
+	nids_unregister_ip(on_ip);      /* nids_exit() keeps its record */
 	pcap_close(raw_handle);
 	raw_handle = NULL;
 }
