@@ -391,8 +391,10 @@ reassembly_finish(void)
 {
 	if (raw_handle == NULL)
 		return;
+	/* nids_exit() frees only the first IP callback's record, which
+	 * is ours, registered last: take it out first */
+	nids_unregister_ip(on_ip);
 	nids_exit();            /* NIDS_EXITING for every open stream */
-	nids_unregister_ip(on_ip);      /* nids_exit() keeps its record */
 	pcap_close(raw_handle);
 	raw_handle = NULL;
 }
