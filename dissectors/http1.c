@@ -10,6 +10,9 @@
 
 enum verdict { NO, YES, MAYBE };
 
+_Static_assert(sizeof(struct http1_parser) <= 64,
+    "a parser is one cache line (struct flow aligns each to one)");
+
 static const struct {
 	enum http1_error e;
 	const char *name;
@@ -114,6 +117,29 @@ line_end(const char *buf, size_t len, size_t *next)
 	return (long)n;
 }
 
+/* line_end() for a line that may still be arriving: its LF is searched
+ * for from *scanned, within the first cap bytes. When it is not there,
+ * returns -1 and moves *scanned to where the search stopped, so that
+ * asking again with more bytes appended costs only the new ones. */
+static long
+line_from(const char *buf, size_t len, size_t cap, uint32_t *scanned,
+    size_t *next)
+{
+	size_t upto = len < cap ? len : cap, from = *scanned, n;
+	const char *lf = from < upto ? memchr(buf + from, '\n', upto - from) :
+	    NULL;
+
+	if (lf == NULL) {
+		*scanned = (uint32_t)upto;
+		return -1;
+	}
+	n = (size_t)(lf - buf);
+	*next = n + 1;
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	return (long)n;
+}
+
 /* "HTTP/1." DIGIT at s; sets *minor. */
 static int
 parse_version(const char *s, size_t n, int *minor)
@@ -132,7 +158,7 @@ parse_request_line(const char *s, size_t n, struct http1_message *m)
 
 	while (i < n && is_tchar((unsigned char)s[i]))
 		i++;
-	if (i == 0 || i >= n || s[i] != ' ')
+	if (i == 0 || i > HTTP1_MAX_METHOD || i >= n || s[i] != ' ')
 		return -1;
 	m->method = s;
 	m->method_len = i;
@@ -165,31 +191,42 @@ parse_status_line(const char *s, size_t n, struct http1_message *m)
 	return 0;
 }
 
+/* A whole start line of this kind, n bytes without its CRLF. */
+static int
+parse_start_line(enum http1_kind kind, const char *s, size_t n,
+    struct http1_message *m)
+{
+	if (n > HTTP1_MAX_START)
+		return -1;
+	return kind == HTTP1_RESPONSE ? parse_status_line(s, n, m) :
+	    parse_request_line(s, n, m);
+}
+
 /* Could the bytes at buf begin a start line of this kind? MAYBE when the
- * bytes so far fit but the line is not complete. On YES, m holds the start
- * line and *next the offset after it. */
+ * bytes so far fit but the line is not complete; *scanned as for
+ * line_from(). NO for a prefix only when every line it begins is NO, so
+ * the answer does not depend on where the bytes were cut. On YES, m holds
+ * the start line and *next the offset after it. Cost: the new bytes, and
+ * at most HTTP1_MAX_METHOD + 1 more. */
 static enum verdict
 begins_message(enum http1_kind kind, const char *buf, size_t len,
-    struct http1_message *m, size_t *next)
+    uint32_t *scanned, struct http1_message *m, size_t *next)
 {
-	long n = line_end(buf, len, next);
-	size_t have = n < 0 ? len : (size_t)n;
+	/* a line within the cap has its LF within the cap + 2 bytes */
+	long n = line_from(buf, len, HTTP1_MAX_START + 2, scanned, next);
 
-	if (kind == HTTP1_RESPONSE) {
-		size_t k = have < 7 ? have : 7;
-		if (memcmp(buf, "HTTP/1.", k) != 0)
-			return NO;
-		if (n < 0)
-			return have < HTTP1_MAX_LINE ? MAYBE : NO;
-		return parse_status_line(buf, (size_t)n, m) == 0 ? YES : NO;
-	}
 	if (n >= 0)
-		return parse_request_line(buf, (size_t)n, m) == 0 ? YES : NO;
-	/* incomplete: the method must be a token and then come a space */
-	for (size_t i = 0; i < have; i++) {
+		return parse_start_line(kind, buf, (size_t)n, m) == 0 ? YES : NO;
+	if (len >= HTTP1_MAX_START + 2)
+		return NO;
+	if (kind == HTTP1_RESPONSE)
+		return memcmp(buf, "HTTP/1.", len < 7 ? len : 7) == 0 ? MAYBE :
+		    NO;
+	/* the method must be a token within its cap and then come a space */
+	for (size_t i = 0; i < len; i++) {
 		if (buf[i] == ' ')
-			return i > 0 && have < HTTP1_MAX_LINE ? MAYBE : NO;
-		if (!is_tchar((unsigned char)buf[i]) || i >= 32)
+			return i > 0 ? MAYBE : NO;
+		if (!is_tchar((unsigned char)buf[i]) || i >= HTTP1_MAX_METHOD)
 			return NO;
 	}
 	return MAYBE;
@@ -428,16 +465,42 @@ fail(struct http1_parser *p, enum http1_error e)
 		report(p, e);
 }
 
-/* START_LINE: a whole head, or nothing. */
+/* The end of a head whose start line ends before b + *scanned: the offset
+ * just past the empty line that ends its header block, or 0 when that is
+ * not within len bytes (nor within HTTP1_MAX_HEAD). The search resumes at
+ * *scanned and leaves it where it stopped. */
+static size_t
+head_end(const char *b, size_t len, uint32_t *scanned)
+{
+	size_t upto = len < HTTP1_MAX_HEAD ? len : HTTP1_MAX_HEAD, i = *scanned;
+	const char *lf;
+
+	while (i < upto && (lf = memchr(b + i, '\n', upto - i)) != NULL) {
+		i = (size_t)(lf - b);
+		/* an empty line: this LF follows LF, or LF CR */
+		if (i >= 2 && (b[i - 1] == '\n' ||
+		    (b[i - 1] == '\r' && b[i - 2] == '\n')))
+			return i + 1;
+		i++;
+	}
+	*scanned = (uint32_t)upto;
+	return 0;
+}
+
+/* START_LINE: a whole head, or nothing. A head that comes whole is parsed
+ * in one pass; one that does not is searched only where the last call
+ * stopped (p->scanned, from the message's first byte), then parsed once,
+ * when whole: linear whatever the split. */
 static size_t
 feed_head(struct http1_parser *p, const char *buf, size_t len)
 {
 	struct http1_message head, *m = &head;
-	size_t pos = 0, end = 0, first_next = 0;
+	size_t pos = 0, end, first = 0, n;
 	enum http1_body decided = HTTP1_BODY_DEFAULT;
 	unsigned bad = 0;
-	enum verdict v;
-	int st;
+	int parsed = 0, st;
+	const char *b;
+	long line;
 
 	/* RFC 9112 2.2: ignore empty lines before a message */
 	while (pos < len && !p->begun && (buf[pos] == '\r' || buf[pos] == '\n'))
@@ -449,26 +512,51 @@ feed_head(struct http1_parser *p, const char *buf, size_t len)
 		if (p->cb->on_begin != NULL)
 			p->cb->on_begin(p->ctx);
 	}
-	memset(m, 0, offsetof(struct http1_message, known));
-	m->kind = p->kind;
-	v = begins_message(p->kind, buf + pos, len - pos, m, &first_next);
-	if (v == NO) {
-		fail(p, HTTP1_ERR_START_LINE);
-		return pos;
-	}
-	if (v == YES) {
-		p->recognised = 1;
-		end = scan_headers(buf + pos + first_next,
-		    len - pos - first_next, m, &bad);
+	b = buf + pos;
+	n = len - pos;
+	if (!p->line_ok) {
+		memset(m, 0, offsetof(struct http1_message, known));
+		m->kind = p->kind;
+		switch (begins_message(p->kind, b, n, &p->scanned, m, &first)) {
+		case NO:
+			fail(p, HTTP1_ERR_START_LINE);
+			return pos;
+		case MAYBE:
+			return pos;     /* need more */
+		case YES:
+			p->recognised = 1;
+			p->line_ok = 1;
+			parsed = 1;
+			break;
+		}
+		end = scan_headers(b + first, n - first, m, &bad);
 		if (end != 0)
-			end += first_next;
+			end += first;
+		else    /* where head_end() goes on next time */
+			p->scanned = (uint32_t)(n < HTTP1_MAX_HEAD ? n :
+			    HTTP1_MAX_HEAD);
+	} else {
+		end = head_end(b, n, &p->scanned);
 	}
 	if (end == 0 || end > HTTP1_MAX_HEAD) {
-		if (end > HTTP1_MAX_HEAD || len - pos >= HTTP1_MAX_HEAD) {
+		if (end > HTTP1_MAX_HEAD || n >= HTTP1_MAX_HEAD) {
 			fail(p, HTTP1_ERR_HEAD_TOO_LARGE);
 			return pos + 1;
 		}
 		return pos;     /* need more */
+	}
+	p->line_ok = 0;
+	p->scanned = 0;
+	if (!parsed) {          /* checked by an earlier call: the same bytes */
+		memset(m, 0, offsetof(struct http1_message, known));
+		m->kind = p->kind;
+		line = line_end(b, end, &first);
+		if (line < 0 || parse_start_line(p->kind, b, (size_t)line,
+		    m) != 0) {
+			fail(p, HTTP1_ERR_START_LINE);  /* they were not */
+			return pos;
+		}
+		scan_headers(b + first, end - first, m, &bad);
 	}
 	m->head_len = end;
 	/* reported once the head is whole, so never twice for one head */
@@ -503,7 +591,8 @@ feed_interim_body(struct http1_parser *p, const char *buf, size_t len)
 	struct http1_message m;
 	size_t next;
 
-	switch (begins_message(HTTP1_RESPONSE, buf, len, &m, &next)) {
+	switch (begins_message(HTTP1_RESPONSE, buf, len, &p->scanned, &m,
+	    &next)) {
 	case YES:
 		p->state = HTTP1_START_LINE;
 		p->interim_chunked = 0;
@@ -523,8 +612,7 @@ static size_t
 feed_chunk_size(struct http1_parser *p, const char *buf, size_t len)
 {
 	size_t next, i = 0;
-	long n = line_end(buf, len < HTTP1_MAX_LINE ? len : HTTP1_MAX_LINE,
-	    &next);
+	long n = line_from(buf, len, HTTP1_MAX_LINE, &p->scanned, &next);
 	uint64_t size = 0;
 
 	if (n < 0) {
@@ -576,18 +664,20 @@ feed_chunk_crlf(struct http1_parser *p, const char *buf, size_t len)
 	return 2;
 }
 
-/* BODY_TRAILERS: field lines up to an empty line, one line at a time */
+/* BODY_TRAILERS: field lines up to an empty line, one line at a time,
+ * each within HTTP1_MAX_HEAD */
 static size_t
 feed_trailers(struct http1_parser *p, const char *buf, size_t len)
 {
 	size_t next;
-	long n = line_end(buf, len, &next);
+	long n = line_from(buf, len, HTTP1_MAX_HEAD, &p->scanned, &next);
 
 	if (n < 0) {
 		if (len >= HTTP1_MAX_HEAD)
 			fail(p, HTTP1_ERR_HEAD_TOO_LARGE);
 		return 0;
 	}
+	p->scanned = 0;         /* the next line */
 	if (n == 0 && p->interim_chunked) {    /* a 1xx's body: skipped */
 		p->interim_chunked = 0;
 		p->state = HTTP1_START_LINE;
@@ -609,12 +699,13 @@ feed_resync(struct http1_parser *p, const char *buf, size_t len)
 		enum verdict v;
 
 		if (p->line_start) {
-			v = begins_message(p->kind, buf + pos, len - pos, &m,
-			    &next);
+			v = begins_message(p->kind, buf + pos, len - pos,
+			    &p->scanned, &m, &next);
 			if (v == YES)
 				p->state = HTTP1_START_LINE;
 			if (v != NO)
 				return pos;     /* MAYBE: look again with more */
+			p->scanned = 0;
 		}
 		lf = memchr(buf + pos, '\n', len - pos);
 		p->line_start = lf != NULL;
@@ -638,6 +729,10 @@ http1_feed(struct http1_parser *p, const char *buf, size_t len)
 {
 	size_t pos = 0;
 
+	if (p->scanned > len) {         /* bytes went missing: search again */
+		p->scanned = 0;
+		p->line_ok = 0;
+	}
 	while (pos < len) {
 		enum http1_state before = p->state;
 		size_t used = 0;
@@ -688,6 +783,10 @@ http1_feed(struct http1_parser *p, const char *buf, size_t len)
 			break;
 		}
 		pos += used;
+		if (p->state != before) {       /* searches start afresh */
+			p->scanned = 0;
+			p->line_ok = 0;
+		}
 		if (used == 0 && p->state == before)
 			break;  /* need more bytes */
 	}
@@ -728,13 +827,12 @@ http1_finish(struct http1_parser *p, size_t unconsumed)
 void
 http1_abandon(struct http1_parser *p)
 {
-	if (p->state == HTTP1_START_LINE && p->begun) {
+	/* a head, or a chunk-size or trailer line: framing is lost */
+	if (p->state != HTTP1_NOT_HTTP && p->state != HTTP1_TUNNEL &&
+	    p->state != HTTP1_RESYNC)
 		fail(p, HTTP1_ERR_ABANDONED);
-		return;
-	}
-	/* bytes of a chunk-size line or trailers: framing is lost too */
-	if (p->state != HTTP1_NOT_HTTP && p->state != HTTP1_TUNNEL)
-		fail(p, HTTP1_ERR_ABANDONED);
+	p->scanned = 0;         /* the bytes searched are gone */
+	p->line_ok = 0;
 }
 
 void
@@ -747,6 +845,8 @@ void
 http1_set_tunnel(struct http1_parser *p)
 {
 	p->state = HTTP1_TUNNEL;
+	p->scanned = 0;
+	p->line_ok = 0;
 }
 
 void

@@ -16,8 +16,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HTTP1_MAX_HEAD    (64 * 1024)  /* start line + header block cap */
-#define HTTP1_MAX_LINE    4096         /* chunk-size line cap */
+/* Caps on what is buffered. Each holds the same whether the bytes come
+ * in one segment or in many: a line past its cap is refused as soon as the
+ * cap is passed, and a whole line past it is refused too. */
+#define HTTP1_MAX_HEAD    (64 * 1024)  /* start line + header block */
+#define HTTP1_MAX_START   8192         /* start line without CRLF; RFC 9112 3
+					* recommends 8000 at least */
+#define HTTP1_MAX_METHOD  32           /* method token */
+#define HTTP1_MAX_LINE    4096         /* chunk-size line */
 
 enum http1_kind { HTTP1_REQUEST, HTTP1_RESPONSE };
 
@@ -106,7 +112,7 @@ struct http1_callbacks {
 	void (*on_error)(void *ctx, enum http1_error e);
 };
 
-/* 48 bytes: one cache line holds what every segment reads. */
+/* 56 bytes: one cache line holds what every segment reads. */
 struct http1_parser {
 	enum http1_state state;
 	enum http1_kind kind;
@@ -119,6 +125,11 @@ struct http1_parser {
 	uint8_t recognised;       /* a valid start line has been seen */
 	uint8_t line_start;       /* RESYNC: the next byte begins a line */
 	uint8_t interim_chunked;  /* a 1xx declared a chunked body */
+	uint8_t line_ok;          /* START_LINE: the start line is whole, valid */
+	uint32_t scanned;         /* bytes not consumed already searched for
+				   * what the state waits for (an offset, as
+				   * the bytes may move): each byte is
+				   * searched once, whatever the split */
 };
 
 void http1_init(struct http1_parser *p, enum http1_kind kind,

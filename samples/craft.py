@@ -22,7 +22,8 @@ crafted-pipeline-slow-body.pcap (a pipelined request waiting its turn),
 crafted-escapes.pcap (control bytes from the wire, for the outputs),
 crafted-utf8.pcap (valid and invalid UTF-8 from the wire, for the JSON),
 crafted-pipeline-70.pcap (more requests pipelined than interim keeps),
-and, as test inputs, ../tests/unknown-link.pcap (a link type interim does
+crafted-malformed-request.pcap (1xx answering requests interim cannot
+parse), and, as test inputs, ../tests/unknown-link.pcap (a link type interim does
 not support) and ../tests/port-scan.pcap (SYNs to 30 ports, refused).
 """
 import logging
@@ -248,6 +249,40 @@ def pipelined_past_cap(sport, start, n=70):
     return pkts
 
 
+def conversation(sport, start, turns, server_closes=False, close_at=None):
+    """One keep-alive connection: for each turn (at, client, replies) the
+    client sends each of client's segments (offset, bytes) at start + at +
+    offset, the server acknowledges it, and sends each of replies' (offset,
+    bytes) at start + at + offset, acknowledged by the client. Then the
+    client closes, 1 ms after the last segment or at start + close_at; or,
+    with server_closes, the server does."""
+    cisn, sisn = 1000000000 + sport, 2000000000 + sport
+    c, s = cisn + 1, sisn + 1
+    tcp = segments(sport)
+    pkts = [(start + 0.000000, True, tcp(True, "S", cisn, 0, opts=MSS)),
+            (start + 0.000120, False, tcp(False, "SA", sisn, c, opts=MSS)),
+            (start + 0.000240, True, tcp(True, "A", c, s))]
+    t = start
+    for at, client, replies in turns:
+        sent = [(at + dt, True, data) for dt, data in client]
+        sent += [(at + dt, False, data) for dt, data in replies]
+        for dt, from_client, data in sorted(sent, key=lambda x: x[0]):
+            t = start + dt
+            if from_client:
+                pkts.append((t, True, tcp(True, "PA", c, s, data))); c += len(data)
+                pkts.append((t + 0.00013, False, tcp(False, "A", s, c)))
+            else:
+                pkts.append((t, False, tcp(False, "PA", s, c, data))); s += len(data)
+                pkts.append((t + 0.00012, True, tcp(True, "A", c, s)))
+    t = start + close_at if close_at is not None else t + 0.001
+    first, second = (False, True) if server_closes else (True, False)
+    a, b = (s, c) if server_closes else (c, s)
+    pkts.append((t, first, tcp(first, "FA", a, b))); a += 1
+    pkts.append((t + 0.00013, second, tcp(second, "FA", b, a))); b += 1
+    pkts.append((t + 0.00025, first, tcp(first, "A", a, b)))
+    return pkts
+
+
 def write_raw_pcap(path, linktype, frames, snaplen=262144):
     """Classic little-endian pcap written by hand: frames = [(timestamp, bytes)]."""
     with open(path, "wb") as f:
@@ -394,6 +429,36 @@ def main():
     # and the last one's trickling body delays GET /late's turn.
     write(os.path.join(out, "crafted-pipeline-70.pcap"), 1,
           [(t, eth(fc) / p) for t, fc, p in pipelined_past_cap(40034, T0)])
+
+    # Requests interim cannot parse, answered with 1xx (Ethernet). Port
+    # 40040: GET /first (200), then "GET HTTP/1.1" with no target, answered
+    # 102 and, 0.2 s later, 400; then GET /third (103, 200). Port 40041:
+    # GET /first (200), then a PUT whose target holds a space, with Expect:
+    # 100-continue: the server sends 100, the client its body, the server
+    # 102 and then closes without a final response. No rule may judge the
+    # malformed requests (their fields are unknown), the parse errors are
+    # reported, and their responses must not be taken for GET /third's.
+    host = b"Host: origin.example\r\n"
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n"
+    first = [(0.001, [(0, b"GET /first HTTP/1.1\r\n" + host + b"\r\n")],
+              [(0.002, ok)])]
+    pkts = conversation(40040, T0, first + [
+        (0.5, [(0, b"GET HTTP/1.1\r\n" + host + b"\r\n")],
+         [(0.001, b"HTTP/1.1 102 Processing\r\n\r\n"),
+          (0.201, b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
+                  b"Connection: keep-alive\r\n\r\n")]),
+        (1.0, [(0, b"GET /third HTTP/1.1\r\n" + host + b"\r\n")],
+         [(0.001, b"HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\n"),
+          (0.051, ok)])])
+    pkts += conversation(40041, T0 + 2, first + [
+        (0.5, [(0, b"PUT /up load HTTP/1.1\r\n" + host +
+                b"Expect: 100-continue\r\nContent-Length: 5\r\n\r\n"),
+               (0.002, b"hello")],
+         [(0.001, b"HTTP/1.1 100 Continue\r\n\r\n"),
+          (0.003, b"HTTP/1.1 102 Processing\r\n\r\n")])],
+        server_closes=True, close_at=1.5)
+    write(os.path.join(out, "crafted-malformed-request.pcap"), 1,
+          [(t, eth(fc) / p) for t, fc, p in pkts])
 
     # Bytes a terminal or a JSON reader must not take as they are: a 102
     # whose reason holds ESC [31m, a BEL and a byte above 0x7f, for a target

@@ -6,6 +6,11 @@
  * deadline appears, and nothing moves it later, so an answered request
  * costs the heap nothing. When it runs, check_expire() raises what is due
  * and check_next() says when to run again.
+ *
+ * An exchange whose request head was not parsed (a malformed request line,
+ * a head over the cap) keeps its place in its connection's queue, so that
+ * its responses are not taken for the next request's; but no rule judges
+ * it: its fields are empty. The parse error is reported instead.
  */
 #include <stddef.h>
 #include <string.h>
@@ -114,6 +119,8 @@ check_expire(struct exchange *x, int64_t upto)
 	int64_t d;
 	char at[32];
 
+	if (!x->head_done)
+		return;
 	if (lossy(x)) {
 		x->fired |= FIRED(R_CONTINUE_SLOW) | FIRED(R_RESPONSE_TIMEOUT) |
 		    FIRED(R_PROCESSING_SILENCE);
@@ -282,6 +289,8 @@ check_interim(struct exchange *x, const struct http1_message *m)
 	const struct interim *i = &x->interim[x->n_interim - 1];
 	int64_t ts = i->ts;
 
+	if (!x->head_done)
+		return;
 	if (x->minor == 0)
 		rules_raise(x->an, R_INTERIM_TO_HTTP10, ts, x->key, x,
 		    "origin sent %d %s to the HTTP/1.0 request " REQ_FMT "; "
@@ -329,6 +338,8 @@ check_interim(struct exchange *x, const struct http1_message *m)
 void
 check_final(struct exchange *x)
 {
+	if (!x->head_done)
+		return;
 	if (!(x->seen & SEEN_ANSWERED)) {
 		x->seen |= SEEN_ANSWERED;
 		x->t_answered = x->t_final;
@@ -351,6 +362,8 @@ check_end(struct exchange *x, int closed, int64_t ts)
 {
 	char at[32];
 
+	if (!x->head_done)
+		return;
 	if (closed && (x->seen & SEEN_PROCESSING) && x->final_status == 0 &&
 	    x->tunnel[0] == '\0' && !lossy(x)) {
 		format_clock(at, sizeof(at), x->t_processing);

@@ -1,5 +1,6 @@
 /* checks.h: the HTTP rules, called by exchange.c at each message and when
- * its connection's timer runs. */
+ * its connection's timer runs. None judges an exchange whose request head
+ * was not parsed (head_done 0). */
 #ifndef INTERIM_CHECKS_H
 #define INTERIM_CHECKS_H
 

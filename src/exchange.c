@@ -305,10 +305,17 @@ resp_begin(void *ctx)
 		check_response_byte(f->head, f->now);
 }
 
+/* A request the parser gave up on stays queued, headless if its head was
+ * never whole: its responses are its own (checks.c judges none of them),
+ * and the requests after it keep theirs. */
 static void
 req_error(void *ctx, enum http1_error e)
 {
-	anomaly(ctx, FROM_CLIENT, e);
+	struct flow *f = ctx;
+
+	anomaly(f, FROM_CLIENT, e);
+	if (e != HTTP1_ERR_HEADER)      /* the message ends here */
+		f->req_cur = NULL;
 }
 
 /* --- server -> client --- */
@@ -486,10 +493,11 @@ flow_data(struct flow *f, enum flow_dir d, const char *buf, size_t len,
 	if (d == FROM_CLIENT && f->req_cur != NULL && f->req_cur->head_done)
 		f->req_cur->t_end = ts;         /* body bytes move it on */
 	/* HTTP is recognised from the client's first bytes; a server that
-	 * speaks first is some other protocol unless it speaks HTTP */
+	 * speaks first is some other protocol unless it speaks HTTP (judged
+	 * on what has come so far, so the same wherever segments break) */
 	if (!f->is_http && d == FROM_SERVER && f->req.messages == 0 &&
 	    !f->req.begun && f->resp.state == HTTP1_START_LINE &&
-	    !f->resp.recognised && len >= 5 && memcmp(buf, "HTTP/", 5) != 0) {
+	    !f->resp.recognised && memcmp(buf, "HTTP/", len < 5 ? len : 5) != 0) {
 		f->ignored = 1;
 		return len;
 	}

@@ -76,6 +76,9 @@ crafted-utf8.pcap                 -
 # 70 pipelined: the 6 past the cap are counted; their answers are framed
 # (one is to a HEAD), not unsolicited, and delay the next request's turn
 crafted-pipeline-70.pcap          -
+# 1xx to requests that could not be parsed: judged by no rule (the parse
+# errors are reported), and not taken for the next request's
+crafted-malformed-request.pcap    -
 LIST
 
 # every sample is in the list above, so none escapes the "nothing else" check
@@ -143,6 +146,14 @@ for bad in abc -1 0 1e99; do
     run --response-timeout "$bad" "$S/node-processing.pcap"
     check "--response-timeout $bad: exit 2" test "$rc" -eq 2
 done
+
+# a malformed request's 102 and 400 are its own: GET /third gets its 103
+run -j "$S/crafted-malformed-request.pcap"
+check "malformed requests: exit 0" test "$rc" -eq 0
+check "malformed requests: both parse errors reported" \
+    test "$(grep -c '"event_type":"anomaly".*"malformed start line"' "$TMP/out")" -eq 2
+check "malformed requests: GET /third paired with its 103 and 200" \
+    grep -q '"target":"/third".*"interim":\[{"status":103.*"final":{"status":200' "$TMP/out"
 
 # a deadline still open when the capture ends is not a violation
 run -j -c 6 "$S/rule-processing-silence.pcap"
