@@ -82,6 +82,16 @@ log_bytes(struct log *l, const char *p, size_t n)
 	log_printf(l, "\"");
 }
 
+static size_t
+line_len(const struct log *l, size_t at)
+{
+	const char *nl = at < l->len ? memchr(l->buf + at, '\n',
+	    l->len - at) : NULL;
+
+	return at >= l->len ? 0 : nl != NULL ? (size_t)(nl - (l->buf + at)) :
+	    l->len - at;
+}
+
 static void
 log_compare(const struct log *a, const struct log *b, const char *what)
 {
@@ -91,9 +101,13 @@ log_compare(const struct log *a, const struct log *b, const char *what)
 		return;
 	while (i < a->len && i < b->len && a->buf[i] == b->buf[i])
 		i++;
-	fprintf(stderr, "fuzz_http1: %s differs at byte %zu\n"
-	    "--- whole:\n%.*s\n--- chunked:\n%.*s\n", what, i,
-	    (int)a->len, a->buf, (int)b->len, b->buf);
+	while (i > 0 && a->buf[i - 1] != '\n')
+		i--;            /* the line where they part */
+	fprintf(stderr, "fuzz_http1: %s differ\n--- whole:\n%.*s\n"
+	    "--- chunked:\n%.*s\n--- first difference:\nwhole:   %.*s\n"
+	    "chunked: %.*s\n", what, (int)a->len, a->buf, (int)b->len,
+	    b->buf, (int)line_len(a, i), a->buf + i, (int)line_len(b, i),
+	    b->buf + i);
 	abort();
 }
 
