@@ -123,9 +123,11 @@ next_rand(uint32_t *s)
 	return *s = x;
 }
 
-/* A chunk length for n bytes left: mostly tiny, sometimes large. */
+/* A chunk length for n bytes left. A record is cut either all in small
+ * chunks (so that a long line is seen growing byte by byte) or in mixed
+ * ones, mostly tiny, sometimes large; small is drawn once per record. */
 static size_t
-chunk_len(uint32_t *s, size_t n)
+chunk_len(uint32_t *s, size_t n, int small)
 {
 	uint32_t r = next_rand(s);
 	size_t k;
@@ -134,7 +136,7 @@ chunk_len(uint32_t *s, size_t n)
 	case 0: k = 1; break;
 	case 1: k = 1 + (r >> 8) % 8; break;
 	case 2: k = 1 + (r >> 8) % 64; break;
-	default: k = 1 + (r >> 8) % 8192; break;
+	default: k = 1 + (r >> 8) % (small ? 64 : 8192); break;
 	}
 	return k < n ? k : n;
 }
@@ -309,6 +311,7 @@ parse_direction(const struct input *in, int from_server, uint32_t *seed,
 {
 	struct held h = {NULL, 0};
 	size_t chunks = 0;
+	int small;
 	char *all = NULL;
 	size_t all_len = 0;
 
@@ -329,9 +332,11 @@ parse_direction(const struct input *in, int from_server, uint32_t *seed,
 			all_len += rc->len;
 			continue;
 		}
+		small = next_rand(seed) & 1;
 		for (size_t off = 0; off < rc->len; ) {
 			size_t k = chunks++ < MAX_CHUNKS ?
-			    chunk_len(seed, rc->len - off) : rc->len - off;
+			    chunk_len(seed, rc->len - off, small) :
+			    rc->len - off;
 
 			deliver(&h, rc->data + off, k, parse_consume, r);
 			off += k;
@@ -447,6 +452,7 @@ conn_run(const struct input *in, uint32_t *seed, struct conn_run *r)
 	static const struct rules_config defaults = RULES_DEFAULTS;
 	struct held h[2] = {{NULL, 0}, {NULL, 0}};
 	size_t chunks = 0, unread[2];
+	int small;
 	int64_t ts = in->n > 0 ? in->rec[0].ts : 0;
 
 	memset(r, 0, sizeof(*r));
@@ -461,10 +467,12 @@ conn_run(const struct input *in, uint32_t *seed, struct conn_run *r)
 
 		r->dir = rc->from_server ? FROM_SERVER : FROM_CLIENT;
 		r->ts = ts = rc->ts;
+		small = seed != NULL && (next_rand(seed) & 1);
 		for (size_t off = 0; off < rc->len &&
 		    !flow_ignored(r->f); ) {
 			size_t k = seed != NULL && chunks++ < MAX_CHUNKS ?
-			    chunk_len(seed, rc->len - off) : rc->len - off;
+			    chunk_len(seed, rc->len - off, small) :
+			    rc->len - off;
 
 			timers_run(&r->an.timers, ts);
 			deliver(&h[r->dir], rc->data + off, k, conn_consume, r);
