@@ -1,9 +1,12 @@
 #!/bin/sh
 # install-deps.sh: Debian packages needed to build and test interim.
 # Runs apt-get as root (through sudo when not root).
+#   --fuzz   also what tests/fuzz needs: clang with its libFuzzer runtime,
+#            and scapy for the seed corpora
 set -e
 PACKAGES="gcc libc6-dev make autoconf automake pkg-config python3
-    libpcap-dev libnids-dev libnet1-dev libglib2.0-dev libncurses-dev"
+    libpcap-dev libnids-dev libnet1-dev libglib2.0-dev libncurses-dev
+    valgrind"
 if [ "$(id -u)" -ne 0 ]; then
     exec sudo "$0" "$@"
 fi
@@ -11,3 +14,11 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null
+if [ "${1:-}" = "--fuzz" ]; then
+    apt-get install -y -qq --no-install-recommends clang python3-scapy \
+        >/dev/null
+    # libFuzzer ships in the runtime package of clang's own version
+    major=$(clang -dumpversion | cut -d. -f1)
+    apt-get install -y -qq --no-install-recommends \
+        "libclang-rt-$major-dev" >/dev/null
+fi

@@ -466,6 +466,11 @@ main(int argc, char **argv)
 	char err[512];
 	int rc;
 
+	/* from scratch, so that main() can run again (tests/fuzz) */
+	memset(&cap, 0, sizeof(cap));
+	memset(&stats, 0, sizeof(stats));
+	memset(&analysis, 0, sizeof(analysis));
+	watch = NULL;
 	cf.cap.promisc = 1;
 	parse_args(argc, argv, &cf);
 	/* closed, it would be reused by the capture's descriptor */
