@@ -24,8 +24,8 @@
  *   huge-time        pcapng whose if_tsoffset puts packets past year 10^11
  *   epoch0           a request at 0.000000 (1970) unanswered for 105 s
  *   clock-back       102, then the clock steps back an hour, then 200
- *   one-byte-head    a request whose 60 KB header block comes 1 byte per
- *                    segment, answered by 200
+ *   head N           a request whose 60 KB header block comes N bytes
+ *                    per segment (N up to 65,000), answered by 200
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -540,7 +540,7 @@ clock_back(void)
 }
 
 static void
-one_byte_head(void)
+head_segments(size_t seg)
 {
 	static char head[61000];
 	struct conn k = conn_new(40009, 0);
@@ -553,9 +553,11 @@ one_byte_head(void)
 		    "X-Filler-%05zu: %s\r\n", n, "0123456789abcdef0123456789");
 	n += (size_t)snprintf(head + n, sizeof(head) - n, "\r\n");
 	handshake(&k);
-	for (size_t i = 0; i < n; i++) {
-		packet(k.t, &k.c, &k.s, k.s.seq, F_ACK, head + i, 1, NULL);
-		k.c.seq++;
+	for (size_t i = 0; i < n; i += seg) {
+		size_t m = n - i < seg ? n - i : seg;
+
+		packet(k.t, &k.c, &k.s, k.s.seq, F_ACK, head + i, m, NULL);
+		k.c.seq += (uint32_t)m;
 		k.t += 0.000001;
 	}
 	packet(k.t, &k.s, &k.c, k.c.seq, F_ACK, NULL, 0, NULL);
@@ -594,8 +596,8 @@ main(int argc, char **argv)
 		epoch0(n);
 	else if (strcmp(s, "clock-back") == 0)
 		clock_back();
-	else if (strcmp(s, "one-byte-head") == 0)
-		one_byte_head();
+	else if (strcmp(s, "head") == 0 && n > 0)
+		head_segments((size_t)n);
 	else {
 		fprintf(stderr, "usage: hostile-gen SHAPE [N] > out.pcap "
 		    "(shapes: see the comment at the top)\n");
