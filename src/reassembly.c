@@ -30,11 +30,12 @@ static uint64_t held_max;       /* --max-held */
  * once libnids is done with the packet, and comes back on the next byte
  * (add2buf() allocates when data is NULL). A packet reaches one stream. */
 #define SHRINK_MAX 2
-static struct {
+struct shrink {
 	struct tcp_stream *a;
 	struct half_stream *h;
 	struct flow *f;                 /* a->user when queued */
-} shrink[SHRINK_MAX];
+};
+static struct shrink shrink[SHRINK_MAX];
 static int shrinks;
 
 static int64_t
@@ -100,7 +101,7 @@ deliver(struct tcp_stream *a, struct flow *f, enum flow_dir d,
 	}
 	if (used == avail) {
 		if (h->bufsize > 4096 && shrinks < SHRINK_MAX)
-			shrink[shrinks++] = (typeof(shrink[0])){a, h, f};
+			shrink[shrinks++] = (struct shrink){a, h, f};
 		return;
 	}
 	held[d] = (uint32_t)(avail - used);
@@ -272,9 +273,6 @@ reassembly_init(struct analysis *an, const uint8_t *port_map,
 	return 0;
 }
 
-/* A packet cut by the snaplen cannot reach the stream, so its connection
- * has a hole: tell the flow, whose rules must then not take a missing
- * request for an unsolicited response. Returns 1 if the packet was cut. */
 /* The stream of the packet's 4-tuple, in either direction, or NULL.
  * The packet has its IP header and TCP ports captured. */
 static struct tcp_stream *
@@ -301,6 +299,9 @@ stream_of(const uint8_t *ip)
 	return nids_find_tcp_stream(&t);
 }
 
+/* A packet cut by the snaplen cannot reach the stream, so its connection
+ * has a hole: tell the flow, whose rules must then not take a missing
+ * request for an unsolicited response. Returns 1 if the packet was cut. */
 static int
 mark_cut(const uint8_t *ip, size_t caplen)
 {
