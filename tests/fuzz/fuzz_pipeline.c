@@ -125,7 +125,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t hdr[24];
 	char a0[] = "interim", a1[] = "-j", a2[] = "-v";
 	char *argv[5];
-	int argc = 0;
+	int argc = 0, fd;
 	FILE *f;
 
 	if (size < 1)
@@ -152,7 +152,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	argv[argc++] = path;
 	argv[argc] = NULL;
 	optind = 0;             /* glibc: getopt from scratch */
+	/* main() closes standard output to learn whether it was written:
+	 * give each run a fresh one */
+	if ((fd = open("/dev/null", O_WRONLY)) < 0 || dup2(fd, 1) < 0 ||
+	    (stdout = fdopen(1, "w")) == NULL) {
+		perror("fuzz_pipeline: /dev/null");
+		abort();
+	}
+	close(fd);
 	interim_main(argc, argv);
-	fflush(stdout);
 	return 0;
 }
