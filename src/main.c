@@ -471,6 +471,7 @@ main(int argc, char **argv)
 	memset(&stats, 0, sizeof(stats));
 	memset(&analysis, 0, sizeof(analysis));
 	watch = NULL;
+	output_errno = 0;
 	cf.cap.promisc = 1;
 	parse_args(argc, argv, &cf);
 	/* closed, it would be reused by the capture's descriptor */
