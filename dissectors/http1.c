@@ -24,6 +24,7 @@ static const struct {
 	{HTTP1_ERR_CHUNK, "malformed chunk"},
 	{HTTP1_ERR_TRUNCATED, "stream ended inside a message"},
 	{HTTP1_ERR_ABANDONED, "incomplete head given up (--max-held)"},
+	{HTTP1_ERR_GAP, "bytes missing from the capture"},
 	{HTTP1_ERR_NONE, NULL}
 };
 
@@ -832,6 +833,40 @@ http1_abandon(struct http1_parser *p)
 	    p->state != HTTP1_RESYNC)
 		fail(p, HTTP1_ERR_ABANDONED);
 	p->scanned = 0;         /* the bytes searched are gone */
+	p->line_ok = 0;
+}
+
+void
+http1_gap(struct http1_parser *p, uint64_t n)
+{
+	switch (p->state) {
+	case HTTP1_BODY_LENGTH:
+	case HTTP1_BODY_CHUNK_DATA:
+	case HTTP1_SKIP_BODY:
+		if (p->body_left > n) {
+			p->body_left -= n;
+			return;
+		}
+		if (p->state == HTTP1_BODY_LENGTH && p->body_left == n) {
+			p->body_left = 0;
+			message_end(p);
+			return;
+		}
+		if (p->state == HTTP1_BODY_LENGTH)
+			message_end(p);         /* and the next began in the gap */
+		break;
+	case HTTP1_BODY_CLOSE:
+	case HTTP1_TUNNEL:
+	case HTTP1_NOT_HTTP:
+		return;
+	default:
+		break;
+	}
+	p->state = p->recognised ? HTTP1_RESYNC : HTTP1_NOT_HTTP;
+	p->begun = 0;
+	p->interim_chunked = 0;
+	p->line_start = 1;      /* a message may begin right after the gap */
+	p->scanned = 0;
 	p->line_ok = 0;
 }
 

@@ -53,8 +53,10 @@ enum http1_error {
 	HTTP1_ERR_CONTENT_LENGTH, /* invalid or conflicting Content-Length */
 	HTTP1_ERR_CHUNK,          /* malformed chunk-size line or chunk end */
 	HTTP1_ERR_TRUNCATED,      /* stream ended inside a message */
-	HTTP1_ERR_ABANDONED       /* the caller could not hold the bytes of
+	HTTP1_ERR_ABANDONED,      /* the caller could not hold the bytes of
 				   * an incomplete head any longer */
+	HTTP1_ERR_GAP,            /* bytes missing from the capture */
+	HTTP1_ERR_COUNT
 };
 
 struct http1_header {
@@ -146,6 +148,13 @@ void http1_finish(struct http1_parser *p, size_t unconsumed);
  * given up (HTTP1_ERR_ABANDONED) and the parser skips to the next line
  * that begins a message. */
 void http1_abandon(struct http1_parser *p);
+
+/* The next n bytes of this direction are missing (the capture lost them;
+ * the caller does not present them). Inside a body of known length they
+ * are skipped as body; elsewhere the framing is lost, and the parser skips
+ * to the next line that begins a message. Nothing is reported: the caller
+ * knows of the gap first. */
+void http1_gap(struct http1_parser *p, uint64_t n);
 
 /* Switch the direction to tunnel mode (the other side sent 101). */
 void http1_set_tunnel(struct http1_parser *p);

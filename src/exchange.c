@@ -42,6 +42,10 @@ struct flow {
 	uint64_t requests;
 	uint64_t id;
 	uint32_t held[2];               /* the reassembler's (flow_held) */
+	uint8_t midstream;              /* picked up without a handshake */
+	uint64_t consumed[2];           /* bytes of each direction, so far */
+	uint64_t gap_at[2];             /* a gap there, gap_len[d] long */
+	uint32_t gap_len[2];
 	struct flow_key key;
 };
 
@@ -196,6 +200,7 @@ req_begin(void *ctx)
 		return;
 	}
 	x->seq = ++f->requests;
+	x->midstream = f->midstream;
 	x->t_begin = f->now;
 	check_begin(f->an, &f->key, &f->ack, &f->timer, x);
 	if (f->tail != NULL)
@@ -481,17 +486,14 @@ flow_open(const struct flow_key *key, int64_t ts, struct analysis *an)
 	return f;
 }
 
-size_t
-flow_data(struct flow *f, enum flow_dir d, const char *buf, size_t len,
-    int64_t ts)
+/* Bytes of direction d, none of them in a gap. */
+static size_t
+feed(struct flow *f, enum flow_dir d, const char *buf, size_t len)
 {
 	struct http1_parser *p = d == FROM_CLIENT ? &f->req : &f->resp;
 	uint64_t tunnel = p->tunnel_bytes;
 	size_t used;
 
-	f->now = ts;
-	if (d == FROM_CLIENT && f->req_cur != NULL && f->req_cur->head_done)
-		f->req_cur->t_end = ts;         /* body bytes move it on */
 	/* HTTP is recognised from the client's first bytes; a server that
 	 * speaks first is some other protocol unless it speaks HTTP (judged
 	 * on what has come so far, so the same wherever segments break) */
@@ -507,6 +509,37 @@ flow_data(struct flow *f, enum flow_dir d, const char *buf, size_t len,
 	if (!f->is_http && f->req.state == HTTP1_NOT_HTTP)
 		f->ignored = 1;
 	return used;
+}
+
+size_t
+flow_data(struct flow *f, enum flow_dir d, const char *buf, size_t len,
+    int64_t ts)
+{
+	struct http1_parser *p = d == FROM_CLIENT ? &f->req : &f->resp;
+	size_t used, before, g;
+
+	f->now = ts;
+	if (d == FROM_CLIENT && f->req_cur != NULL && f->req_cur->head_done)
+		f->req_cur->t_end = ts;         /* body bytes move it on */
+	if (f->gap_len[d] == 0 || f->gap_at[d] >= f->consumed[d] + len) {
+		used = feed(f, d, buf, len);
+		f->consumed[d] += used;
+		return used;
+	}
+	/* the bytes up to the gap, then the gap (what stands in for it is
+	 * not data), then the rest */
+	before = (size_t)(f->gap_at[d] - f->consumed[d]);
+	if (before > 0)
+		(void)feed(f, d, buf, before);  /* a head it cuts is lost */
+	g = len - before < f->gap_len[d] ? len - before : f->gap_len[d];
+	http1_gap(p, g);
+	f->gap_len[d] -= (uint32_t)g;
+	f->gap_at[d] += g;
+	f->consumed[d] += before + g;
+	if (before + g == len)
+		return len;
+	return before + g + flow_data(f, d, buf + before + g,
+	    len - before - g, ts);
 }
 
 void
@@ -529,6 +562,33 @@ void
 flow_mark_lossy(struct flow *f)
 {
 	ackwatch_mark_lossy(&f->ack);
+}
+
+void
+flow_set_midstream(struct flow *f)
+{
+	f->midstream = 1;
+}
+
+int
+flow_is_midstream(const struct flow *f)
+{
+	return f->midstream;
+}
+
+void
+flow_gap(struct flow *f, enum flow_dir d, uint64_t at, uint32_t len,
+    int64_t ts)
+{
+	if (f->gap_len[d] != 0)
+		return;         /* one at a time: it is being filled */
+	f->now = ts;
+	f->gap_at[d] = at;
+	f->gap_len[d] = len;
+	f->st->gaps++;
+	f->st->gap_bytes += len;
+	ackwatch_mark_lossy(&f->ack);
+	anomaly(f, d, HTTP1_ERR_GAP);
 }
 
 uint32_t *

@@ -35,6 +35,19 @@ void flow_prefetch(const struct flow *f, int from_client, int from_server);
  * request is no longer evidence. */
 void flow_mark_lossy(struct flow *f);
 
+/* The connection was picked up without a handshake (reassembly.c
+ * makes one up): its exchanges say so. */
+void flow_set_midstream(struct flow *f);
+int flow_is_midstream(const struct flow *f);
+
+/* Bytes [at, at + len) of direction d (offsets from its first byte) are
+ * missing from the capture, though the peer acknowledged them. What the
+ * reassembler delivers for them is not data: the dissector skips them.
+ * Counted, reported as an anomaly, and the connection's silences are no
+ * longer judged. One gap per direction at a time. */
+void flow_gap(struct flow *f, enum flow_dir d, uint64_t at, uint32_t len,
+    int64_t ts);
+
 /* Bytes of each direction (enum flow_dir) the reassembler holds back
  * for this flow; its to keep, zero at first. */
 uint32_t *flow_held(struct flow *f);

@@ -7,12 +7,14 @@
  * host would drop is dropped here and counted by reason; what it would
  * accept is passed on, if need be in a form libnids reads safely.
  *
- * A SYN on a 4-tuple that libnids still follows (its FIN was not
- * captured, or the SYN is spoofed) would be ignored by libnids, or free
- * the old stream without a word. It is held here instead, one per
- * 4-tuple, until the server's SYN-ACK acknowledges it: then the old
- * connection is over, its flow is closed and reported, and the held SYN
- * starts the new one. A SYN the server never accepts changes nothing.
+ * Every SYN is held here until the server's SYN-ACK acknowledges it, so
+ * that unanswered SYNs never fill libnids' table, and a SYN on a 4-tuple
+ * libnids still follows (its FIN was not captured) ends the old
+ * connection only once the server accepts it (libnids would ignore it, or
+ * free the old stream without a word). A connection whose handshake the
+ * capture lacks is picked up at its first request: the handshake is made
+ * up from that segment's numbers. RSTs and FINs the receiving host would
+ * ignore are ignored, and counted.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,12 +24,11 @@
 #include "reassembly.h"
 #include "tcpwatch.h"
 
+#define TH_FIN 0x01
 #define TH_SYN 0x02
 #define TH_RST 0x04
+#define TH_PSH 0x08
 #define TH_ACK 0x10
-
-#define HELD_SLOTS 1024         /* power of two */
-#define HELD_BYTES 120          /* IP and TCP headers at their largest */
 
 static const struct {
 	int reason;
@@ -40,19 +41,6 @@ static const struct {
 	{DROP_TCP_HEADER, "bad-tcp-header-length"},
 	{0, NULL}
 };
-
-/* A SYN held back until its SYN-ACK. */
-struct held {
-	uint8_t used;
-	uint8_t key[12];                /* client addr, server addr, ports */
-	uint32_t next_seq;              /* the ISN + 1 a SYN-ACK acknowledges */
-	int64_t ts;
-	size_t len;
-	uint8_t packet[HELD_BYTES];
-};
-
-static struct held *held;       /* HELD_SLOTS of them, made on first use */
-static uint64_t held_seed;
 
 const char *
 front_drop_name(int reason)
@@ -112,7 +100,7 @@ front_tcp_ok(struct stats *st, const uint8_t *ip, size_t len)
 	return 1;
 }
 
-/* --- SYNs held back --- */
+/* --- packets made for libnids --- */
 
 /* RFC 791 3.1: the header checksum, after a change to the header. */
 static void
@@ -130,6 +118,103 @@ ip_checksum(uint8_t *ip, size_t ihl)
 	ip[11] = (uint8_t)sum;
 }
 
+static void
+put16(uint8_t *p, unsigned v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	put16(p, v >> 16);
+	put16(p + 2, v & 0xffff);
+}
+
+/* An IPv4 TCP segment from src to dst (addresses then port, as in a
+ * 4-tuple key: src[0..3], dst[0..3], sport, dport in key order) into out;
+ * returns its length. TCP checksums are not checked (reassembly.c). */
+static size_t
+make_segment(uint8_t *out, const uint8_t src[4], const uint8_t dst[4],
+    const uint8_t sport[2], const uint8_t dport[2], uint32_t seq,
+    uint32_t ack, unsigned flags, const uint8_t *opt, size_t optlen,
+    const uint8_t *data, size_t len)
+{
+	size_t n = 20 + 20 + optlen + len;
+
+	memset(out, 0, 40 + optlen);
+	out[0] = 0x45;
+	put16(out + 2, (unsigned)n);
+	out[8] = 64;
+	out[9] = 6;
+	memcpy(out + 12, src, 4);
+	memcpy(out + 16, dst, 4);
+	ip_checksum(out, 20);
+	memcpy(out + 20, sport, 2);
+	memcpy(out + 22, dport, 2);
+	put32(out + 24, seq);
+	put32(out + 28, ack);
+	out[32] = (uint8_t)((20 + optlen) / 4 << 4);
+	out[33] = (uint8_t)flags;
+	put16(out + 34, 65535);
+	if (optlen > 0)
+		memcpy(out + 40, opt, optlen);
+	if (len > 0)
+		memcpy(out + 40 + optlen, data, len);
+	return n;
+}
+
+size_t
+front_filler(uint8_t *out, size_t size, const uint8_t src[4],
+    const uint8_t dst[4], uint16_t sport, uint16_t dport, uint32_t seq,
+    uint32_t ack, size_t len)
+{
+	uint8_t sp[2], dp[2];
+
+	if (40 + len > size || 40 + len > 65535)
+		return 0;
+	put16(sp, sport);
+	put16(dp, dport);
+	make_segment(out, src, dst, sp, dp, seq, ack, TH_ACK, NULL, 0, NULL, 0);
+	memset(out + 40, 0, len);
+	put16(out + 2, (unsigned)(40 + len));
+	ip_checksum(out, 20);
+	return 40 + len;
+}
+
+/* --- SYNs held back until their SYN-ACK ---
+ *
+ * A SYN reaches libnids only with the SYN-ACK that acknowledges it, so
+ * that SYNs nobody answers (a flood, spoofed ones) never fill its stream
+ * table, and the connection followed is the one the server accepted. The
+ * table is bounded (HELD_MAX, least recently seen dropped first) and
+ * keyed at random. */
+
+#define HELD_BUCKETS 65536      /* power of two */
+#define HELD_MAX     65536
+#define HELD_BYTES   120        /* IP and TCP headers at their largest */
+#define HELD_DATA    4096       /* Fast Open data kept at most */
+
+struct held {
+	struct held *next;              /* hash chain */
+	struct held *older, *newer;     /* least recently seen first */
+	uint8_t key[12];                /* client addr, server addr, ports */
+	uint32_t isn;
+	int64_t ts;
+	uint16_t len;                   /* headers in packet */
+	uint16_t data_len;              /* Fast Open data */
+	uint8_t *data;
+	uint8_t packet[HELD_BYTES];
+};
+
+static struct {
+	struct held **bucket;
+	struct held *oldest, *newest;
+	size_t count;
+	uint64_t seed;
+} held;
+
 /* The 4-tuple as the client sends: addresses, then ports. */
 static void
 client_key(uint8_t key[12], const uint8_t *ip, int from_client)
@@ -143,73 +228,281 @@ client_key(uint8_t key[12], const uint8_t *ip, int from_client)
 	memcpy(key + 10, tcp + (from_client ? 2 : 0), 2);
 }
 
-static struct held *
-held_slot(const uint8_t key[12])
+static struct held **
+held_find(const uint8_t key[12])
 {
-	if (held == NULL) {
-		held = calloc(HELD_SLOTS, sizeof(*held));
-		if (held == NULL)
-			return NULL;
-		held_seed = hash_seed();
-	}
-	return &held[hash_bytes(held_seed, key, 12) & (HELD_SLOTS - 1)];
+	struct held **p;
+
+	if (held.bucket == NULL)
+		return NULL;
+	p = &held.bucket[hash_bytes(held.seed, key, 12) & (HELD_BUCKETS - 1)];
+	while (*p != NULL && memcmp((*p)->key, key, 12) != 0)
+		p = &(*p)->next;
+	return p;
 }
 
-/* A client SYN for a 4-tuple libnids follows: keep the latest one (a
- * slot taken by another 4-tuple is overwritten: bounded, and a SYN lost
- * here is one a spoofer sent, or a retransmission will bring again). */
 static void
-hold_syn(struct stats *st, const uint8_t *ip, int64_t ts)
+held_unlink(struct held *h)
+{
+	if (h->older != NULL)
+		h->older->newer = h->newer;
+	else
+		held.oldest = h->newer;
+	if (h->newer != NULL)
+		h->newer->older = h->older;
+	else
+		held.newest = h->older;
+}
+
+static void
+held_append(struct held *h)
+{
+	h->newer = NULL;
+	h->older = held.newest;
+	if (held.newest != NULL)
+		held.newest->newer = h;
+	else
+		held.oldest = h;
+	held.newest = h;
+}
+
+static void
+held_remove(struct held **p)
+{
+	struct held *h = *p;
+
+	*p = h->next;
+	held_unlink(h);
+	free(h->data);
+	free(h);
+	held.count--;
+}
+
+/* A new entry for key, the least recently seen one dropped if full. */
+static struct held *
+held_new(struct stats *st, const uint8_t key[12])
+{
+	struct held *h, **p;
+
+	if (held.bucket == NULL) {
+		held.bucket = calloc(HELD_BUCKETS, sizeof(*held.bucket));
+		if (held.bucket == NULL)
+			return NULL;
+		held.seed = hash_seed();
+	}
+	if (held.count >= HELD_MAX) {
+		st->syns_overwritten++;
+		held_remove(held_find(held.oldest->key));
+	}
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return NULL;
+	memcpy(h->key, key, 12);
+	p = held_find(key);
+	h->next = *p;
+	*p = h;
+	held_append(h);
+	held.count++;
+	return h;
+}
+
+/* Does the TCP header carry option kind? */
+static int
+has_option(const uint8_t *tcp, int kind)
+{
+	size_t len = (size_t)(tcp[12] >> 4) * 4, i = 20;
+
+	while (i < len) {
+		if (tcp[i] == 0)
+			return 0;
+		if (tcp[i] == 1) {
+			i++;
+			continue;
+		}
+		if (tcp[i] == kind)
+			return 1;
+		if (i + 1 >= len || tcp[i + 1] < 2)
+			return 0;
+		i += tcp[i + 1];
+	}
+	return 0;
+}
+
+/* A client SYN: keep the latest one of its 4-tuple (a retransmission, or
+ * a new attempt). Data it carries (Fast Open) is kept too, up to
+ * HELD_DATA bytes. */
+static void
+hold_syn(struct stats *st, const uint8_t *ip, size_t total, int64_t ts)
 {
 	size_t ihl = (size_t)(ip[0] & 15) * 4;
-	struct held *h;
+	size_t hdr = ihl + (size_t)(ip[ihl + 12] >> 4) * 4;
+	struct held *h, **p;
 	uint8_t key[12];
 
 	client_key(key, ip, 1);
-	if ((h = held_slot(key)) == NULL)
+	p = held_find(key);
+	if (p != NULL && *p != NULL) {
+		h = *p;
+		held_unlink(h);
+		held_append(h);
+		free(h->data);
+		h->data = NULL;
+		h->data_len = 0;
+	} else if ((h = held_new(st, key)) == NULL) {
 		return;
-	if (h->used && memcmp(h->key, key, 12) != 0)
-		st->syns_overwritten++;
-	h->used = 1;
-	memcpy(h->key, key, 12);
-	h->next_seq = be32(ip + ihl + 4) + 1;
+	}
+	h->isn = be32(ip + ihl + 4);
 	h->ts = ts;
-	/* headers only: data in a SYN is not delivered (yet) */
-	h->len = ihl + (size_t)(ip[ihl + 12] >> 4) * 4;
-	memcpy(h->packet, ip, h->len);
-	h->packet[2] = (uint8_t)(h->len >> 8);
-	h->packet[3] = (uint8_t)h->len;
-	/* the total length changed: the header checksum must follow */
+	h->len = (uint16_t)hdr;
+	memcpy(h->packet, ip, hdr);
+	put16(h->packet + 2, (unsigned)hdr);   /* headers only */
 	ip_checksum(h->packet, ihl);
+	if (total > hdr && total - hdr <= HELD_DATA &&
+	    (h->data = malloc(total - hdr)) != NULL) {
+		memcpy(h->data, ip + hdr, total - hdr);
+		h->data_len = (uint16_t)(total - hdr);
+	}
 }
 
-/* A SYN-ACK: if it acknowledges a held SYN, the connection libnids
- * follows on that 4-tuple has ended; start the new one. */
+/* Connections that negotiated TCP-MD5 (RFC 2385) or TCP-AO (RFC 5925):
+ * a few, remembered in a small table; others drop signed segments. */
+#define SIGNED_SLOTS 1024
+static uint8_t (*signed_keys)[12];
+
+static int
+is_signed(const uint8_t key[12])
+{
+	return signed_keys != NULL && memcmp(signed_keys[hash_bytes(held.seed,
+	    key, 12) & (SIGNED_SLOTS - 1)], key, 12) == 0;
+}
+
 static void
-release_syn(struct analysis *an, const uint8_t *ip)
+mark_signed(const uint8_t key[12])
+{
+	if (signed_keys == NULL &&
+	    (signed_keys = calloc(SIGNED_SLOTS, 12)) == NULL)
+		return;
+	memcpy(signed_keys[hash_bytes(held.seed, key, 12) & (SIGNED_SLOTS - 1)],
+	    key, 12);
+}
+
+/* A SYN-ACK: does it accept a held SYN? Then whatever libnids follows on
+ * that 4-tuple is over; give it the SYN, the SYN-ACK and, when the server
+ * took the SYN's data (Fast Open), that data as the first segment. Returns
+ * 1 when it fed libnids the SYN-ACK itself. */
+static int
+release_syn(struct analysis *an, const uint8_t *ip, int64_t ts)
 {
 	size_t ihl = (size_t)(ip[0] & 15) * 4;
-	uint32_t ack = be32(ip + ihl + 8), expected;
-	struct held *h;
-	uint8_t key[12];
+	const uint8_t *tcp = ip + ihl;
+	uint32_t ack = be32(tcp + 8), next;
+	uint8_t key[12], synack[HELD_BYTES], seg[40 + HELD_DATA];
+	struct held **p, *h;
+	size_t n;
+	int tfo;
 
-	if (held == NULL)
-		return;
 	client_key(key, ip, 0);
-	h = held_slot(key);
-	if (h == NULL || !h->used || memcmp(h->key, key, 12) != 0 ||
-	    h->next_seq != ack)
-		return;
-	h->used = 0;
-	if (reassembly_follows(h->packet, &expected) && expected == ack &&
-	    !reassembly_established(h->packet))
-		return;         /* libnids holds this very SYN already */
-	if (reassembly_follows(h->packet, &expected)) {
+	if ((p = held_find(key)) == NULL || (h = *p) == NULL)
+		return 0;
+	tfo = h->data_len > 0 && ack == h->isn + 1 + h->data_len;
+	if (ack != h->isn + 1 && !tfo)
+		return 0;
+	if (reassembly_follows(h->packet, &next)) {
 		if (reassembly_established(h->packet))
 			an->st->tuples_reused++;
 		reassembly_end(h->packet);
 	}
+	if (has_option(h->packet + ihl, 19) || has_option(h->packet + ihl, 29))
+		mark_signed(key);
 	reassembly_ipv4(h->packet, h->len, h->ts);
+	if (!tfo) {
+		held_remove(p);
+		return 0;
+	}
+	/* libnids wants the SYN-ACK to acknowledge the SYN alone */
+	n = ihl + (size_t)(tcp[12] >> 4) * 4;
+	memcpy(synack, ip, n < sizeof(synack) ? n : sizeof(synack));
+	put16(synack + 2, (unsigned)n);
+	put32(synack + ihl + 8, h->isn + 1);
+	ip_checksum(synack, ihl);
+	reassembly_ipv4(synack, n, ts);
+	n = make_segment(seg, key, key + 4, key + 8, key + 10, h->isn + 1,
+	    be32(tcp + 4) + 1, TH_ACK | TH_PSH, NULL, 0, h->data, h->data_len);
+	reassembly_ipv4(seg, n, ts);
+	an->st->fast_open++;
+	held_remove(p);
+	return 1;
+}
+
+/* --- connections already open when the capture began --- */
+
+/* Does the payload begin with an HTTP/1.x request line (RFC 9112 3)?
+ * A whole line must end in HTTP/1.x; a line the segment cuts must begin
+ * with a method of RFC 9110 9.3, since body bytes could begin with any
+ * token and a space. */
+static int
+begins_request(const uint8_t *d, size_t n)
+{
+	static const char *const methods[] = {"GET", "POST", "HEAD", "PUT",
+	    "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE", NULL};
+	size_t m = 0, e;
+	const uint8_t *lf;
+
+	while (m < n && m < 32 && d[m] > ' ' && d[m] < 0x7f && d[m] != '/')
+		m++;
+	if (m == 0 || m >= n || d[m] != ' ' || m == 32)
+		return 0;
+	lf = memchr(d, '\n', n < 8192 ? n : 8192);
+	if (lf != NULL) {
+		e = (size_t)(lf - d);
+		if (e > 0 && d[e - 1] == '\r')
+			e--;
+		return e >= m + 10 && memcmp(d + e - 8, "HTTP/1.", 7) == 0 &&
+		    d[e - 9] == ' ';
+	}
+	for (size_t i = 0; methods[i] != NULL; i++)
+		if (strlen(methods[i]) == m && memcmp(d, methods[i], m) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+begins_response(const uint8_t *d, size_t n)
+{
+	return n >= 12 && memcmp(d, "HTTP/1.", 7) == 0 && d[8] == ' ';
+}
+
+/* A segment that begins a request, on a 4-tuple libnids does not follow:
+ * make up the handshake it would have seen, its numbers taken from the
+ * segment, with window scaling at its largest (RFC 7323: 14) so that what
+ * follows falls inside the window. */
+static void
+pick_up(struct analysis *an, struct tcpwatch *w, const uint8_t *ip,
+    int64_t ts)
+{
+	static const uint8_t wscale[4] = {3, 3, 14, 1};
+	size_t ihl = (size_t)(ip[0] & 15) * 4;
+	const uint8_t *tcp = ip + ihl;
+	uint32_t seq = be32(tcp + 4), ack = be32(tcp + 8);
+	uint8_t key[12], pkt[64];
+	struct held **p;
+	size_t n;
+
+	client_key(key, ip, 1);
+	if ((p = held_find(key)) != NULL && *p != NULL)
+		held_remove(p);         /* its SYN-ACK is not in the capture */
+	tcpwatch_established(w, ip);
+	reassembly_pickup(1);
+	n = make_segment(pkt, key, key + 4, key + 8, key + 10, seq - 1, 0,
+	    TH_SYN, wscale, 4, NULL, 0);
+	reassembly_ipv4(pkt, n, ts);
+	n = make_segment(pkt, key + 4, key, key + 10, key + 8, ack - 1, seq,
+	    TH_SYN | TH_ACK, wscale, 4, NULL, 0);
+	reassembly_ipv4(pkt, n, ts);
+	n = make_segment(pkt, key, key + 4, key + 8, key + 10, seq, ack,
+	    TH_ACK, NULL, 0, NULL, 0);
+	reassembly_ipv4(pkt, n, ts);
+	reassembly_pickup(0);
+	an->st->midstream_flows++;
 }
 
 /* --- the packet path --- */
@@ -257,14 +550,38 @@ vet_ipv4(struct stats *st, const uint8_t *ip, size_t *caplen, uint8_t *pad)
 	return ip;
 }
 
+/* An RST or FIN the receiving host would ignore: outside its window
+ * (RFC 5961 3.2: an RST only at the next sequence number it expects), or
+ * an RST signed with TCP-MD5 or TCP-AO on a connection that did not
+ * negotiate it (RFC 2385 2.0, RFC 5925 7.7). */
+static int
+ignored_end(struct stats *st, const uint8_t *p, unsigned flags)
+{
+	const uint8_t *tcp = p + (size_t)(p[0] & 15) * 4;
+	uint8_t key[12];
+
+	if ((flags & TH_RST) && (has_option(tcp, 19) || has_option(tcp, 29))) {
+		client_key(key, p, reassembly_from_client(p));
+		if (!is_signed(key)) {
+			st->signed_ignored++;
+			return 1;
+		}
+	}
+	if (!reassembly_end_acceptable(p, (flags & TH_RST) != 0)) {
+		st->ends_ignored++;
+		return 1;
+	}
+	return 0;
+}
+
 void
 front_ipv4(struct analysis *an, struct tcpwatch *w, const uint8_t *ip,
     size_t caplen, int64_t ts)
 {
 	uint8_t pad[60 + 8];
-	size_t total, len = caplen;
+	size_t total, hdr, len = caplen;
 	const uint8_t *p = vet_ipv4(an->st, ip, &len, pad);
-	uint8_t flags;
+	unsigned flags;
 
 	if (p == NULL)
 		return;
@@ -281,20 +598,39 @@ front_ipv4(struct analysis *an, struct tcpwatch *w, const uint8_t *ip,
 		reassembly_ipv4(p, len, ts);    /* cut: it marks the loss */
 		return;
 	}
-	flags = p[(size_t)(p[0] & 15) * 4 + 13];
-	if ((flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN &&
-	    reassembly_follows(p, NULL)) {
-		hold_syn(an->st, p, ts);
+	hdr = (size_t)(p[0] & 15) * 4;
+	flags = p[hdr + 13] & (TH_SYN | TH_ACK | TH_RST | TH_FIN);
+	hdr += (size_t)(p[hdr + 12] >> 4) * 4;
+	if (flags == TH_SYN) {
+		hold_syn(an->st, p, total, ts);
 		return;
 	}
-	if ((flags & (TH_SYN | TH_ACK | TH_RST)) == (TH_SYN | TH_ACK))
-		release_syn(an, p);
+	if (flags == (TH_SYN | TH_ACK) && release_syn(an, p, ts))
+		return;
+	if ((flags & (TH_RST | TH_FIN)) && ignored_end(an->st, p, flags))
+		return;
+	if (total > hdr && !(flags & (TH_SYN | TH_RST)) &&
+	    (begins_request(p + hdr, total - hdr) ||
+	    begins_response(p + hdr, total - hdr)) &&
+	    !reassembly_follows(p, NULL)) {
+		if (!begins_response(p + hdr, total - hdr)) {
+			if (flags & TH_ACK)
+				pick_up(an, w, p, ts);
+		} else {
+			an->st->early_responses++;
+		}
+	}
 	reassembly_ipv4(p, len, ts);
+	reassembly_fill_gaps();
 }
 
 void
 front_finish(void)
 {
-	free(held);
-	held = NULL;
+	while (held.oldest != NULL)
+		held_remove(held_find(held.oldest->key));
+	free(held.bucket);
+	held.bucket = NULL;
+	free(signed_keys);
+	signed_keys = NULL;
 }

@@ -3,8 +3,10 @@
  * Sits between decap and reassembly, and is the only code that knows the
  * tricks this takes: it vets every IPv4 packet for the shapes libnids
  * mishandles (dropping them as the receiving host would, counted by
- * reason), and holds back a SYN that reopens a connection libnids still
- * follows until the server's SYN-ACK shows the old one is gone.
+ * reason); holds every SYN back until the server's SYN-ACK accepts it;
+ * makes up the handshake of a connection already open when the capture
+ * began; ignores the RSTs and FINs the hosts would ignore; and builds the
+ * segments that stand for bytes the capture lost.
  */
 #ifndef INTERIM_FRONT_H
 #define INTERIM_FRONT_H
@@ -24,6 +26,14 @@ void front_ipv4(struct analysis *an, struct tcpwatch *w, const uint8_t *ip,
 /* Is this TCP segment one a host would accept as TCP? The IP header has
  * been vetted; len covers the datagram (after reassembly of fragments). */
 int front_tcp_ok(struct stats *st, const uint8_t *ip, size_t len);
+
+/* A segment of len zero bytes standing for bytes the capture lost (a
+ * gap the peer acknowledged): written into out, its length returned, 0
+ * when it does not fit. Addresses as in the IP header; ports in host
+ * order. */
+size_t front_filler(uint8_t *out, size_t size, const uint8_t src[4],
+    const uint8_t dst[4], uint16_t sport, uint16_t dport, uint32_t seq,
+    uint32_t ack, size_t len);
 
 /* Names of enum front_drop, for the outputs. */
 const char *front_drop_name(int reason);

@@ -398,6 +398,8 @@ on_exchange(void *self, const struct flow_key *k, uint64_t flow_id,
 	else
 		PUT_LIT(j, "null");
 	field(j, "tunnel", x->tunnel, x->tunnel[0] != '\0');
+	if (x->midstream)
+		PUT_LIT(j, ",\"midstream\":true");
 	end_line(j);
 }
 
@@ -458,7 +460,7 @@ on_finish(void *self, const struct stats *st, const uint64_t *rule_counts)
 			    rule_counts[r]);
 	close_object(j);
 	open_object(j, "parse_errors");
-	for (int e = 1; e < 8; e++)
+	for (int e = 1; e < HTTP1_ERR_COUNT; e++)
 		if (st->parse_errors[e] != 0)
 			counter_n(j, http1_error_name((enum http1_error)e),
 			    strlen(http1_error_name((enum http1_error)e)),
@@ -477,6 +479,14 @@ on_finish(void *self, const struct stats *st, const uint64_t *rule_counts)
 			counter_n(j, front_drop_name(d), strlen(front_drop_name(d)),
 			    st->front_dropped[d]);
 	close_object(j);
+	counter(j, "midstream_flows", st->midstream_flows);
+	counter(j, "responses_before_pickup", st->early_responses);
+	counter(j, "fast_open", st->fast_open);
+	counter(j, "gaps", st->gaps);
+	counter(j, "gap_bytes", st->gap_bytes);
+	counter(j, "gaps_unfilled", st->gaps_unfilled);
+	counter(j, "ends_ignored", st->ends_ignored);
+	counter(j, "signed_rsts_ignored", st->signed_ignored);
 	counter(j, "reused_tuples", st->tuples_reused);
 	counter(j, "held_syns_overwritten", st->syns_overwritten);
 	counter(j, "heads_given_up", st->held_capped);

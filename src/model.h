@@ -68,6 +68,8 @@ struct exchange {
 	int head_done;                  /* request line + headers seen */
 	int has_host, has_expect, has_upgrade;
 	int is_head, is_connect;        /* the method, for the response */
+	int midstream;                  /* its connection was picked up
+					 * without a handshake */
 	int64_t t_begin;                /* first request byte */
 	int64_t t_head;                 /* request head complete */
 	int64_t t_end;                  /* last request byte (body included) */
@@ -131,7 +133,7 @@ struct stats {
 	uint64_t exchanges;
 	uint64_t status_1xx[100];       /* index: code - 100 */
 	uint64_t unsolicited;           /* responses with no request waiting */
-	uint64_t parse_errors[8];       /* index: enum http1_error */
+	uint64_t parse_errors[16];      /* index: enum http1_error */
 	uint64_t pipeline_capped;       /* requests past the per-flow cap */
 	uint64_t interim_capped;        /* 1xx past X_INTERIM */
 	uint64_t tunnel_bytes;
@@ -145,6 +147,14 @@ struct stats {
 	uint64_t tuples_reused;         /* a SYN-ACK ended an open connection */
 	uint64_t syns_overwritten;      /* held SYNs lost to the table's cap */
 	uint64_t held_capped;           /* heads given up: --max-held reached */
+	uint64_t ends_ignored;          /* RST or FIN outside the window */
+	uint64_t signed_ignored;        /* RST signed, none negotiated */
+	uint64_t midstream_flows;       /* picked up without a handshake */
+	uint64_t early_responses;       /* responses before any pickup */
+	uint64_t fast_open;             /* SYN data delivered */
+	uint64_t gaps;                  /* holes the peer acknowledged */
+	uint64_t gap_bytes;
+	uint64_t gaps_unfilled;         /* too large to stand in for */
 	uint64_t bad_times;             /* impossible timestamps, clamped */
 	uint64_t time_backwards;        /* stamped before the packet before */
 	int truncated;                  /* an input ended early */

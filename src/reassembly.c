@@ -38,6 +38,30 @@ struct shrink {
 static struct shrink shrink[SHRINK_MAX];
 static int shrinks;
 
+static int pickup;              /* the next stream is made up (front.c) */
+
+/* Gaps found while libnids called us, filled once it returns. */
+#define FILLS_MAX 2
+#define GAP_MAX 65000           /* one segment stands in for a gap */
+struct fill {
+	struct tcp_stream *a;
+	struct flow *f;                 /* a->user when queued */
+	enum flow_dir d;
+	uint32_t seq, len;
+};
+static struct fill fills[FILLS_MAX];
+static int nfills;
+
+/* The head of libnids' queue of segments past a hole (tcp.h of libnids
+ * 1.24 to 1.26, not installed): only seq is read, of the first one. */
+struct nids_skbuff {
+	struct nids_skbuff *next, *prev;
+	void *data;
+	u_int len, truesize, urg_ptr;
+	char fin, urg;
+	u_int seq, ack;
+};
+
 static int64_t
 packet_time(void)
 {
@@ -122,8 +146,40 @@ stream_missing(const void *conn)
 	uint32_t from_client = a->client.first_data_seq +
 	    (uint32_t)a->server.count + (uint32_t)a->server.urg_count;
 
-	return (int32_t)(a->client.ack_seq - from_server) > 1 ||
-	    (int32_t)(a->server.ack_seq - from_client) > 1;
+	if ((int32_t)(a->client.ack_seq - from_server) > 1 ||
+	    (int32_t)(a->server.ack_seq - from_client) > 1)
+		return 1;
+	/* picked up without a handshake and nothing from the server since:
+	 * its silence may be the capture's (one direction only) */
+	return a->user != NULL && flow_is_midstream(a->user) &&
+	    a->client.count == 0 && a->server.ack_seq == a->client.first_data_seq;
+}
+
+/* Has the receiver of direction d acknowledged bytes of it that libnids
+ * never got? Then the capture lost them: the flow is told, and a segment standing in for them
+ * is given to libnids once it returns (reassembly_fill_gaps), so that what
+ * it holds past the hole comes through. */
+static void
+find_gap(struct tcp_stream *a, struct flow *f, enum flow_dir d)
+{
+	struct half_stream *snd = d == FROM_CLIENT ? &a->client : &a->server;
+	struct half_stream *rcv = d == FROM_CLIENT ? &a->server : &a->client;
+	uint32_t next = snd->first_data_seq + (uint32_t)rcv->count +
+	    (uint32_t)rcv->urg_count, end = rcv->ack_seq;
+	const struct nids_skbuff *q = (const void *)rcv->list;
+
+	if ((int32_t)(end - next) <= 1)
+		return;         /* nothing missing (a FIN takes one number) */
+	if (q != NULL && (int32_t)(q->seq - end) < 0)
+		end = q->seq;   /* up to what libnids holds past the hole */
+	if ((int32_t)(end - next) <= 0 || nfills == FILLS_MAX)
+		return;
+	if (end - next > GAP_MAX) {
+		analysis->st->gaps_unfilled++;
+		return;
+	}
+	flow_gap(f, d, (uint64_t)rcv->count, end - next, packet_time());
+	fills[nfills++] = (struct fill){a, f, d, next, end - next};
 }
 
 static struct flow *
@@ -182,6 +238,8 @@ on_tcp(struct tcp_stream *a, void **param)
 			return;
 		*param = f;
 		a->user = f;
+		if (pickup)
+			flow_set_midstream(f);
 		a->client.collect++;
 		a->server.collect++;
 		return;
@@ -190,6 +248,8 @@ on_tcp(struct tcp_stream *a, void **param)
 			return;
 		flow_prefetch(f, a->server.count_new > 0,
 		    a->client.count_new > 0);
+		find_gap(a, f, FROM_CLIENT);
+		find_gap(a, f, FROM_SERVER);
 		/* a->server receives what the client sent */
 		if (a->server.count_new > 0) {
 			ackwatch_sent(flow_ackwatch(f), a->client.first_data_seq +
@@ -352,6 +412,61 @@ reassembly_end(const uint8_t *ip)
 	nids_free_tcp_stream(a);        /* frees our listener's record too */
 }
 
+void
+reassembly_pickup(int on)
+{
+	pickup = on;
+}
+
+int
+reassembly_from_client(const uint8_t *ip)
+{
+	struct tcp_stream *a = stream_of(ip);
+	size_t ihl = (size_t)(ip[0] & 15) * 4;
+
+	if (a == NULL)
+		return 1;
+	return memcmp(&a->addr.saddr, ip + 12, 4) == 0 &&
+	    a->addr.source == (u_short)(ip[ihl] << 8 | ip[ihl + 1]);
+}
+
+int
+reassembly_end_acceptable(const uint8_t *ip, int rst)
+{
+	struct tcp_stream *a = stream_of(ip);
+	size_t ihl = (size_t)(ip[0] & 15) * 4;
+	const uint8_t *tcp = ip + ihl;
+	uint32_t seq = (uint32_t)tcp[4] << 24 | (uint32_t)tcp[5] << 16 |
+	    (uint32_t)tcp[6] << 8 | tcp[7], lo, hi, sent;
+	int32_t len = (int32_t)((size_t)(ip[2] << 8 | ip[3]) - ihl -
+	    (size_t)(tcp[12] >> 4) * 4);
+	struct half_stream *snd, *rcv;
+
+	if (a == NULL || a->nids_state != NIDS_DATA)
+		return 1;       /* nothing of ours to end */
+	if (reassembly_from_client(ip)) {
+		snd = &a->client;
+		rcv = &a->server;
+	} else {
+		snd = &a->server;
+		rcv = &a->client;
+	}
+	lo = rcv->ack_seq;
+	if (!rst)       /* libnids' own window check, counted here */
+		return (len == 0 && seq == lo) ||
+		    ((int32_t)(seq - (lo + rcv->window * rcv->wscale)) < 0 &&
+		    (int32_t)(seq + (uint32_t)len - lo) >= 0);
+	/* RFC 5961 3.2: the receiver takes an RST only at the next number
+	 * it expects, which lies between what it acknowledged and what the
+	 * sender sent */
+	sent = snd->first_data_seq + (uint32_t)rcv->count +
+	    (uint32_t)rcv->urg_count;
+	hi = (int32_t)(sent - lo) > 0 ? sent : lo;
+	if ((int32_t)(sent - lo) < 0)
+		lo = sent;
+	return (int32_t)(seq - lo) >= 0 && (int32_t)(seq - (hi + 1)) <= 0;
+}
+
 /* After the packet: free the buffers queued by deliver() whose stream
  * is still the same connection (a->user is cleared when it ends) and
  * still holds nothing. */
@@ -371,13 +486,12 @@ release_buffers(void)
 	shrinks = 0;
 }
 
-void
-reassembly_ipv4(const uint8_t *ip, size_t caplen, int64_t ts)
+/* One packet into libnids. */
+static void
+feed_libnids(const uint8_t *ip, size_t caplen, int64_t ts)
 {
 	struct pcap_pkthdr *h = &last_header;
 
-	if (mark_cut(ip, caplen))
-		return;         /* libnids would reject it as a bad header */
 	h->ts.tv_sec = (time_t)(ts / USEC);
 	h->ts.tv_usec = (suseconds_t)(ts % USEC);
 	h->caplen = (bpf_u_int32)caplen;
@@ -385,6 +499,48 @@ reassembly_ipv4(const uint8_t *ip, size_t caplen, int64_t ts)
 	/* libnids reads the packet in place and keeps no pointer into it */
 	nids_pcap_handler(NULL, h, (u_char *)(uintptr_t)ip);
 	release_buffers();
+}
+
+void
+reassembly_ipv4(const uint8_t *ip, size_t caplen, int64_t ts)
+{
+	if (mark_cut(ip, caplen))
+		return;         /* libnids would reject it as a bad header */
+	feed_libnids(ip, caplen, ts);
+}
+
+void
+reassembly_fill_gaps(void)
+{
+	static uint8_t seg[40 + GAP_MAX];
+
+	for (int i = 0; i < nfills; i++) {
+		struct fill *g = &fills[i];
+		struct tcp_stream *a = g->a;
+		struct half_stream *rcv = g->d == FROM_CLIENT ? &a->server :
+		    &a->client;
+		struct half_stream *snd = g->d == FROM_CLIENT ? &a->client :
+		    &a->server;
+		u_int addr[2] = {a->addr.saddr, a->addr.daddr}, acked;
+		u_short port[2] = {a->addr.source, a->addr.dest};
+		int c = g->d == FROM_CLIENT ? 0 : 1;
+		size_t n;
+
+		if (a->user != g->f)
+			continue;       /* it ended meanwhile */
+		n = front_filler(seg, sizeof(seg), (uint8_t *)&addr[c],
+		    (uint8_t *)&addr[!c], port[c], port[!c], g->seq,
+		    snd->ack_seq, g->len);
+		/* libnids drops a segment that ends before what the receiver
+		 * acknowledged: let it take this one, then put the ACK back */
+		acked = rcv->ack_seq;
+		rcv->ack_seq = g->seq;
+		if (n > 0)
+			feed_libnids(seg, n, packet_time());
+		if (a->user == g->f && (int32_t)(acked - rcv->ack_seq) > 0)
+			rcv->ack_seq = acked;
+	}
+	nfills = 0;
 }
 
 void

@@ -36,6 +36,22 @@ int reassembly_established(const uint8_t *ip);
  * port was reused): report its flow as closed and forget the stream. */
 void reassembly_end(const uint8_t *ip);
 
+/* While on, the streams that libnids establishes were made up by the
+ * front end (a connection already open when the capture began). */
+void reassembly_pickup(int on);
+
+/* Is the packet's sender the client of the connection libnids follows on
+ * its 4-tuple? (1 when it follows none.) */
+int reassembly_from_client(const uint8_t *ip);
+
+/* Would the receiver take this RST (rst) or FIN where its sequence number
+ * lies? 1 when libnids follows no data on the 4-tuple. */
+int reassembly_end_acceptable(const uint8_t *ip, int rst);
+
+/* Give libnids what stands in for the gaps found while it handled the
+ * last packet (bytes a peer acknowledged that the capture lacks). */
+void reassembly_fill_gaps(void);
+
 /* End of input: streams still open are finished and reported. */
 void reassembly_finish(void);
 

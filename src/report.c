@@ -27,7 +27,7 @@ struct report {
 	void *ctx;
 	uint64_t with_interim;
 	struct examples unanswered;             /* no final response */
-	struct examples errors[8];              /* by enum http1_error */
+	struct examples errors[HTTP1_ERR_COUNT];        /* by enum http1_error */
 	struct examples rule[RULE_COUNT];
 	uint64_t cloudflare;                    /* violations with a code */
 	char cf_line[CF_EXAMPLES][LINE];
@@ -160,8 +160,9 @@ on_exchange(void *self, const struct flow_key *k, uint64_t flow_id,
 	}
 	if (!r->o.verbose || r->err != 0)
 		return;
-	snprintf(line, sizeof(line), "%s  %s %s HTTP/1.%d", w, x->method,
-	    x->target, x->minor);
+	snprintf(line, sizeof(line), "%s  %s %s HTTP/1.%d%s", w, x->method,
+	    x->target, x->minor, x->midstream ? "  (picked up mid-stream)" :
+	    "");
 	put_line(r, "", line);
 	timeline(r, x);
 	check_out(r);
@@ -342,7 +343,7 @@ print_problems(struct report *r)
 		    r->unanswered.count == 1 ? "" : "s");
 		print_examples(r, &r->unanswered);
 	}
-	for (int e = 1; e < 8; e++) {
+	for (int e = 1; e < HTTP1_ERR_COUNT; e++) {
 		if (r->errors[e].count == 0)
 			continue;
 		fprintf(r->out, "\n%sParse error%s: %s, %llu time%s\n", bold(r),
@@ -375,6 +376,36 @@ print_front(struct report *r, const struct stats *st)
 		}
 		fprintf(r->out, ").\n");
 	}
+	if (st->midstream_flows > 0)
+		fprintf(r->out, "\nPicked up: %llu connection%s already open "
+		    "when the capture began, from %s first request seen "
+		    "(marked mid-stream).\n",
+		    (unsigned long long)st->midstream_flows,
+		    st->midstream_flows == 1 ? "" : "s",
+		    st->midstream_flows == 1 ? "its" : "their");
+	if (st->early_responses > 0)
+		fprintf(r->out, "\nNot paired: %llu response%s to requests "
+		    "made before the capture began.\n",
+		    (unsigned long long)st->early_responses,
+		    st->early_responses == 1 ? "" : "s");
+	if (st->gaps > 0 || st->gaps_unfilled > 0)
+		fprintf(r->out, "\nGaps: %llu hole%s (%llu bytes) that a peer "
+		    "acknowledged but the capture lacks were skipped; "
+		    "%llu too large to skip. Analysis went on after them.\n",
+		    (unsigned long long)st->gaps, st->gaps == 1 ? "" : "s",
+		    (unsigned long long)st->gap_bytes,
+		    (unsigned long long)st->gaps_unfilled);
+	if (st->ends_ignored > 0 || st->signed_ignored > 0)
+		fprintf(r->out, "\nIgnored: %llu RST or FIN outside the "
+		    "receiver's window and %llu RST signed (TCP-MD5, TCP-AO) "
+		    "on connections that negotiated no signature, as the "
+		    "hosts ignore them.\n",
+		    (unsigned long long)st->ends_ignored,
+		    (unsigned long long)st->signed_ignored);
+	if (st->fast_open > 0)
+		fprintf(r->out, "\nFast Open: %llu request%s sent in the SYN.\n",
+		    (unsigned long long)st->fast_open,
+		    st->fast_open == 1 ? "" : "s");
 	if (st->tuples_reused > 0)
 		fprintf(r->out, "\nReused: %llu connection%s ended unseen, "
 		    "when the server accepted a new SYN on the same addresses "

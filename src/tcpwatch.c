@@ -202,6 +202,22 @@ tcpwatch_ipv4(struct tcpwatch *w, const uint8_t *ip, size_t len, int64_t ts)
 	}
 }
 
+void
+tcpwatch_established(struct tcpwatch *w, const uint8_t *ip)
+{
+	size_t ihl = (size_t)(ip[0] & 15) * 4;
+	struct endpoints e;
+	struct syn **p;
+
+	memcpy(e.src, ip + 12, 4);
+	memcpy(e.dst, ip + 16, 4);
+	e.sport = (uint16_t)(ip[ihl] << 8 | ip[ihl + 1]);
+	e.dport = (uint16_t)(ip[ihl + 2] << 8 | ip[ihl + 3]);
+	p = syn_find(w, &e);
+	if (*p != NULL)
+		syn_remove(w, p);
+}
+
 struct tcpwatch *
 tcpwatch_new(struct analysis *an, const uint8_t *ports)
 {

@@ -32,6 +32,10 @@ struct tcpwatch *tcpwatch_new(struct analysis *an, const uint8_t *ports);
 void tcpwatch_ipv4(struct tcpwatch *w, const uint8_t *ip, size_t len,
     int64_t ts);
 
+/* The connection of this IPv4 packet is established, though its SYN-ACK
+ * was not captured: no handshake-timeout for its SYN. */
+void tcpwatch_established(struct tcpwatch *w, const uint8_t *ip);
+
 void tcpwatch_free(struct tcpwatch *w);
 
 /* request-unacked on one established connection. */

@@ -26,6 +26,16 @@
  *   clock-back       102, then the clock steps back an hour, then 200
  *   head N           a request whose 60 KB header block comes N bytes
  *                    per segment (N up to 65,000), answered by 200
+ *   ignored-ends     RSTs and FINs outside the window, and RSTs signed
+ *                    with TCP-MD5 and TCP-AO, mid-exchange
+ *   fast-open        the request in the SYN (TCP Fast Open)
+ *   midstream        no handshake: a GET (102, 200), then a POST with
+ *                    Expect: 100-continue on the same connection
+ *   midstream-response-first   the same, after the end of a response to
+ *                    a request before the capture
+ *   one-sided        the client's packets only; its request waits 200 s
+ *   gap-body         1,000 bytes of a 3,000-byte body lost by the capture
+ *   gap-between      a whole request lost by the capture, answered
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -58,6 +68,8 @@ struct shape {
 	int frag_off;           /* 8-byte units */
 	int mf;
 	const uint8_t *ipopt;   /* IHL beyond 5 filled with these */
+	const uint8_t *tcpopt;  /* TCP options, a multiple of 4 bytes */
+	size_t tcpopt_len;
 };
 
 /* One side's addresses and next sequence number. */
@@ -200,15 +212,19 @@ packet(double t, const struct end *from, const struct end *to, uint32_t ack,
 	if (sh == NULL)
 		sh = &none;
 	ihl = (size_t)(sh->ihl ? sh->ihl : 5) * 4;
-	doff = (size_t)(sh->doff ? sh->doff : 5) * 4;
+	doff = (size_t)(sh->doff ? sh->doff : 5 + (int)sh->tcpopt_len / 4) * 4;
 	if (doff < 20)
 		doff = 20;      /* the bytes are there; the field lies */
 	memset(seg, 0, doff);
+	if (sh->tcpopt_len > 0)
+		memcpy(seg + 20, sh->tcpopt, sh->tcpopt_len);
 	put16(seg, from->port);
 	put16(seg + 2, to->port);
 	put32(seg + 4, from->seq);
 	put32(seg + 8, ack);
-	seg[12] = (uint8_t)((sh->doff ? sh->doff : 5) << 4);
+	seg[12] = (uint8_t)(doff / 4 << 4);
+	if (sh->doff)
+		seg[12] = (uint8_t)(sh->doff << 4);
 	seg[13] = (uint8_t)flags;
 	put16(seg + 14, 65535);
 	if (len > 0)
@@ -565,6 +581,139 @@ head_segments(size_t seg)
 	teardown(&k);
 }
 
+/* RSTs and FINs a host ignores: outside the window, or signed (TCP-MD5,
+ * TCP-AO) on a connection that negotiated no signature. */
+static void
+ignored_ends(void)
+{
+	static const uint8_t md5[20] = {1, 1, 19, 18};  /* NOP NOP MD5 */
+	static const uint8_t ao[20] = {29, 20, 1, 1};   /* AO, keys 1 */
+	struct shape with_md5 = {.tcpopt = md5, .tcpopt_len = 20};
+	struct shape with_ao = {.tcpopt = ao, .tcpopt_len = 20};
+	struct conn k = conn_new(40010, 0);
+	struct end far;
+
+	handshake(&k);
+	send_data(&k, 1, REQUEST, sizeof(REQUEST) - 1);
+	far = k.s;
+	far.seq += 0x40000000u;
+	packet(k.t, &far, &k.c, k.c.seq, F_RST, NULL, 0, NULL);
+	packet(k.t, &far, &k.c, k.c.seq, F_FIN | F_ACK, NULL, 0, NULL);
+	far = k.c;
+	far.seq -= 0x40000000u;
+	packet(k.t, &far, &k.s, k.s.seq, F_RST, NULL, 0, NULL);
+	packet(k.t, &k.s, &k.c, k.c.seq, F_RST | F_ACK, NULL, 0, &with_md5);
+	packet(k.t, &k.c, &k.s, k.s.seq, F_RST | F_ACK, NULL, 0, &with_ao);
+	k.t += 0.0001;
+	send_data(&k, 0, INTERIM, sizeof(INTERIM) - 1);
+	k.t += 0.3;
+	send_data(&k, 0, FINAL, sizeof(FINAL) - 1);
+	teardown(&k);
+}
+
+/* TCP Fast Open: the request rides in the SYN, which the SYN-ACK
+ * acknowledges with it. */
+static void
+fast_open(void)
+{
+	static const uint8_t cookie[12] = {34, 10, 1, 2, 3, 4, 5, 6, 7, 8, 1, 1};
+	struct shape tfo = {.tcpopt = cookie, .tcpopt_len = 12};
+	struct conn k = conn_new(40011, 0);
+	size_t rl = sizeof(REQUEST) - 1;
+
+	packet(k.t, &k.c, &k.s, 0, F_SYN, REQUEST, rl, &tfo);
+	k.c.seq += 1 + (uint32_t)rl;
+	k.t += 0.0001;
+	packet(k.t, &k.s, &k.c, k.c.seq, F_SYN | F_ACK, NULL, 0, NULL);
+	k.s.seq++;
+	k.t += 0.0001;
+	packet(k.t, &k.c, &k.s, k.s.seq, F_ACK, NULL, 0, NULL);
+	k.t += 0.0001;
+	send_data(&k, 0, INTERIM, sizeof(INTERIM) - 1);
+	k.t += 0.3;
+	send_data(&k, 0, FINAL, sizeof(FINAL) - 1);
+	teardown(&k);
+}
+
+static const char POST[] = "POST /upload HTTP/1.1\r\nHost: origin.example\r\n"
+    "Expect: 100-continue\r\nContent-Length: 5\r\n\r\n";
+static const char CONTINUE[] = "HTTP/1.1 100 Continue\r\n\r\n";
+
+/* A keep-alive connection already open when the capture began: first
+ * the end of a response to a request before it (only with
+ * response_first), then a GET answered by 102 and 200, then a POST with
+ * Expect: 100-continue. */
+static void
+midstream(int response_first)
+{
+	struct conn k = conn_new(40012, 0);
+
+	k.c.seq = 3000000;
+	k.s.seq = 8000000;
+	if (response_first)
+		send_data(&k, 0, FINAL, sizeof(FINAL) - 1);
+	exchange(&k);
+	send_data(&k, 1, POST, sizeof(POST) - 1);
+	send_data(&k, 0, CONTINUE, sizeof(CONTINUE) - 1);
+	send_data(&k, 1, "a=123", 5);
+	send_data(&k, 0, FINAL, sizeof(FINAL) - 1);
+	teardown(&k);
+}
+
+/* Only the client's packets: a mirror port that saw one direction. The
+ * request waits 200 s, long past every deadline. */
+static void
+one_sided(void)
+{
+	struct conn k = conn_new(40013, 0);
+	size_t rl = sizeof(REQUEST) - 1;
+
+	packet(k.t, &k.c, &k.s, 0, F_SYN, NULL, 0, NULL);
+	k.c.seq++;
+	k.s.seq++;
+	k.t += 0.0002;
+	packet(k.t, &k.c, &k.s, k.s.seq, F_ACK, NULL, 0, NULL);
+	packet(k.t, &k.c, &k.s, k.s.seq, F_PSH | F_ACK, REQUEST, rl, NULL);
+	k.c.seq += (uint32_t)rl;
+	k.t += 200;
+	k.s.seq += sizeof(FINAL) - 1;
+	packet(k.t, &k.c, &k.s, k.s.seq, F_ACK, NULL, 0, NULL);
+	packet(k.t, &k.c, &k.s, k.s.seq, F_FIN | F_ACK, NULL, 0, NULL);
+}
+
+/* Bytes the capture lost but the peer acknowledged: in the middle of a
+ * response body (body), or a whole request (between). */
+static void
+gap(int between)
+{
+	static char body[3000 + 64];
+	struct conn k = conn_new(40014, 0);
+	int n;
+
+	handshake(&k);
+	if (between) {
+		exchange(&k);
+		/* the second request: lost by the capture, acknowledged */
+		k.c.seq += sizeof(REQUEST) - 1;
+		packet(k.t, &k.s, &k.c, k.c.seq, F_ACK, NULL, 0, NULL);
+		k.t += 0.0001;
+		send_data(&k, 0, INTERIM, sizeof(INTERIM) - 1);
+		send_data(&k, 0, FINAL, sizeof(FINAL) - 1);
+	} else {
+		send_data(&k, 1, REQUEST, sizeof(REQUEST) - 1);
+		n = snprintf(body, sizeof(body), "HTTP/1.1 200 OK\r\n"
+		    "Content-Length: 3000\r\n\r\n");
+		memset(body + n, 'b', 3000);
+		send_data(&k, 0, body, (size_t)n + 1000);
+		k.s.seq += 1000;                /* lost */
+		send_data(&k, 0, body + n + 2000, 1000);
+	}
+	send_data(&k, 1, REQUEST, sizeof(REQUEST) - 1);
+	send_data(&k, 0, INTERIM, sizeof(INTERIM) - 1);
+	send_data(&k, 0, FINAL, sizeof(FINAL) - 1);
+	teardown(&k);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -596,6 +745,20 @@ main(int argc, char **argv)
 		epoch0(n);
 	else if (strcmp(s, "clock-back") == 0)
 		clock_back();
+	else if (strcmp(s, "ignored-ends") == 0)
+		ignored_ends();
+	else if (strcmp(s, "fast-open") == 0)
+		fast_open();
+	else if (strcmp(s, "midstream") == 0)
+		midstream(0);
+	else if (strcmp(s, "midstream-response-first") == 0)
+		midstream(1);
+	else if (strcmp(s, "one-sided") == 0)
+		one_sided();
+	else if (strcmp(s, "gap-body") == 0)
+		gap(0);
+	else if (strcmp(s, "gap-between") == 0)
+		gap(1);
 	else if (strcmp(s, "head") == 0 && n > 0)
 		head_segments((size_t)n);
 	else {
