@@ -116,6 +116,48 @@ stop_capture() {
 # A 2 KB request body (same bytes every run).
 body2k() { printf 'sample=curl-expect-100&data='; head -c 2020 /dev/zero | tr '\0' 'a'; }
 
+# start_stepped_client PORT HOST: servers/keepalive-client.py in the
+# background, reading its go-ahead from a fifo on fd 9; returns once it has
+# had its first answer (it printed "ready")
+start_stepped_client() {
+    rm -f "$WORK/go"
+    mkfifo "$WORK/go"
+    "$PYTHON" "$SRV/keepalive-client.py" "$1" "$2" <"$WORK/go" >"$WORK/client.log" 2>&1 &
+    CLIENT_PID=$!
+    exec 9>"$WORK/go"
+    local i
+    for i in $(seq 100); do
+        grep -q '^ready' "$WORK/client.log" && return 0
+        kill -0 "$CLIENT_PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    cat "$WORK/client.log" >&2
+    return 1
+}
+
+# go_client: let the stepped client go on, wait for it to finish
+go_client() {
+    echo go >&9
+    exec 9>&-
+    local rc=0
+    wait "$CLIENT_PID" || rc=$?
+    cat "$WORK/client.log" >&2
+    return $rc
+}
+
+# keepalive_sample FILE PORT HOST mid|full: the keep-alive connection of
+# servers/keepalive-client.py; "mid": tcpdump starts after its first
+# exchange (no handshake in the capture), "full": before the connect
+keepalive_sample() {
+    local file=$1 port=$2 host=$3 when=$4
+    start_server $port "$NODE" "$SRV/node-1xx.js" keepalive-1xx $port "$host"
+    [ "$when" = full ] && start_capture "$file" $port
+    start_stepped_client $port "$host"
+    [ "$when" = mid ] && start_capture "$file" $port
+    go_client
+    stop_capture; stop_server
+}
+
 # ---------------------------------------------------------------- samples
 
 rec_curl_expect_100() {
@@ -342,6 +384,44 @@ rec_snaplen_cut() {
     stop_capture; stop_server
 }
 
+rec_ipv6_curl_expect_100() {
+    local port=18094
+    start_server $port "$NODE" "$SRV/node-1xx.js" expect100 $port ::1
+    start_capture ipv6-curl-expect-100.pcap $port
+    body2k | "${CURL[@]}" --http1.1 -g -H 'Expect: 100-continue' \
+        -H 'Content-Type: application/x-www-form-urlencoded' \
+        --data-binary @- "http://[::1]:$port/upload"
+    stop_capture; stop_server
+}
+
+rec_raw_http10_100_102() {
+    local port=18095
+    start_server $port "$PYTHON" "$SRV/raw-origin.py" http10-100-102 $port
+    start_capture raw-http10-100-102.pcap $port
+    "${CURL[@]}" --http1.0 --data-binary 'a=1' "http://127.0.0.1:$port/form"
+    stop_capture; stop_server
+}
+
+rec_ipv6_http10_100_102() {
+    local port=18096
+    start_server $port "$PYTHON" "$SRV/raw-origin.py" http10-100-102 $port ::1
+    start_capture ipv6-http10-100-102.pcap $port
+    "${CURL[@]}" --http1.0 -g --data-binary 'a=1' "http://[::1]:$port/form"
+    stop_capture; stop_server
+}
+
+rec_keepalive_102_continue() {
+    keepalive_sample keepalive-102-continue.pcap 18097 127.0.0.1 full
+}
+
+rec_midstream_keepalive() {
+    keepalive_sample midstream-keepalive.pcap 18098 127.0.0.1 mid
+}
+
+rec_ipv6_midstream_keepalive() {
+    keepalive_sample ipv6-midstream-keepalive.pcap 18099 ::1 mid
+}
+
 SAMPLES=(curl-expect-100 node-processing node-early-hints node-continue
          node-websocket keepalive-pipeline raw-http10-continue
          raw-101-no-upgrade raw-1xx-with-body raw-102-then-close
@@ -350,7 +430,9 @@ SAMPLES=(curl-expect-100 node-processing node-early-hints node-continue
          rule-expect-on-http10 rule-upgrade-mismatch rule-upgrade-unrequested
          rule-upgrade-missing rule-interim-unsolicited
          rule-processing-silence rule-response-timeout
-         near-processing-every-30s near-processing-5s snaplen-cut)
+         near-processing-every-30s near-processing-5s snaplen-cut
+         ipv6-curl-expect-100 raw-http10-100-102 ipv6-http10-100-102
+         keepalive-102-continue midstream-keepalive ipv6-midstream-keepalive)
 
 # Samples that wait for seconds to minutes: recorded in parallel.
 LONG=(rule-processing-silence rule-response-timeout near-processing-every-30s

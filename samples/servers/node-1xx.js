@@ -12,6 +12,10 @@
 //               then echoes one binary frame and closes with a close frame
 //   keepalive   per path: /chunked (chunked body), /length (Content-Length),
 //               /empty (204); HEAD supported; keep-alive connection
+//   keepalive-1xx one keep-alive connection held open by its client (idle
+//               timeout 60 s): GET /first 200; GET /processing
+//               res.writeProcessing(), ~300 ms later 200; 'checkContinue'
+//               handler: res.writeContinue(), read body, 200
 // HOST defaults to 127.0.0.1 (use ::1 for IPv6). Exits after the first
 // connection has closed.
 'use strict';
@@ -25,7 +29,10 @@ if (!mode || !port) {
   process.exit(2);
 }
 
-const server = http.createServer({ keepAliveTimeout: 5000 });
+// keepalive-1xx: its client waits between requests (a tcpdump starting)
+const server = http.createServer({
+  keepAliveTimeout: mode === 'keepalive-1xx' ? 60000 : 5000,
+});
 
 function readBody(req, cb) {
   const parts = [];
@@ -135,6 +142,22 @@ switch (mode) {
           res.end();
         } else {
           finalOk(res, 'not found\n', 404);
+        }
+      });
+    });
+    break;
+  case 'keepalive-1xx':
+    server.on('checkContinue', (req, res) => {
+      res.writeContinue();
+      readBody(req, (b) => finalOk(res, `got ${b.length} bytes after 100\n`));
+    });
+    server.on('request', (req, res) => {
+      readBody(req, () => {
+        if (req.url === '/processing') {
+          res.writeProcessing();
+          setTimeout(() => finalOk(res, 'done after 102\n'), 300);
+        } else {
+          finalOk(res, 'first\n');
         }
       });
     });

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Raw-socket HTTP origin that writes exact bytes, for broken 1xx behaviours.
 
-usage: raw-origin.py MODE PORT
+usage: raw-origin.py MODE PORT [HOST]
 
-Binds 127.0.0.1:PORT, accepts ONE connection, reads one request (headers and
+Binds HOST:PORT (HOST 127.0.0.1 by default, ::1 for IPv6), accepts ONE connection, reads one request (headers and
 a Content-Length body if any), plays the MODE's script (bytes, pause, ...;
 empty bytes send nothing, only wait), then half-closes, waits for the
 client's FIN and exits. Loopback only. No TCP keepalive is set (the kernel
@@ -47,6 +47,13 @@ SCRIPTS = {
     "1xx-with-body": [
         (b"HTTP/1.1 100 Continue\r\nContent-Length: 5\r\n\r\nhello", 0.05),
         (b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok", 0),
+    ],
+    # 100 Continue and 102 Processing to an HTTP/1.0 request (which expects
+    # neither), then a Content-Length final.
+    "http10-100-102": [
+        (CONTINUE, 0.02),
+        (PROCESSING, 0.05),
+        (OK, 0),
     ],
     # 102, then 200 ms of silence, then close without a final response.
     "102-then-close": [
@@ -155,15 +162,17 @@ def read_request(conn):
 
 
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in SCRIPTS:
-        sys.exit("usage: raw-origin.py {%s} PORT" % "|".join(SCRIPTS))
+    if len(sys.argv) not in (3, 4) or sys.argv[1] not in SCRIPTS:
+        sys.exit("usage: raw-origin.py {%s} PORT [HOST]" % "|".join(SCRIPTS))
     script = SCRIPTS[sys.argv[1]]
     port = int(sys.argv[2])
-    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    host = sys.argv[3] if len(sys.argv) == 4 else "127.0.0.1"
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    srv = socket.socket(family, socket.SOCK_STREAM)
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("127.0.0.1", port))
+    srv.bind((host, port))
     srv.listen(1)
-    print("raw-origin %s listening on 127.0.0.1:%d" % (sys.argv[1], port), flush=True)
+    print("raw-origin %s listening on %s port %d" % (sys.argv[1], host, port), flush=True)
     conn, _ = srv.accept()
     srv.close()
     conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

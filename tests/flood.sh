@@ -1,0 +1,30 @@
+#!/bin/sh
+# flood.sh: bench/flood.sh on a lighter flood, 150,000 SYNs (11 MB, a few
+# seconds): enough to fill libnids' stream table (102,000), which is what
+# lost the real connection in the 1,000,000-SYN run. The full run:
+#   FLOOD_SYNS=1000000 make check TESTS=tests/flood.sh     (or bench/flood.sh)
+#
+# MARK: "xfail:WHY" while interim is known to miss a check (it hands every
+# SYN to libnids, whose full table evicts the real connection, and it is
+# about 3.7x slower than libnids alone here): the run must then miss, and
+# once it passes this test fails and says to remove the mark. "pass" when
+# it must pass. With a sanitizer build only the violation is checked.
+MARK="xfail:every SYN reaches libnids"
+. "$(dirname "$0")/lib.sh"
+
+no_perf=0
+if command -v ldd >/dev/null && ldd "$INTERIM" 2>/dev/null | grep -q libasan; then
+    no_perf=1
+fi
+FLOOD_SYNS=${FLOOD_SYNS:-150000} FLOOD_NO_PERF=$no_perf INTERIM=$INTERIM \
+    "$SRCDIR/bench/flood.sh" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+cat "$TMP/out"
+case $MARK:$rc in
+pass:0) ok ;;
+pass:1) not_ok "the flood: a check missed" ;;
+xfail:*:1) ok; printf 'XFAIL: the flood (%s)\n' "${MARK#xfail:}" ;;
+xfail:*:0) not_ok "the flood now passes: set MARK=pass in tests/flood.sh" ;;
+*) not_ok "bench/flood.sh: exit $rc: $(tail -1 "$TMP/err")" ;;
+esac
+finish
