@@ -197,7 +197,7 @@ front_filler(uint8_t *out, size_t size, const uint8_t src[4],
 #define HELD_DATA    4096       /* Fast Open data kept at most */
 
 struct held {
-	struct held *next;              /* hash chain */
+	struct held *next, **pprev;     /* hash chain */
 	struct held *older, *newer;     /* least recently seen first */
 	uint8_t key[12];                /* client addr, server addr, ports */
 	uint32_t isn;
@@ -272,33 +272,33 @@ held_remove(struct held **p)
 	struct held *h = *p;
 
 	*p = h->next;
+	if (h->next != NULL)
+		h->next->pprev = p;
 	held_unlink(h);
 	free(h->data);
 	free(h);
 	held.count--;
 }
 
-/* A new entry for key, the least recently seen one dropped if full. */
+/* A new entry for key, at p (where held_find() found it missing), the
+ * least recently seen one dropped if the table is full. */
 static struct held *
-held_new(struct stats *st, const uint8_t key[12])
+held_new(struct stats *st, struct held **p, const uint8_t key[12])
 {
-	struct held *h, **p;
+	struct held *h;
 
-	if (held.bucket == NULL) {
-		held.bucket = calloc(HELD_BUCKETS, sizeof(*held.bucket));
-		if (held.bucket == NULL)
-			return NULL;
-		held.seed = hash_seed();
-	}
 	if (held.count >= HELD_MAX) {
 		st->syns_overwritten++;
-		held_remove(held_find(held.oldest->key));
+		held_remove(held.oldest->pprev);
+		p = held_find(key);     /* the chain may have changed */
 	}
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return NULL;
 	memcpy(h->key, key, 12);
-	p = held_find(key);
 	h->next = *p;
+	if (h->next != NULL)
+		h->next->pprev = &h->next;
+	h->pprev = p;
 	*p = h;
 	held_append(h);
 	held.count++;
@@ -339,15 +339,21 @@ hold_syn(struct stats *st, const uint8_t *ip, size_t total, int64_t ts)
 	uint8_t key[12];
 
 	client_key(key, ip, 1);
+	if (held.bucket == NULL) {
+		held.bucket = calloc(HELD_BUCKETS, sizeof(*held.bucket));
+		if (held.bucket == NULL)
+			return;
+		held.seed = hash_seed();
+	}
 	p = held_find(key);
-	if (p != NULL && *p != NULL) {
+	if (*p != NULL) {
 		h = *p;
 		held_unlink(h);
 		held_append(h);
 		free(h->data);
 		h->data = NULL;
 		h->data_len = 0;
-	} else if ((h = held_new(st, key)) == NULL) {
+	} else if ((h = held_new(st, p, key)) == NULL) {
 		return;
 	}
 	h->isn = be32(ip + ihl + 4);
@@ -628,7 +634,7 @@ void
 front_finish(void)
 {
 	while (held.oldest != NULL)
-		held_remove(held_find(held.oldest->key));
+		held_remove(held.oldest->pprev);
 	free(held.bucket);
 	held.bucket = NULL;
 	free(signed_keys);

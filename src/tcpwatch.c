@@ -14,7 +14,7 @@
 #include "hash.h"
 #include "tcpwatch.h"
 
-#define BUCKETS   16384         /* power of two */
+#define BUCKETS   262144        /* power of two: TCPWATCH_MAX, chains of 1 */
 #define TH_SYN    0x02
 #define TH_RST    0x04
 #define TH_ACK    0x10
@@ -28,9 +28,9 @@ struct endpoints {
 /* A SYN not answered yet. */
 struct syn {
 	struct syn *next;               /* hash chain */
+	struct syn *older, *newer;      /* by deadline, earliest first */
 	struct endpoints id;            /* as the client sends */
-	struct timer timer;
-	struct tcpwatch *w;
+	int64_t deadline;
 	int64_t first;                  /* the first SYN */
 	int64_t last;                   /* the latest one */
 	unsigned count;
@@ -43,6 +43,8 @@ struct tcpwatch {
 	const uint8_t *ports;           /* server ports watched; NULL: all */
 	size_t count;
 	uint64_t seed;                  /* keys bucket_of(), at random */
+	struct syn *oldest, *newest;    /* the deadlines, in order */
+	struct timer timer;             /* runs by the oldest one's */
 	struct syn *bucket[BUCKETS];
 };
 
@@ -78,31 +80,66 @@ syn_find(struct tcpwatch *w, const struct endpoints *e)
 	return p;
 }
 
+/* The deadlines: packet time never goes back (main.c), so a SYN's
+ * deadline, its first time plus --syn-timeout, is the latest yet, and the
+ * SYNs wait in a list in the order they came: O(1) each, and one timer for
+ * all, at the oldest one's deadline. A SYN lingering after it fired goes
+ * to the end again, where its deadline may be earlier than the one before
+ * it: it is then dropped a little late, which only keeps it longer. */
+static void
+list_unlink(struct tcpwatch *w, struct syn *s)
+{
+	if (s->older != NULL)
+		s->older->newer = s->newer;
+	else
+		w->oldest = s->newer;
+	if (s->newer != NULL)
+		s->newer->older = s->older;
+	else
+		w->newest = s->older;
+}
+
+static void
+list_append(struct tcpwatch *w, struct syn *s, int64_t deadline)
+{
+	s->deadline = deadline;
+	s->newer = NULL;
+	s->older = w->newest;
+	if (w->newest != NULL)
+		w->newest->newer = s;
+	else
+		w->oldest = s;
+	w->newest = s;
+	if (w->timer.slot == 0 &&
+	    timers_set(&w->an->timers, &w->timer, w->oldest->deadline) != 0)
+		w->an->st->tcp_untracked++;
+}
+
 static void
 syn_remove(struct tcpwatch *w, struct syn **p)
 {
 	struct syn *s = *p;
 
 	*p = s->next;
-	timers_cancel(&w->an->timers, &s->timer);
+	list_unlink(w, s);
 	w->count--;
 	free(s);
 }
 
 static void
-syn_fire(struct timer *t, int64_t now)
+syn_expire(struct tcpwatch *w, struct syn *s, int64_t now)
 {
-	struct syn *s = (struct syn *)((char *)t - offsetof(struct syn, timer));
-	struct analysis *an = s->w->an;
+	struct analysis *an = w->an;
 	int64_t limit = an->cfg.syn_timeout;
 	char cl[64], sv[64], at[32];
 
+	list_unlink(w, s);
 	if (s->fired) {
 		/* lingering: gone once its SYNs have stopped for a while */
 		if (now > s->last + limit)
-			syn_remove(s->w, syn_find(s->w, &s->id));
+			syn_remove(w, syn_find(w, &s->id));
 		else
-			timers_set(&an->timers, t, s->last + limit);
+			list_append(w, s, s->last + limit);
 		return;
 	}
 	s->fired = 1;
@@ -115,7 +152,24 @@ syn_fire(struct timer *t, int64_t now)
 	    "check that the origin listens and that no firewall drops "
 	    "Cloudflare's addresses", cl, sv, at, s->count,
 	    s->count == 1 ? "" : "s", secs(limit), secs(limit));
-	timers_set(&an->timers, t, s->last + limit);
+	list_append(w, s, s->last + limit);
+}
+
+/* The timer, at the oldest deadline or later (a SYN answered since left
+ * it where it was): expire what is due by then, one deadline at a time so
+ * that violations keep their order with the other timers'. */
+static void
+watch_fire(struct timer *t, int64_t now)
+{
+	struct tcpwatch *w = (struct tcpwatch *)((char *)t -
+	    offsetof(struct tcpwatch, timer));
+	int64_t upto = t->deadline;
+
+	while (w->oldest != NULL && w->oldest->deadline <= upto &&
+	    w->oldest->deadline < now)
+		syn_expire(w, w->oldest, now);
+	if (w->oldest != NULL && w->timer.slot == 0)
+		timers_set(&w->an->timers, &w->timer, w->oldest->deadline);
 }
 
 static void
@@ -141,18 +195,11 @@ syn_seen(struct tcpwatch *w, const struct endpoints *e, int64_t ts)
 	memcpy(s->key.server.bytes, e->dst, 4);
 	s->key.client_port = e->sport;
 	s->key.server_port = e->dport;
-	s->w = w;
 	s->first = s->last = ts;
 	s->count = 1;
-	s->timer.fire = syn_fire;
-	if (timers_set(&w->an->timers, &s->timer, ts + w->an->cfg.syn_timeout)
-	    != 0) {
-		w->an->st->tcp_untracked++;
-		free(s);
-		return;
-	}
 	*p = s;
 	w->count++;
+	list_append(w, s, ts + w->an->cfg.syn_timeout);
 }
 
 /* An answer to the SYN that e's reverse sent: a SYN-ACK, or an RST
@@ -227,6 +274,7 @@ tcpwatch_new(struct analysis *an, const uint8_t *ports)
 		w->an = an;
 		w->ports = ports;
 		w->seed = hash_seed();
+		w->timer.fire = watch_fire;
 	}
 	return w;
 }
@@ -239,6 +287,7 @@ tcpwatch_free(struct tcpwatch *w)
 	for (size_t b = 0; b < BUCKETS; b++)
 		while (w->bucket[b] != NULL)
 			syn_remove(w, &w->bucket[b]);
+	timers_cancel(&w->an->timers, &w->timer);
 	free(w);
 }
 

@@ -45,7 +45,7 @@ done <<'EOF'
 # mark                 sample                    twin                    skip mid
 xfail:ipv6             ipv6-curl-expect-100      curl-expect-100         0    0
 xfail:ipv6             ipv6-http10-100-102       raw-http10-100-102      0    0
-xfail:midstream        midstream-keepalive       keepalive-102-continue  1    1
+pass        midstream-keepalive       keepalive-102-continue  1    1
 xfail:ipv6+midstream   ipv6-midstream-keepalive  keepalive-102-continue  1    1
 EOF
 finish
