@@ -15,7 +15,7 @@ output is the same byte for byte on every run.
 
 It also writes TCP-timer shapes a real peer will not produce on demand
 (Ethernet, same addresses and clock): crafted-handshake-timeout.pcap (SYNs
-never answered), crafted-request-unacked.pcap (request never acknowledged),
+never answered; crafted-handshake-timeout-ipv6.pcap is its IPv6 twin), crafted-request-unacked.pcap (request never acknowledged),
 crafted-capture-gap.pcap and crafted-capture-gap-request.pcap (a response
 or a request segment missing from the capture),
 crafted-pipeline-slow-body.pcap (a pipelined request waiting its turn),
@@ -23,7 +23,8 @@ crafted-escapes.pcap (control bytes from the wire, for the outputs),
 crafted-utf8.pcap (valid and invalid UTF-8 from the wire, for the JSON),
 crafted-pipeline-70.pcap (more requests pipelined than interim keeps),
 crafted-malformed-request.pcap (1xx answering requests interim cannot
-parse), and, as test inputs, ../tests/unknown-link.pcap (a link type interim does
+parse), crafted-ipv6-extensions.pcap (IPv6 extension headers, fragments,
+bad lengths), and, as test inputs, ../tests/unknown-link.pcap (a link type interim does
 not support) and ../tests/port-scan.pcap (SYNs to 30 ports, refused).
 """
 import logging
@@ -133,10 +134,50 @@ def exchange(sport, start, v6=False, syn_at=(0.0,), synack_delay=0.000120, dport
     return pkts
 
 
-def unanswered_syns(sport, start, syn_at, dport=80):
+def unanswered_syns(sport, start, syn_at, dport=80, v6=False):
     """A client SYN (one ISN) sent at each offset in syn_at, never answered."""
-    return [(t, fc, p) for t, fc, p in exchange(sport, start, syn_at=syn_at, dport=dport)
+    return [(t, fc, p) for t, fc, p in exchange(sport, start, v6=v6, syn_at=syn_at,
+                                                dport=dport)
             if fc and p[TCP].flags == "S"]
+
+
+def ipv6_extensions(start):
+    """IPv6 shapes (LINKTYPE_RAW), [(timestamp, from_client, packet)]:
+    port 40050 sends SYNs at 0, 1 and 3 s, never answered; port 40051's
+    exchange at 25 s goes with extension headers in turn (hop-by-hop on the
+    SYN; routing and destination options; AH), all to be skipped; port
+    40052's GET comes in two fragments, counted and not reassembled (its
+    connection then has a hole); a TCP packet whose payload length says 0
+    (a jumbogram without its option) is dropped; and an IPv4 packet to
+    240.0.0.1, the range interim lends to IPv6 addresses, is dropped."""
+    from scapy.layers.ipsec import AH
+    from scapy.all import (IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
+                           IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, fragment6)
+
+    pkts = unanswered_syns(40050, start, (0.0, 1.0, 3.0), v6=True)
+    ext = [lambda: IPv6ExtHdrHopByHop(),
+           lambda: IPv6ExtHdrRouting(segleft=0) / IPv6ExtHdrDestOpt(),
+           lambda: AH(nh=6, payloadlen=4, spi=0x100, seq=1, icv=bytes(12)),
+           lambda: None]
+    for i, (t, fc, p) in enumerate(exchange(40051, start + 25 - 0.30325, v6=True)):
+        e = ext[i % len(ext)]()
+        head = IPv6(src=p[IPv6].src, dst=p[IPv6].dst, hlim=64)
+        pkts.append((t, fc, head / e / p[TCP] if e is not None else p))
+    for t, fc, p in exchange(40052, start + 10, v6=True):
+        if fc and len(p[TCP].payload) > 0:
+            whole = IPv6(src=p[IPv6].src, dst=p[IPv6].dst, hlim=64) / \
+                IPv6ExtHdrFragment(id=0x52) / p[TCP]
+            pkts += [(t, fc, f) for f in fragment6(whole, 96)]
+        else:
+            pkts.append((t, fc, p))
+    syn = exchange(40053, start + 20, v6=True)[0]
+    jumbo = IPv6(raw(syn[2]))
+    jumbo.plen = 0
+    pkts.append((syn[0], True, jumbo))
+    pkts.append((start + 21, True, IP(src=CLIENT4, dst="240.0.0.1", ttl=64) /
+                 TCP(sport=40054, dport=80, flags="S", seq=1, options=MSS)))
+    pkts.sort(key=lambda x: x[0])
+    return pkts
 
 
 UNACKED_REQUEST = b"GET /x HTTP/1.1\r\nHost: a\r\n\r\n"
@@ -376,6 +417,10 @@ def main():
     write(os.path.join(out, "crafted-raw-ipv6.pcap"), 101,
           [(t, p) for t, fc, p in exchange(40005, T0, v6=True)])
 
+    # LINKTYPE_RAW (101): IPv6 extension headers, fragments and bad lengths.
+    write(os.path.join(out, "crafted-ipv6-extensions.pcap"), 101,
+          [(t, p) for t, fc, p in ipv6_extensions(T0)])
+
     # pcapng (SHB, IDB Ethernet, EPBs; written by hand) with plain Ethernet frames.
     write(os.path.join(out, "crafted-pcapng.pcapng"), 1,
           [(t, eth(fc) / p) for t, fc, p in exchange(40006, T0)], ng=True)
@@ -386,12 +431,15 @@ def main():
     # SYN-ACK 0.4 s after the last (3.4 s after the first), then a full
     # exchange. An unrelated complete exchange (port 40012 -> 80) ends the
     # capture at 25 s, past the 19 s --syn-timeout of the first SYN.
-    pkts = unanswered_syns(40010, T0, (0.0, 1.0, 3.0, 7.0, 15.0))
-    pkts += exchange(40011, T0, syn_at=(2.0, 3.0, 5.0), synack_delay=0.4, dport=8080)
-    pkts += exchange(40012, T0 + 25 - 0.30325)
-    pkts.sort(key=lambda x: x[0])
-    write(os.path.join(out, "crafted-handshake-timeout.pcap"), 1,
-          [(t, eth(fc) / p) for t, fc, p in pkts])
+    # crafted-handshake-timeout-ipv6.pcap: the same over IPv6, its twin.
+    for v6, name in ((False, "crafted-handshake-timeout.pcap"),
+                     (True, "crafted-handshake-timeout-ipv6.pcap")):
+        pkts = unanswered_syns(40010, T0, (0.0, 1.0, 3.0, 7.0, 15.0), v6=v6)
+        pkts += exchange(40011, T0, v6=v6, syn_at=(2.0, 3.0, 5.0), synack_delay=0.4,
+                         dport=8080)
+        pkts += exchange(40012, T0 + 25 - 0.30325, v6=v6)
+        pkts.sort(key=lambda x: x[0])
+        write(os.path.join(out, name), 1, [(t, eth(fc) / p) for t, fc, p in pkts])
 
     # request-unacked (Ethernet): handshake, `GET /x`, the server never
     # acknowledges it; the client retransmits it (Linux-like backoff) at

@@ -39,6 +39,9 @@ static const struct {
 	{DROP_IP_OPTIONS, "bad-ip-options"},
 	{DROP_FRAGMENT, "bad-fragment"},
 	{DROP_TCP_HEADER, "bad-tcp-header-length"},
+	{DROP_V6_HEADER, "bad-ipv6-header"},
+	{DROP_V6_LENGTH, "bad-ipv6-payload-length"},
+	{DROP_IP_RESERVED, "reserved-ipv4-address"},
 	{0, NULL}
 };
 

@@ -468,7 +468,11 @@ on_finish(void *self, const struct stats *st, const uint64_t *rule_counts)
 	close_object(j);
 	counter(j, "unsolicited_responses", st->unsolicited);
 	counter(j, "tunnel_bytes", st->tunnel_bytes);
-	counter(j, "ipv6_tcp_packets_skipped", st->ipv6_tcp_skipped);
+	counter(j, "ipv6_tcp_packets", st->ipv6_tcp);
+	counter(j, "ipv6_fragments", st->ipv6_fragments);
+	counter(j, "ipv6_addresses_peak", st->v6map_peak);
+	counter(j, "ipv6_map_full", st->v6map_full);
+	counter(j, "ipv6_map_evicted", st->v6map_evicted);
 	counter(j, "snaplen_cut_packets", st->snaplen_cut);
 	counter(j, "reassembly_warnings", reassembly_warning_total(st));
 	counter(j, "lossy_flows", st->lossy_flows);

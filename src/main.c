@@ -1,7 +1,7 @@
 /* main.c: options, wiring of the pipeline, exit status. The only file that
  * prints errors and exits.
  *
- *   capture -> decap -> reassembly -> exchange (dissector) -> outputs
+ *   capture -> decap -> front -> reassembly -> exchange (dissector) -> outputs
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -387,14 +387,11 @@ on_frame(void *ctx, int dlt, const struct pcap_pkthdr *h,
 			stats.other_ip++;
 		} else {
 			stats.ipv4_tcp++;
-			front_ipv4(&analysis, watch, ip, len, ts);
+			front_ipv4_wire(&analysis, watch, ip, len, ts);
 		}
 		break;
 	case DECAP_IPV6:
-		if (len >= 40 && ip[6] == 6)
-			stats.ipv6_tcp_skipped++;
-		else
-			stats.other_ip++;
+		front_ipv6(&analysis, watch, ip, len, ts);
 		break;
 	case DECAP_NOT_IP:
 		stats.not_ip++;
@@ -493,6 +490,7 @@ main(int argc, char **argv)
 	watch = tcpwatch_new(&analysis, cf.ports);
 	if (watch == NULL)
 		die("%s", "out of memory");
+	tcpwatch_unmap(watch, front_unmap_key);
 	if (reassembly_init(&analysis, cf.ports, cf.max_held, reassembly_fatal,
 	    err, sizeof(err)) != 0)
 		die("%s", err);
@@ -510,6 +508,7 @@ main(int argc, char **argv)
 	capture_drops(&cap, &stats.dropped, &stats.if_dropped);
 	reassembly_finish();
 	front_finish();
+	front_ipv6_finish();
 	tcpwatch_free(watch);
 	if (analysis.out->finish != NULL)
 		analysis.out->finish(analysis.out->self, &stats,

@@ -114,6 +114,12 @@ enum front_drop {
 	DROP_IP_OPTIONS,        /* an IP option runs past the header */
 	DROP_FRAGMENT,          /* too short, or rewriting the TCP header */
 	DROP_TCP_HEADER,        /* data offset under 5 or past the packet */
+	DROP_V6_HEADER,         /* IPv6 header or extension header cut short,
+				 * past the payload, or out of place */
+	DROP_V6_LENGTH,         /* payload length 0 (jumbogram) or past what
+				 * IPv4 can carry */
+	DROP_IP_RESERVED,       /* IPv4 from or to 240.0.0.0/4, the range
+				 * lent to IPv6 addresses */
 	DROP_KINDS
 };
 
@@ -124,7 +130,11 @@ struct stats {
 	uint64_t bytes;                 /* on the wire (original length) */
 	uint64_t snaplen_cut;           /* packets captured shorter than sent */
 	uint64_t ipv4_tcp;
-	uint64_t ipv6_tcp_skipped;      /* IPv6 reassembly is not done yet */
+	uint64_t ipv6_tcp;              /* IPv6 packets carrying TCP */
+	uint64_t ipv6_fragments;        /* IPv6 fragments, not reassembled */
+	uint64_t v6map_peak;            /* IPv6 addresses lent IPv4 at once */
+	uint64_t v6map_full;            /* IPv6 packets dropped: table full */
+	uint64_t v6map_evicted;         /* idle addresses taken back early */
 	uint64_t other_ip;              /* IP but not TCP */
 	uint64_t not_ip;                /* ARP, LLDP, unknown link payload */
 	uint64_t bad_link;              /* link header cut short or unknown */

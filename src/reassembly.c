@@ -84,6 +84,7 @@ count_warning(int type, int errnum, struct ip *iph, void *data)
 		st->nids_warnings[errnum]++;
 }
 
+/* The key as libnids sees it: IPv4, lent addresses included. */
 static void
 key_from(struct flow_key *k, const struct tuple4 *t)
 {
@@ -189,10 +190,15 @@ stream_open(struct tcp_stream *a)
 	struct flow *f;
 
 	key_from(&k, &a->addr);
+	front_unmap_key(&k);
 	f = flow_open(&k, packet_time(), analysis);
-	if (f != NULL)  /* a->server.ack_seq: the highest ACK the server sent */
-		ackwatch_follow(flow_ackwatch(f), &a->server.ack_seq,
-		    stream_missing, a);
+	if (f == NULL)
+		return NULL;
+	/* a->server.ack_seq: the highest ACK the server sent */
+	ackwatch_follow(flow_ackwatch(f), &a->server.ack_seq, stream_missing,
+	    a);
+	key_from(&k, &a->addr);
+	front_hold_key(&k, 1, packet_time());
 	return f;
 }
 
@@ -201,10 +207,13 @@ stream_close(struct tcp_stream *a, struct flow *f, const size_t unread[2],
     enum exchange_end how)
 {
 	const uint32_t *held = flow_held(f);
+	struct flow_key k;
 
 	held_total -= held[FROM_CLIENT] + held[FROM_SERVER];
 	flow_close(f, unread, how, packet_time());
 	a->user = NULL;
+	key_from(&k, &a->addr);
+	front_hold_key(&k, 0, packet_time());
 }
 
 /* Why libnids let go of a stream: only CLOSE and RESET are the

@@ -9,6 +9,7 @@
 #include "front.h"
 #include "outputs.h"
 #include "rules.h"
+#include "v6map.h"
 
 #define EXAMPLES 3
 #define CF_EXAMPLES 10
@@ -437,10 +438,16 @@ print_coverage(struct report *r, const struct stats *st)
 	uint64_t warnings = reassembly_warning_total(st);
 	uint64_t capped = st->pipeline_capped + st->interim_capped;
 
-	if (st->ipv6_tcp_skipped > 0)
-		fprintf(r->out, "\nNot analysed: %llu IPv6 TCP packets (IPv6 "
-		    "reassembly is not supported yet).\n",
-		    (unsigned long long)st->ipv6_tcp_skipped);
+	if (st->ipv6_fragments > 0)
+		fprintf(r->out, "\nNot analysed: %llu IPv6 fragment%s, not "
+		    "reassembled.\n", (unsigned long long)st->ipv6_fragments,
+		    st->ipv6_fragments == 1 ? "" : "s");
+	if (st->v6map_full > 0 || st->v6map_evicted > 0)
+		fprintf(r->out, "\nCaps reached: %llu IPv6 packets not analysed "
+		    "and %llu idle IPv6 addresses forgotten early, with %d "
+		    "IPv6 addresses followed at once.\n",
+		    (unsigned long long)st->v6map_full,
+		    (unsigned long long)st->v6map_evicted, V6MAP_MAX);
 	if (st->snaplen_cut > 0)
 		fprintf(r->out, "\nWarning: %llu packet%s cut short by the "
 		    "capture's snaplen; their connections are analysed only up "

@@ -41,6 +41,7 @@ struct syn {
 struct tcpwatch {
 	struct analysis *an;
 	const uint8_t *ports;           /* server ports watched; NULL: all */
+	void (*unmap)(struct flow_key *k);      /* or NULL */
 	size_t count;
 	uint64_t seed;                  /* keys bucket_of(), at random */
 	struct syn *oldest, *newest;    /* the deadlines, in order */
@@ -195,6 +196,8 @@ syn_seen(struct tcpwatch *w, const struct endpoints *e, int64_t ts)
 	memcpy(s->key.server.bytes, e->dst, 4);
 	s->key.client_port = e->sport;
 	s->key.server_port = e->dport;
+	if (w->unmap != NULL)
+		w->unmap(&s->key);
 	s->first = s->last = ts;
 	s->count = 1;
 	*p = s;
@@ -277,6 +280,12 @@ tcpwatch_new(struct analysis *an, const uint8_t *ports)
 		w->timer.fire = watch_fire;
 	}
 	return w;
+}
+
+void
+tcpwatch_unmap(struct tcpwatch *w, void (*unmap)(struct flow_key *k))
+{
+	w->unmap = unmap;
 }
 
 void

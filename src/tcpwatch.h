@@ -36,6 +36,10 @@ void tcpwatch_ipv4(struct tcpwatch *w, const uint8_t *ip, size_t len,
  * was not captured: no handshake-timeout for its SYN. */
 void tcpwatch_established(struct tcpwatch *w, const uint8_t *ip);
 
+/* How to turn a key made from a packet into the one on the wire (the
+ * front end lends IPv4 addresses to IPv6 ones); by default, as is. */
+void tcpwatch_unmap(struct tcpwatch *w, void (*unmap)(struct flow_key *k));
+
 void tcpwatch_free(struct tcpwatch *w);
 
 /* request-unacked on one established connection. */

@@ -48,6 +48,8 @@ rule-processing-silence.pcap      processing-silence
 raw-102-then-close.pcap           processing-abandoned
 rule-response-timeout.pcap        response-timeout
 crafted-handshake-timeout.pcap    handshake-timeout
+crafted-handshake-timeout-ipv6.pcap handshake-timeout
+crafted-ipv6-extensions.pcap      handshake-timeout
 crafted-request-unacked.pcap      request-unacked
 # near misses and clean traffic
 near-processing-every-30s.pcap    -

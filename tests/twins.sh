@@ -42,10 +42,12 @@ while read -r mark sample twin skip mid; do
     *) not_ok "$name: bad mark '$mark'" ;;
     esac
 done <<'EOF'
-# mark                 sample                    twin                    skip mid
-xfail:ipv6             ipv6-curl-expect-100      curl-expect-100         0    0
-xfail:ipv6             ipv6-http10-100-102       raw-http10-100-102      0    0
-pass        midstream-keepalive       keepalive-102-continue  1    1
-xfail:ipv6+midstream   ipv6-midstream-keepalive  keepalive-102-continue  1    1
+# mark  sample                         twin                       skip mid
+pass    ipv6-curl-expect-100           curl-expect-100            0    0
+pass    ipv6-http10-100-102            raw-http10-100-102         0    0
+pass    midstream-keepalive            keepalive-102-continue     1    1
+pass    ipv6-midstream-keepalive       keepalive-102-continue     1    1
+pass    crafted-raw-ipv6               crafted-raw-ip             0    0
+pass    crafted-handshake-timeout-ipv6 crafted-handshake-timeout  0    0
 EOF
 finish
