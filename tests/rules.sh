@@ -30,9 +30,7 @@ done <<'LIST'
 # rule samples
 raw-http10-continue.pcap          continue-unexpected interim-to-http10
 raw-http10-100-102.pcap           continue-unexpected interim-to-http10
-# today IPv6 is skipped; once it is analysed: continue-unexpected
-# interim-to-http10, as its twin raw-http10-100-102 (tests/twins.sh)
-ipv6-http10-100-102.pcap          -
+ipv6-http10-100-102.pcap          continue-unexpected interim-to-http10
 raw-1xx-with-body.pcap            interim-with-body
 raw-unknown-1xx.pcap              early-hints-without-link interim-unknown interim-version-http10
 rule-interim-unsolicited.pcap     interim-unsolicited
