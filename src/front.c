@@ -618,18 +618,18 @@ front_ipv4(struct analysis *an, struct tcpwatch *w, const uint8_t *ip,
 		return;
 	if ((flags & (TH_RST | TH_FIN)) && ignored_end(an->st, p, flags))
 		return;
-	if (total > hdr && !(flags & (TH_SYN | TH_RST)) &&
-	    (begins_request(p + hdr, total - hdr) ||
-	    begins_response(p + hdr, total - hdr)) &&
-	    !reassembly_follows(p, NULL)) {
-		if (!begins_response(p + hdr, total - hdr)) {
-			if (flags & TH_ACK)
-				pick_up(an, w, p, ts);
-		} else {
+	/* libnids first: what it follows moves it, and the rest (rare)
+	 * costs the lookups */
+	if (!reassembly_ipv4(p, len, ts) && total > hdr &&
+	    !(flags & (TH_SYN | TH_RST)) && !reassembly_follows(p, NULL)) {
+		if (begins_response(p + hdr, total - hdr)) {
 			an->st->early_responses++;
+		} else if ((flags & TH_ACK) &&
+		    begins_request(p + hdr, total - hdr)) {
+			pick_up(an, w, p, ts);
+			reassembly_ipv4(p, len, ts);
 		}
 	}
-	reassembly_ipv4(p, len, ts);
 	reassembly_fill_gaps();
 }
 

@@ -39,6 +39,9 @@ static struct shrink shrink[SHRINK_MAX];
 static int shrinks;
 
 static int pickup;              /* the next stream is made up (front.c) */
+static unsigned events;         /* calls of on_tcp(), for reassembly_ipv4() */
+static int whole;               /* the packet given to libnids is no
+				 * fragment: front.c vetted its TCP header */
 
 /* Gaps found while libnids called us, filled once it returns. */
 #define FILLS_MAX 2
@@ -238,6 +241,7 @@ on_tcp(struct tcp_stream *a, void **param)
 	struct flow *f = *param;
 	size_t unread[2];
 
+	events++;
 	switch (a->nids_state) {
 	case NIDS_JUST_EST:
 		if (ports != NULL &&
@@ -299,7 +303,8 @@ on_ip(struct ip *iph, int skblen)
 	uint8_t *ip = (uint8_t *)iph;   /* not always aligned for struct ip */
 
 	(void)skblen;
-	if (!front_tcp_ok(analysis->st, ip, (size_t)(ip[2] << 8 | ip[3])))
+	if (!whole &&
+	    !front_tcp_ok(analysis->st, ip, (size_t)(ip[2] << 8 | ip[3])))
 		ip[9] = 255;    /* IANA: reserved */
 }
 
@@ -505,17 +510,21 @@ feed_libnids(const uint8_t *ip, size_t caplen, int64_t ts)
 	h->ts.tv_usec = (suseconds_t)(ts % USEC);
 	h->caplen = (bpf_u_int32)caplen;
 	h->len = (bpf_u_int32)caplen;
+	whole = ((ip[6] & 0x3f) | ip[7]) == 0;
 	/* libnids reads the packet in place and keeps no pointer into it */
 	nids_pcap_handler(NULL, h, (u_char *)(uintptr_t)ip);
 	release_buffers();
 }
 
-void
+int
 reassembly_ipv4(const uint8_t *ip, size_t caplen, int64_t ts)
 {
+	unsigned before = events;
+
 	if (mark_cut(ip, caplen))
-		return;         /* libnids would reject it as a bad header */
+		return 1;       /* libnids would reject it as a bad header */
 	feed_libnids(ip, caplen, ts);
+	return events != before;
 }
 
 void

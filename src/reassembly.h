@@ -21,8 +21,11 @@ typedef void (*reassembly_fatal_fn)(const char *where);
 int reassembly_init(struct analysis *an, const uint8_t *ports,
     uint64_t max_held, reassembly_fatal_fn fatal, char *err, size_t errlen);
 
-/* One IPv4 packet (IP header first), caplen bytes of it captured. */
-void reassembly_ipv4(const uint8_t *ip, size_t caplen, int64_t ts);
+/* One IPv4 packet (IP header first), caplen bytes of it captured.
+ * Returns whether it moved a connection libnids follows (data, its
+ * handshake completing, its end): 0 says that a segment with data fell on
+ * a 4-tuple libnids does not follow, or was old. */
+int reassembly_ipv4(const uint8_t *ip, size_t caplen, int64_t ts);
 
 /* Does libnids follow the 4-tuple of this packet (either direction)? If
  * so and client_next is not NULL, *client_next is the sequence number
