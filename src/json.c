@@ -398,6 +398,7 @@ on_exchange(void *self, const struct flow_key *k, uint64_t flow_id,
 	else
 		PUT_LIT(j, "null");
 	field(j, "tunnel", x->tunnel, x->tunnel[0] != '\0');
+	field(j, "tunnel_of", x->tunnel_of, x->tunnel_of[0] != '\0');
 	end_line(j);
 }
 
@@ -434,7 +435,8 @@ static void
 on_finish(void *self, const struct stats *st, const uint64_t *rule_counts)
 {
 	struct json *j = self;
-	char code[8];
+	char code[8], why[256] = "";
+	int nothing = nothing_analysed(st, why, sizeof(why));
 
 	head(j, st->last_ts, "summary", NULL, 0);
 	counter(j, "files", st->files);
@@ -458,7 +460,7 @@ on_finish(void *self, const struct stats *st, const uint64_t *rule_counts)
 			    rule_counts[r]);
 	close_object(j);
 	open_object(j, "parse_errors");
-	for (int e = 1; e < 8; e++)
+	for (int e = 1; e < HTTP1_ERR_COUNT; e++)
 		if (st->parse_errors[e] != 0)
 			counter_n(j, http1_error_name((enum http1_error)e),
 			    strlen(http1_error_name((enum http1_error)e)),
@@ -466,8 +468,15 @@ on_finish(void *self, const struct stats *st, const uint64_t *rule_counts)
 	close_object(j);
 	counter(j, "unsolicited_responses", st->unsolicited);
 	counter(j, "tunnel_bytes", st->tunnel_bytes);
+	counter(j, "not_http_flows", st->not_http_flows);
 	counter(j, "ipv6_tcp_packets_skipped", st->ipv6_tcp_skipped);
 	counter(j, "snaplen_cut_packets", st->snaplen_cut);
+	open_object(j, "undecoded");
+	for (int k = 0; k < DECAP_SKIP_KINDS; k++)
+		if (st->undecoded[k] != 0)
+			counter_n(j, decap_skip_name(k), strlen(decap_skip_name(k)),
+			    st->undecoded[k]);
+	close_object(j);
 	counter(j, "reassembly_warnings", reassembly_warning_total(st));
 	counter(j, "lossy_flows", st->lossy_flows);
 	counter(j, "evicted_flows", st->flows_evicted);
@@ -487,6 +496,7 @@ on_finish(void *self, const struct stats *st, const uint64_t *rule_counts)
 	counter(j, "dropped", st->dropped);
 	counter(j, "if_dropped", st->if_dropped);
 	put_str(j, st->truncated ? ",\"truncated\":true" : ",\"truncated\":false");
+	field(j, "nothing_analysed", why, nothing);
 	end_line(j);
 	errno = 0;
 	if (j->err == 0 && fflush(j->out) != 0)

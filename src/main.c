@@ -372,6 +372,7 @@ on_frame(void *ctx, int dlt, const struct pcap_pkthdr *h,
 	int64_t ts = packet_clock(&h->ts);
 	const uint8_t *ip;
 	size_t len;
+	enum decap_skip why;
 
 	(void)ctx;
 	timers_run(&analysis.timers, ts);       /* deadlines before this packet */
@@ -381,26 +382,33 @@ on_frame(void *ctx, int dlt, const struct pcap_pkthdr *h,
 	stats.bytes += h->len;
 	if (h->caplen < h->len)
 		stats.snaplen_cut++;
-	switch (decap(dlt, bytes, h->caplen, &ip, &len)) {
+	switch (decap(dlt, bytes, h->caplen, &ip, &len, &why)) {
 	case DECAP_IPV4:
 		if (len >= 20 && ip[9] != 6) {
 			stats.other_ip++;
+			stats.undecoded[ip[9] == 17 ? DECAP_SKIP_UDP :
+			    DECAP_SKIP_IP_PROTO]++;
 		} else {
 			stats.ipv4_tcp++;
 			front_ipv4(&analysis, watch, ip, len, ts);
 		}
 		break;
 	case DECAP_IPV6:
-		if (len >= 40 && ip[6] == 6)
+		if (len >= 40 && ip[6] == 6) {
 			stats.ipv6_tcp_skipped++;
-		else
+		} else {
 			stats.other_ip++;
+			stats.undecoded[len >= 40 && ip[6] == 17 ?
+			    DECAP_SKIP_UDP : DECAP_SKIP_IP_PROTO]++;
+		}
 		break;
 	case DECAP_NOT_IP:
 		stats.not_ip++;
+		stats.undecoded[why]++;
 		break;
 	case DECAP_BAD:
 		stats.bad_link++;
+		stats.undecoded[why]++;
 		break;
 	}
 }
@@ -513,6 +521,8 @@ main(int argc, char **argv)
 	if (analysis.out->finish != NULL)
 		analysis.out->finish(analysis.out->self, &stats,
 		    analysis.rule_counts);
+	if (rc >= 0 && nothing_analysed(&stats, err, sizeof(err)))
+		fprintf(stderr, "interim: warning: nothing analysed: %s\n", err);
 	timers_free(&analysis.timers);
 	exchange_cleanup(&analysis);
 	capture_close(&cap);
