@@ -637,7 +637,8 @@ feed_head(struct http1_parser *p, const char *buf, size_t len)
 	}
 	if (st == HTTP1_TUNNEL || st == HTTP1_CONNECT_PROBE) {
 		p->messages++;
-		p->state = HTTP1_TUNNEL;
+		p->begun = 0;   /* a message inside begins afresh */
+		p->state = (enum http1_state)st;
 		return pos;
 	}
 	if (st == HTTP1_START_LINE || st == HTTP1_INTERIM_BODY)

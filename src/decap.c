@@ -181,16 +181,28 @@ by_mpls(struct cur *c, struct out *o)
 }
 
 /* RFC 2516 5.4: PPPoE session header (ver/type, code, session id,
- * length), then the PPP protocol (RFC 1661 2). */
+ * length), then the PPP protocol (RFC 1661 2), one byte when compressed
+ * (RFC 1661 6.5: its first byte is then odd). */
 static enum decap_result
 by_pppoe(struct cur *c, struct out *o)
 {
 	unsigned proto;
 
-	if (!need(c, 8))
+	if (!need(c, 7))
 		return none(o, DECAP_BAD, DECAP_SKIP_CUT);
-	proto = be16(c->p + 6);
-	skip(c, 8);
+	if (c->p[6] & 1) {
+		proto = c->p[6];
+		skip(c, 7);
+	} else {
+		if (!need(c, 8))
+			return none(o, DECAP_BAD, DECAP_SKIP_CUT);
+		proto = be16(c->p + 6);
+		skip(c, 8);
+	}
+	if (proto == 0x21)
+		proto = PPP_IPV4;
+	else if (proto == 0x57)
+		proto = PPP_IPV6;
 	if (proto != PPP_IPV4 && proto != PPP_IPV6)
 		return none(o, DECAP_NOT_IP, DECAP_SKIP_PPP);
 	return by_version(c, o);

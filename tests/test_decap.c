@@ -107,6 +107,8 @@ main(void)
 	    0x11, 0, 0, 1, 0, 42, 0x00, 0x57};
 	static const uint8_t pppoe_lcp[22] = {[12] = 0x88, [13] = 0x64,
 	    0x11, 0, 0, 1, 0, 22, 0xc0, 0x21};
+	static const uint8_t pppoe_pfc[21] = {[12] = 0x88, [13] = 0x64,
+	    0x11, 0, 0, 1, 0, 21, 0x21};
 	static const uint8_t pppoe_disc[14] = {[12] = 0x88, [13] = 0x63};
 	static const uint8_t lldp[14] = {[12] = 0x88, [13] = 0xcc};
 	static const uint8_t other[14] = {[12] = 0x12, [13] = 0x34};
@@ -149,6 +151,8 @@ main(void)
 	    DECAP_SKIP_ARP);
 	CASE("PPPoE session, IPv4", DLT_EN10MB, pppoe4, ipv4, DECAP_IPV4);
 	CASE("PPPoE session, IPv6", DLT_EN10MB, pppoe6, ipv6, DECAP_IPV6);
+	CASE("PPPoE session, compressed protocol field", DLT_EN10MB, pppoe_pfc,
+	    ipv4, DECAP_IPV4);
 	CASEW("PPPoE session, LCP", DLT_EN10MB, pppoe_lcp, ipv4, DECAP_NOT_IP,
 	    DECAP_SKIP_PPP);
 	CASEW("PPPoE discovery", DLT_EN10MB, pppoe_disc, ipv4, DECAP_NOT_IP,
