@@ -70,7 +70,7 @@ static const struct opt {
 	{'v', "verbose", NULL, "list every exchange with its 1xx timeline"},
 	{'q', "quiet", NULL, "report only the summary line and what is wrong"},
 	{OPT_PORTS, "ports", "LIST", "only analyse connections to these server ports (80,8000-8099)"},
-	{OPT_FAIL_ON, "fail-on", "LEVEL", "exit 1 on a violation of this severity or worse: error (default), warning, notice, never"},
+	{OPT_FAIL_ON, "fail-on", "LEVEL", "exit 1 on a violation of this severity or worse: error (default), warning, notice, never; nothing analysed is no violation (exit 0, with a warning)"},
 	{OPT_DISABLE, "disable", "RULES", "comma-separated rule ids not to check"},
 	{OPT_LIST_RULES, "list-rules", NULL, "list the rules and exit"},
 	{OPT_CONTINUE_TIMEOUT, "continue-timeout", "SEC", "continue-slow after SEC without 100 or final (default 1)"},
@@ -124,8 +124,9 @@ usage(FILE *out)
 			    o->arg ? " " : "", o->arg ? o->arg : "");
 		fprintf(out, "  %-34s %s\n", left, o->help);
 	}
-	fprintf(out, "\nExit status: 0 clean, 1 a violation at or above "
-	    "--fail-on was found, 2 usage, input or output error.\n"
+	fprintf(out, "\nExit status: 0 clean (also when nothing was analysed: "
+	    "a warning says so), 1 a violation at or above\n--fail-on was "
+	    "found, 2 usage, input or output error.\n"
 	    "Rules: interim --list-rules.  Manual: man interim.\n");
 }
 
