@@ -478,14 +478,31 @@ fail(struct http1_parser *p, enum http1_error e)
 }
 
 /* The error for a start line judged NO, from the n bytes at b: HTTP/2's
- * preface is named (NO for it comes only once its line is whole). */
+ * preface is named in a request (where NO for it comes only once its line
+ * is whole, so whatever the split). */
 static enum http1_error
-start_error(const char *b, size_t n)
+start_error(enum http1_kind kind, const char *b, size_t n)
 {
 	size_t k = sizeof(H2_PREFACE) - 1;
 
-	return n >= k && memcmp(b, H2_PREFACE, k) == 0 ? HTTP1_ERR_HTTP2 :
+	return kind == HTTP1_REQUEST && n >= k &&
+	    memcmp(b, H2_PREFACE, k) == 0 ? HTTP1_ERR_HTTP2 :
 	    HTTP1_ERR_START_LINE;
+}
+
+/* Could the n bytes at b be an HTTP/2 frame header (RFC 9113 4.1) of the
+ * kind a server sends first or on giving up, SETTINGS or GOAWAY, on stream
+ * 0? MAYBE while fewer than its 9 bytes are there and they fit. */
+static enum verdict
+h2_frame(const char *b, size_t n)
+{
+	for (size_t i = 3; i < 9; i++) {
+		if (i >= n)
+			return MAYBE;
+		if (i == 3 ? b[i] != 4 && b[i] != 7 : i >= 5 && b[i] != 0)
+			return NO;
+	}
+	return YES;
 }
 
 /* A first request line judged NO at b: the offset (1 to MAX_STRAY) of a
@@ -556,6 +573,7 @@ feed_head(struct http1_parser *p, const char *buf, size_t len)
 	int parsed = 0, st;
 	const char *b;
 	long line, stray;
+	enum verdict h2;
 
 	/* RFC 9112 2.2: ignore empty lines before a message */
 	while (pos < len && !p->begun && (buf[pos] == '\r' || buf[pos] == '\n'))
@@ -574,6 +592,12 @@ feed_head(struct http1_parser *p, const char *buf, size_t len)
 		m->kind = p->kind;
 		switch (begins_message(p->kind, b, n, &p->scanned, m, &first)) {
 		case NO:
+			if (p->kind == HTTP1_RESPONSE &&
+			    (h2 = h2_frame(b, n)) != NO) {
+				if (h2 == YES)
+					fail(p, HTTP1_ERR_HTTP2);
+				return pos;     /* MAYBE: need more */
+			}
 			stray = stray_before(p, b, n);
 			if (stray < 0)
 				return pos;     /* need more */
@@ -583,7 +607,7 @@ feed_head(struct http1_parser *p, const char *buf, size_t len)
 				    p->scanned - (uint32_t)stray : 0;
 				return pos + (size_t)stray;
 			}
-			fail(p, start_error(b, n));
+			fail(p, start_error(p->kind, b, n));
 			return pos;
 		case MAYBE:
 			return pos;     /* need more */

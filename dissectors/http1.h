@@ -59,8 +59,9 @@ enum http1_error {
 				   * an incomplete head any longer */
 	HTTP1_ERR_STRAY,          /* bytes before the first request line,
 				   * skipped */
-	HTTP1_ERR_HTTP2,          /* an HTTP/2 preface where HTTP/1.x was
-				   * expected */
+	HTTP1_ERR_HTTP2,          /* an HTTP/2 preface, or a server's
+				   * SETTINGS or GOAWAY frame, where
+				   * HTTP/1.x was expected */
 	HTTP1_ERR_COUNT
 };
 

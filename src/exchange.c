@@ -517,8 +517,9 @@ flow_data(struct flow *f, enum flow_dir d, const char *buf, size_t len,
 	if (!f->is_http && d == FROM_SERVER && f->req.messages == 0 &&
 	    !f->req.begun && f->resp.state == HTTP1_START_LINE &&
 	    !f->resp.recognised && memcmp(buf, "HTTP/", len < 5 ? len : 5) != 0) {
+		if (!f->ignored)
+			f->st->not_http_flows++;
 		f->ignored = 1;
-		f->st->not_http_flows++;
 		return len;
 	}
 	used = http1_feed(p, buf, len);

@@ -635,6 +635,15 @@ test_lenient(void)
 	EXPECT("HTTP/2 preface is named at once", HTTP1_REQUEST,
 	    "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 0, "begin;error 9;");
 
+	EXPECT("HTTP/2 SETTINGS frame where a status line was expected",
+	    HTTP1_RESPONSE, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+	    "\x00\x00\x00\x04\x00\x00\x00\x00\x00", PEER_IS_HTTP,
+	    "begin;resp 200 h=1;end;begin;error 9;");
+	EXPECT("not every binary response is HTTP/2", HTTP1_RESPONSE,
+	    "HTTP/1.1 204 No Content\r\n\r\n\x00\x00\x00\x05\x00\x00\x00"
+	    "\x00\x00", PEER_IS_HTTP,
+	    "begin;resp 204 h=0;end;begin;error 1;");
+
 	/* the error of a first line kept until the peer speaks HTTP */
 	memset(&r, 0, sizeof(r));
 	http1_init(&p, HTTP1_REQUEST, &cb, &r);
