@@ -10,6 +10,9 @@
 
 enum verdict { NO, YES, MAYBE };
 
+#define MAX_STRAY 8     /* bytes skipped before the first request line */
+#define H2_PREFACE "PRI * HTTP/2.0"     /* RFC 9113 3.4, its first line */
+
 _Static_assert(sizeof(struct http1_parser) <= 64,
     "a parser is one cache line (struct flow aligns each to one)");
 
@@ -25,6 +28,8 @@ static const struct {
 	{HTTP1_ERR_TRUNCATED, "stream ended inside a message"},
 	{HTTP1_ERR_ABANDONED, "incomplete head given up (--max-held)"},
 	{HTTP1_ERR_GAP, "bytes missing from the capture"},
+	{HTTP1_ERR_STRAY, "stray bytes before the first request line"},
+	{HTTP1_ERR_HTTP2, "HTTP/2 where HTTP/1.x was expected"},
 	{HTTP1_ERR_NONE, NULL}
 };
 
@@ -409,6 +414,8 @@ body_state(const struct http1_message *m, enum http1_body decided,
 	const struct http1_header *te, *cl;
 
 	p->body_left = 0;
+	if (decided == HTTP1_BODY_CONNECT)
+		return HTTP1_CONNECT_PROBE;
 	if (decided == HTTP1_BODY_TUNNEL ||
 	    (m->kind == HTTP1_RESPONSE && m->status == 101))
 		return HTTP1_TUNNEL;
@@ -455,6 +462,10 @@ message_end(struct http1_parser *p)
 		p->cb->on_end(p->ctx);
 }
 
+/* Before the connection is known to be HTTP, a broken first line makes
+ * the direction another protocol's; its error is kept (doubt) and reported
+ * only if the peer turns out to speak HTTP (http1_expect_http), except
+ * for HTTP/2, which is named at once. */
 static void
 fail(struct http1_parser *p, enum http1_error e)
 {
@@ -462,8 +473,69 @@ fail(struct http1_parser *p, enum http1_error e)
 	p->begun = 0;
 	p->interim_chunked = 0;
 	p->line_start = 0;      /* skip the line that broke */
-	if (p->recognised)
+	p->doubt = p->recognised ? 0 : (uint8_t)e;
+	if (p->recognised || e == HTTP1_ERR_HTTP2)
 		report(p, e);
+}
+
+/* The error for a start line judged NO, from the n bytes at b: HTTP/2's
+ * preface is named in a request (where NO for it comes only once its line
+ * is whole, so whatever the split). */
+static enum http1_error
+start_error(enum http1_kind kind, const char *b, size_t n)
+{
+	size_t k = sizeof(H2_PREFACE) - 1;
+
+	return kind == HTTP1_REQUEST && n >= k &&
+	    memcmp(b, H2_PREFACE, k) == 0 ? HTTP1_ERR_HTTP2 :
+	    HTTP1_ERR_START_LINE;
+}
+
+/* Could the n bytes at b be an HTTP/2 frame header (RFC 9113 4.1) of the
+ * kind a server sends first or on giving up, SETTINGS or GOAWAY, on stream
+ * 0? MAYBE while fewer than its 9 bytes are there and they fit. */
+static enum verdict
+h2_frame(const char *b, size_t n)
+{
+	for (size_t i = 3; i < 9; i++) {
+		if (i >= n)
+			return MAYBE;
+		if (i == 3 ? b[i] != 4 && b[i] != 7 : i >= 5 && b[i] != 0)
+			return NO;
+	}
+	return YES;
+}
+
+/* A first request line judged NO at b: the offset (1 to MAX_STRAY) of a
+ * request line after bytes that no method can hold (not tchar), 0 when
+ * there is none, -1 when that is not known yet. Judged as begins_message()
+ * judges, so the answer does not depend on the split. */
+static long
+stray_before(const struct http1_parser *p, const char *b, size_t n)
+{
+	struct http1_message m;
+	size_t k = 0, next;
+	uint32_t sc;
+
+	if (p->kind != HTTP1_REQUEST || p->recognised || p->messages > 0)
+		return 0;
+	while (k < n && k <= MAX_STRAY && !is_tchar((unsigned char)b[k]))
+		k++;
+	if (k == 0 || k > MAX_STRAY)
+		return 0;
+	if (k == n)
+		return -1;
+	/* the LF search resumes where the one at offset 0 stopped */
+	sc = p->scanned > k ? p->scanned - (uint32_t)k : 0;
+	switch (begins_message(p->kind, b + k, n - k, &sc, &m, &next)) {
+	case YES:
+		return (long)k;
+	case MAYBE:
+		return -1;
+	case NO:
+		break;
+	}
+	return 0;
 }
 
 /* The end of a head whose start line ends before b + *scanned: the offset
@@ -501,7 +573,8 @@ feed_head(struct http1_parser *p, const char *buf, size_t len)
 	unsigned bad = 0;
 	int parsed = 0, st;
 	const char *b;
-	long line;
+	long line, stray;
+	enum verdict h2;
 
 	/* RFC 9112 2.2: ignore empty lines before a message */
 	while (pos < len && !p->begun && (buf[pos] == '\r' || buf[pos] == '\n'))
@@ -520,7 +593,22 @@ feed_head(struct http1_parser *p, const char *buf, size_t len)
 		m->kind = p->kind;
 		switch (begins_message(p->kind, b, n, &p->scanned, m, &first)) {
 		case NO:
-			fail(p, HTTP1_ERR_START_LINE);
+			if (p->kind == HTTP1_RESPONSE &&
+			    (h2 = h2_frame(b, n)) != NO) {
+				if (h2 == YES)
+					fail(p, HTTP1_ERR_HTTP2);
+				return pos;     /* MAYBE: need more */
+			}
+			stray = stray_before(p, b, n);
+			if (stray < 0)
+				return pos;     /* need more */
+			if (stray > 0) {        /* skipped: then the line */
+				report(p, HTTP1_ERR_STRAY);
+				p->scanned = p->scanned > (uint32_t)stray ?
+				    p->scanned - (uint32_t)stray : 0;
+				return pos + (size_t)stray;
+			}
+			fail(p, start_error(p->kind, b, n));
 			return pos;
 		case MAYBE:
 			return pos;     /* need more */
@@ -572,9 +660,10 @@ feed_head(struct http1_parser *p, const char *buf, size_t len)
 		message_end(p);
 		return pos;
 	}
-	if (st == HTTP1_TUNNEL) {
+	if (st == HTTP1_TUNNEL || st == HTTP1_CONNECT_PROBE) {
 		p->messages++;
-		p->state = HTTP1_TUNNEL;
+		p->begun = 0;   /* a message inside begins afresh */
+		p->state = (enum http1_state)st;
 		return pos;
 	}
 	if (st == HTTP1_START_LINE || st == HTTP1_INTERIM_BODY)
@@ -601,6 +690,27 @@ feed_interim_body(struct http1_parser *p, const char *buf, size_t len)
 	case NO:
 		p->state = p->interim_chunked ? HTTP1_BODY_CHUNK_SIZE :
 		    HTTP1_SKIP_BODY;
+		break;
+	case MAYBE:
+		break;          /* need more */
+	}
+	return 0;
+}
+
+/* CONNECT_PROBE: a start line next means HTTP inside the tunnel (RFC 9110
+ * 9.3.6 lets the client send any protocol); anything else is opaque. */
+static size_t
+feed_connect_probe(struct http1_parser *p, const char *buf, size_t len)
+{
+	struct http1_message m;
+	size_t next;
+
+	switch (begins_message(p->kind, buf, len, &p->scanned, &m, &next)) {
+	case YES:
+		p->state = HTTP1_START_LINE;
+		break;
+	case NO:
+		p->state = HTTP1_TUNNEL;
 		break;
 	case MAYBE:
 		break;          /* need more */
@@ -779,8 +889,13 @@ http1_feed(struct http1_parser *p, const char *buf, size_t len)
 		case HTTP1_RESYNC:
 			used = feed_resync(p, buf + pos, len - pos);
 			break;
+		case HTTP1_CONNECT_PROBE:
+			used = feed_connect_probe(p, buf + pos, len - pos);
+			break;
 		case HTTP1_NOT_HTTP:
 			used = len - pos;
+			/* where http1_expect_http() would resynchronise */
+			p->line_start = buf[len - 1] == '\n';
 			break;
 		}
 		pos += used;
@@ -818,6 +933,7 @@ http1_finish(struct http1_parser *p, size_t unconsumed)
 	case HTTP1_INTERIM_BODY:
 	case HTTP1_SKIP_BODY:
 	case HTTP1_TUNNEL:
+	case HTTP1_CONNECT_PROBE:
 	case HTTP1_RESYNC:
 	case HTTP1_NOT_HTTP:
 		break;
@@ -828,8 +944,11 @@ http1_finish(struct http1_parser *p, size_t unconsumed)
 void
 http1_abandon(struct http1_parser *p)
 {
-	/* a head, or a chunk-size or trailer line: framing is lost */
-	if (p->state != HTTP1_NOT_HTTP && p->state != HTTP1_TUNNEL &&
+	/* a head, or a chunk-size or trailer line: framing is lost; a
+	 * tunnel's first bytes too long for a start line are opaque */
+	if (p->state == HTTP1_CONNECT_PROBE)
+		p->state = HTTP1_TUNNEL;
+	else if (p->state != HTTP1_NOT_HTTP && p->state != HTTP1_TUNNEL &&
 	    p->state != HTTP1_RESYNC)
 		fail(p, HTTP1_ERR_ABANDONED);
 	p->scanned = 0;         /* the bytes searched are gone */
@@ -873,7 +992,24 @@ http1_gap(struct http1_parser *p, uint64_t n)
 void
 http1_expect_http(struct http1_parser *p)
 {
+	enum http1_error e = (enum http1_error)p->doubt;
+
 	p->recognised = 1;
+	if (p->state != HTTP1_NOT_HTTP || e == HTTP1_ERR_NONE)
+		return;
+	p->doubt = 0;
+	p->state = HTTP1_RESYNC;        /* line_start: kept by NOT_HTTP */
+	p->scanned = 0;
+	if (e != HTTP1_ERR_HTTP2)       /* already named */
+		report(p, e);
+}
+
+void
+http1_set_connect(struct http1_parser *p)
+{
+	p->state = HTTP1_CONNECT_PROBE;
+	p->scanned = 0;
+	p->line_ok = 0;
 }
 
 void

@@ -40,6 +40,8 @@ enum http1_state {
 	HTTP1_SKIP_BODY,        /* skipping its Content-Length body (a chunked
 				 * one goes through the chunk states) */
 	HTTP1_TUNNEL,           /* after 101 or CONNECT: opaque bytes */
+	HTTP1_CONNECT_PROBE,    /* after a 2xx to CONNECT: HTTP/1.x inside,
+				 * if the next bytes begin a message */
 	HTTP1_RESYNC,           /* after an error: skipping to a start line */
 	HTTP1_NOT_HTTP          /* first bytes were not HTTP: ignored */
 };
@@ -55,6 +57,11 @@ enum http1_error {
 	HTTP1_ERR_TRUNCATED,      /* stream ended inside a message */
 	HTTP1_ERR_ABANDONED,      /* the caller could not hold the bytes of
 				   * an incomplete head any longer */
+	HTTP1_ERR_STRAY,          /* bytes before the first request line,
+				   * skipped */
+	HTTP1_ERR_HTTP2,          /* an HTTP/2 preface, or a server's
+				   * SETTINGS or GOAWAY frame, where
+				   * HTTP/1.x was expected */
 	HTTP1_ERR_GAP,            /* bytes missing from the capture */
 	HTTP1_ERR_COUNT
 };
@@ -100,7 +107,9 @@ struct http1_message {
 enum http1_body {
 	HTTP1_BODY_DEFAULT,       /* framing from the headers (RFC 9112 6.3) */
 	HTTP1_BODY_NONE,          /* no body: response to HEAD */
-	HTTP1_BODY_TUNNEL         /* the rest of this direction is a tunnel */
+	HTTP1_BODY_TUNNEL,        /* the rest of this direction is a tunnel */
+	HTTP1_BODY_CONNECT        /* a tunnel, parsed if its next bytes begin
+				   * a message (a 2xx to CONNECT) */
 };
 
 struct http1_callbacks {
@@ -128,6 +137,8 @@ struct http1_parser {
 	uint8_t line_start;       /* RESYNC: the next byte begins a line */
 	uint8_t interim_chunked;  /* a 1xx declared a chunked body */
 	uint8_t line_ok;          /* START_LINE: the start line is whole, valid */
+	uint8_t doubt;            /* NOT_HTTP: the enum http1_error that made
+				   * it so, reported if the peer is HTTP */
 	uint32_t scanned;         /* bytes not consumed already searched for
 				   * what the state waits for (an offset, as
 				   * the bytes may move): each byte is
@@ -159,9 +170,16 @@ void http1_gap(struct http1_parser *p, uint64_t n);
 /* Switch the direction to tunnel mode (the other side sent 101). */
 void http1_set_tunnel(struct http1_parser *p);
 
+/* The other side sent a 2xx to CONNECT: if this direction's next bytes
+ * begin a message, parsing goes on inside the tunnel; otherwise (TLS, any
+ * other protocol) it is an opaque tunnel. */
+void http1_set_connect(struct http1_parser *p);
+
 /* The other direction is HTTP, so this one is too: from now on a bad
  * start line is reported and re-synchronised, not taken for another
- * protocol. */
+ * protocol. A direction already taken for another protocol by its first
+ * line reports that line's error now and re-synchronises at the next
+ * line that begins a message. */
 void http1_expect_http(struct http1_parser *p);
 
 /* The first field f of the message (names compared case-insensitively);

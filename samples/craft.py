@@ -24,7 +24,10 @@ crafted-utf8.pcap (valid and invalid UTF-8 from the wire, for the JSON),
 crafted-pipeline-70.pcap (more requests pipelined than interim keeps),
 crafted-malformed-request.pcap (1xx answering requests interim cannot
 parse), crafted-ipv6-extensions.pcap (IPv6 extension headers, fragments,
-bad lengths), and, as test inputs, ../tests/unknown-link.pcap (a link type interim does
+bad lengths), crafted-lenient-start.pcap (first request lines interim cannot
+parse, answered in HTTP/1.x, and HTTP/2), crafted-connect.pcap (HTTP and
+TLS inside CONNECT tunnels), the encapsulations crafted-pppoe.pcap,
+crafted-mpls.pcap and crafted-vxlan.pcap, and, as test inputs, ../tests/unknown-link.pcap (a link type interim does
 not support) and ../tests/port-scan.pcap (SYNs to 30 ports, refused).
 """
 import logging
@@ -32,8 +35,11 @@ import os
 import struct
 import sys
 
-from scapy.all import (IP, TCP, Dot1AD, Dot1Q, Ether, IPv6, Loopback,
+from scapy.all import (IP, TCP, UDP, Dot1AD, Dot1Q, Ether, IPv6, Loopback,
                        PcapWriter, raw)
+from scapy.contrib.mpls import MPLS
+from scapy.layers.ppp import PPPoE, PPPoED
+from scapy.layers.vxlan import VXLAN
 
 # scapy warns that IP/Loopback packets do not match the linktype we force
 logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
@@ -395,8 +401,91 @@ def write(path, linktype, frames, ng=False):
                                              os.path.getsize(path)))
 
 
+def pppoe_frames(start):
+    """The plain exchange in PPPoE session 0x0101 (Ethernet), after a PADI
+    (PPPoE discovery) and followed by an LCP echo request: two frames that
+    are not IP, counted as such."""
+    frames = [(start - 0.5, Ether(src=CLIENT_MAC, dst="ff:ff:ff:ff:ff:ff") /
+               PPPoED(code=0x09, sessionid=0) / b"\x01\x01\x00\x00")]
+    frames += [(t, eth(fc, 0x8864) / PPPoE(sessionid=0x0101) / b"\x00\x21" / p)
+               for t, fc, p in exchange(40007, start)]
+    frames.append((start + 1, eth(True, 0x8864) / PPPoE(sessionid=0x0101) /
+                   (b"\xc0\x21" + b"\x09\x01\x00\x08\x00\x00\x00\x00")))
+    return frames
+
+
+def vxlan_frames(start):
+    """The plain exchange as AWS/GCP traffic mirroring delivers it: outer
+    Ethernet, IPv4 10.0.0.1 -> 10.0.0.2, UDP to 4789, VXLAN VNI 42, then
+    the mirrored Ethernet frame; one DNS query (UDP, not VXLAN) too."""
+    outer = (Ether(src="02:00:00:00:00:0a", dst="02:00:00:00:00:0b") /
+             IP(src="10.0.0.1", dst="10.0.0.2", ttl=64, id=1) /
+             UDP(sport=49152, dport=4789))
+    frames = [(t, outer / VXLAN(vni=42, flags=0x08) / eth(fc) / p)
+              for t, fc, p in exchange(40009, start)]
+    frames.append((start + 1, Ether(src=CLIENT_MAC, dst=SERVER_MAC) /
+                   IP(src=CLIENT4, dst="192.0.2.53", ttl=64) /
+                   UDP(sport=53000, dport=53) / b"\x12\x34\x01\x00\x00\x00"))
+    return frames
+
+
+def lenient_start(start):
+    """First request lines interim cannot parse, each on its own
+    connection: answered with an HTTP/1.x status line, they are parse
+    errors paired with that response; stray bytes before a request line
+    are skipped; HTTP/2's preface is named."""
+    host = b"Host: origin.example\r\n"
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n"
+    bad = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
+    pkts = conversation(40050, start, [
+        (0.001, [(0, b"GET HTTP/1.1\r\n" + host + b"\r\n")], [(0.002, bad)]),
+        (0.5, [(0, b"GET /after HTTP/1.1\r\n" + host + b"\r\n")], [(0.002, ok)])])
+    pkts += conversation(40051, start + 1, [
+        (0.001, [(0, b"CONNECT host:25 / HTTP/1.0\r\n\r\n")],
+         [(0.002, b"HTTP/1.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n")])],
+        server_closes=True)
+    pkts += conversation(40052, start + 2, [
+        (0.001, [(0, b"\x00\x17\x03\xfe\x81GET /txt HTTP/1.1\r\n" + host + b"\r\n")],
+         [(0.002, b"HTTP/1.1 102 Processing\r\n\r\n"), (0.302, ok)])])
+    settings = b"\x00\x00\x00\x04\x00\x00\x00\x00\x00"      # RFC 9113 6.5
+    pkts += conversation(40053, start + 3, [
+        (0.001, [(0, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + settings)],
+         [(0.002, settings)])])
+    return pkts
+
+
+def connect_tunnels(start):
+    """CONNECT answered 200, then plain HTTP inside (102, 200): parsed, the
+    inner exchange carries tunnel_of; and CONNECT answered 200, then bytes
+    that look like TLS: an opaque tunnel."""
+    pkts = conversation(40060, start, [
+        (0.001, [(0, b"CONNECT x:80 HTTP/1.1\r\nHost: x:80\r\n\r\n")],
+         [(0.002, b"HTTP/1.1 200 Connection Established\r\n\r\n")]),
+        (0.1, [(0, b"GET http://x/ HTTP/1.1\r\nHost: x\r\n\r\n")],
+         [(0.002, b"HTTP/1.1 102 Processing\r\n\r\n"),
+          (0.302, b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n")])])
+    pkts += conversation(40061, start + 1, [
+        (0.001, [(0, b"CONNECT secure.example:443 HTTP/1.1\r\n"
+                     b"Host: secure.example:443\r\n\r\n")],
+         [(0.002, b"HTTP/1.1 200 Connection Established\r\n\r\n")]),
+        (0.1, [(0, b"\x16\x03\x01\x00\x08\x01\x00\x00\x04\x03\x03GET")],
+         [(0.002, b"\x16\x03\x03\x00\x04\x02\x00\x00\x00")])])
+    return pkts
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
+
+    # PPPoE session, MPLS and VXLAN (Ethernet), each the plain exchange.
+    write(os.path.join(out, "crafted-pppoe.pcap"), 1, pppoe_frames(T0))
+    write(os.path.join(out, "crafted-mpls.pcap"), 1,
+          [(t, eth(fc, 0x8847) / MPLS(label=100 + fc, s=0, ttl=64) /
+            MPLS(label=16, s=1, ttl=64) / p) for t, fc, p in exchange(40008, T0)])
+    write(os.path.join(out, "crafted-vxlan.pcap"), 1, vxlan_frames(T0))
+    write(os.path.join(out, "crafted-lenient-start.pcap"), 1,
+          [(t, eth(fc) / p) for t, fc, p in lenient_start(T0)])
+    write(os.path.join(out, "crafted-connect.pcap"), 1,
+          [(t, eth(fc) / p) for t, fc, p in connect_tunnels(T0)])
 
     # Ethernet + 802.1Q (VLAN 100), then a second connection with QinQ:
     # outer 802.1ad S-tag 0x88a8 (VLAN 200) + inner 802.1Q C-tag (VLAN 300).

@@ -1,4 +1,4 @@
-/* decap.h: link layers off, IP packet out. */
+/* decap.h: link layers and tunnels off, IP packet out. */
 #ifndef INTERIM_DECAP_H
 #define INTERIM_DECAP_H
 
@@ -12,12 +12,35 @@ enum decap_result {
 	DECAP_BAD               /* cut short, or a link type we do not know */
 };
 
-/* Find the IP packet in a frame of link type dlt (a DLT_* value).
- * On DECAP_IPV4/6, *ip and *len describe it within frame. */
+/* What a frame that gave no IP packet carried (names: decap_skip_name). */
+enum decap_skip {
+	DECAP_SKIP_CUT,         /* a header cut short */
+	DECAP_SKIP_LINK,        /* a link type decap() does not know */
+	DECAP_SKIP_NESTED,      /* tags, labels or tunnels nested too deep */
+	DECAP_SKIP_ARP,
+	DECAP_SKIP_LLDP,
+	DECAP_SKIP_PPPOE_DISCOVERY,
+	DECAP_SKIP_PPP,         /* a PPP protocol other than IPv4 or IPv6 */
+	DECAP_SKIP_ETHERTYPE,   /* any other EtherType */
+	DECAP_SKIP_MPLS,        /* MPLS payload that is not IP */
+	DECAP_SKIP_FAMILY,      /* BSD NULL/LOOP: not AF_INET or AF_INET6 */
+	DECAP_SKIP_VERSION,     /* an IP version other than 4 or 6 */
+	DECAP_SKIP_UDP,         /* counted by the caller: UDP, not VXLAN */
+	DECAP_SKIP_IP_PROTO,    /* counted by the caller: neither TCP nor UDP */
+	DECAP_SKIP_KINDS
+};
+
+/* Find the IP packet in a frame of link type dlt (a DLT_* value), inside
+ * PPPoE, MPLS and VXLAN (UDP port 4789) too. On DECAP_IPV4/6, *ip and
+ * *len describe it within frame; otherwise *why says what was there.
+ * Cost: the headers, at most a few tunnels deep. */
 enum decap_result decap(int dlt, const uint8_t *frame, size_t caplen,
-    const uint8_t **ip, size_t *len);
+    const uint8_t **ip, size_t *len, enum decap_skip *why);
 
 /* Is the link type one decap() knows? */
 int decap_supported(int dlt);
+
+/* "arp", "cut-short", ...: for the summary. */
+const char *decap_skip_name(int why);
 
 #endif

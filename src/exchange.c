@@ -25,7 +25,7 @@ struct flow {
 	struct exchange *req_cur;       /* the request being read, if any */
 	struct analysis *an;
 	uint32_t pending;
-	uint8_t is_http;                /* a request line was seen */
+	uint8_t is_http;                /* a request or status line was seen */
 	uint8_t ignored;
 	uint8_t answering;              /* a final response is being read */
 	struct ackwatch ack;            /* at 40: since, last, sent, fired */
@@ -47,6 +47,8 @@ struct flow {
 	uint64_t gap_at[2];             /* a gap there, gap_len[d] long */
 	uint32_t gap_len[2];
 	struct flow_key key;
+	char tunnel_of[X_FIELD];        /* the last CONNECT target answered
+					 * 2xx, or "" */
 };
 
 _Static_assert(offsetof(struct flow, ack) +
@@ -69,6 +71,7 @@ exchange_new(struct analysis *an)
 	memset(x, 0, offsetof(struct exchange, method));
 	x->method[0] = x->target[0] = x->host[0] = x->expect[0] = '\0';
 	x->upgrade[0] = x->final_reason[0] = x->tunnel[0] = '\0';
+	x->tunnel_of[0] = '\0';
 	return x;
 }
 
@@ -258,17 +261,26 @@ uncounted_answer(struct flow *f, int status)
 	return head ? HTTP1_BODY_NONE : HTTP1_BODY_DEFAULT;
 }
 
+/* A valid start line in either direction: the connection is HTTP, and a
+ * first line the other direction could not parse is reported now. */
+static void
+flow_is_http(struct flow *f)
+{
+	if (f->is_http)
+		return;
+	f->is_http = 1;
+	f->st->http_flows++;
+	http1_expect_http(&f->resp);
+	http1_expect_http(&f->req);
+}
+
 static enum http1_body
 req_head(void *ctx, const struct http1_message *m)
 {
 	struct flow *f = ctx;
 	struct exchange *x = f->req_cur;
 
-	if (!f->is_http) {
-		f->is_http = 1;
-		f->st->http_flows++;
-		http1_expect_http(&f->resp);
-	}
+	flow_is_http(f);
 	if (x == NULL) {
 		if (f->capping)
 			uncounted_push(f, m);
@@ -284,6 +296,8 @@ req_head(void *ctx, const struct http1_message *m)
 	    HTTP1_EXPECT);
 	x->has_upgrade = copy_header(x->upgrade, sizeof(x->upgrade), m,
 	    HTTP1_UPGRADE);
+	copy_view(x->tunnel_of, sizeof(x->tunnel_of), f->tunnel_of,
+	    strlen(f->tunnel_of));
 	x->head_done = 1;
 	x->t_head = f->now;
 	x->t_end = f->now;
@@ -319,7 +333,7 @@ req_error(void *ctx, enum http1_error e)
 	struct flow *f = ctx;
 
 	anomaly(f, FROM_CLIENT, e);
-	if (e != HTTP1_ERR_HEADER)      /* the message ends here */
+	if (e != HTTP1_ERR_HEADER && e != HTTP1_ERR_STRAY)  /* it ends here */
 		f->req_cur = NULL;
 }
 
@@ -362,9 +376,11 @@ static enum http1_body
 resp_head(void *ctx, const struct http1_message *m)
 {
 	struct flow *f = ctx;
-	struct exchange *x = f->head;
+	struct exchange *x;
 	int connect, head;
 
+	flow_is_http(f);        /* may give a headless request to answer */
+	x = f->head;
 	if (m->status < 200)
 		f->st->status_1xx[m->status - 100]++;
 	if (x == NULL && f->uncounted > 0)      /* answers one not kept */
@@ -402,11 +418,14 @@ resp_head(void *ctx, const struct http1_message *m)
 	head = x->is_head;
 	if (connect) {
 		copy_view(x->tunnel, sizeof(x->tunnel), "connect", 7);
-		http1_set_tunnel(&f->req);
+		copy_view(f->tunnel_of, sizeof(f->tunnel_of), x->target,
+		    strlen(x->target));
+		http1_set_connect(&f->req);
+		f->answering = 0;       /* no body: the next request's turn */
 	}
 	emit(f, dequeue(f), connect ? END_TUNNEL : END_FINAL, 0);
 	if (connect)
-		return HTTP1_BODY_TUNNEL;
+		return HTTP1_BODY_CONNECT;
 	return head ? HTTP1_BODY_NONE : HTTP1_BODY_DEFAULT;
 }
 
@@ -500,14 +519,14 @@ feed(struct flow *f, enum flow_dir d, const char *buf, size_t len)
 	if (!f->is_http && d == FROM_SERVER && f->req.messages == 0 &&
 	    !f->req.begun && f->resp.state == HTTP1_START_LINE &&
 	    !f->resp.recognised && memcmp(buf, "HTTP/", len < 5 ? len : 5) != 0) {
+		if (!f->ignored)
+			f->st->not_http_flows++;
 		f->ignored = 1;
 		return len;
 	}
 	used = http1_feed(p, buf, len);
 	if (p->state == HTTP1_TUNNEL)
 		f->st->tunnel_bytes += p->tunnel_bytes - tunnel;
-	if (!f->is_http && f->req.state == HTTP1_NOT_HTTP)
-		f->ignored = 1;
 	return used;
 }
 
@@ -620,6 +639,9 @@ flow_close(struct flow *f, const size_t unconsumed[2], enum exchange_end how,
 	if (!f->ignored) {
 		http1_finish(&f->req, unconsumed[FROM_CLIENT]);
 		http1_finish(&f->resp, unconsumed[FROM_SERVER]);
+		/* the client spoke, not HTTP, and the server never did */
+		if (!f->is_http && f->req.state == HTTP1_NOT_HTTP)
+			f->st->not_http_flows++;
 	}
 	while ((x = dequeue(f)) != NULL)
 		emit(f, x, how, how == END_CLOSED);

@@ -18,17 +18,29 @@ format_iso(char *buf, size_t size, int64_t ts)
 	snprintf(buf, size, "%s.%06ldZ", day, (long)(ts % USEC));
 }
 
-/* local time as fmt (strftime), then milliseconds */
+/* local time as fmt (strftime), then milliseconds. The whole seconds
+ * of the last call are kept per format: a flood of violations asks for
+ * the same second many times, and localtime_r() is costly. */
 static void
 local_ms(char *buf, size_t size, int64_t ts, const char *fmt)
 {
+	static struct {
+		const char *fmt;
+		time_t sec;
+		char whole[32];
+	} last[2];
 	time_t sec = (time_t)(ts / USEC);
+	int i = last[0].fmt == fmt || last[0].fmt == NULL ? 0 : 1;
 	struct tm tm;
-	char whole[32];
 
-	localtime_r(&sec, &tm);
-	strftime(whole, sizeof(whole), fmt, &tm);
-	snprintf(buf, size, "%s.%03ld", whole, (long)(ts % USEC / 1000));
+	if (last[i].fmt != fmt || last[i].sec != sec) {
+		localtime_r(&sec, &tm);
+		strftime(last[i].whole, sizeof(last[i].whole), fmt, &tm);
+		last[i].fmt = fmt;
+		last[i].sec = sec;
+	}
+	snprintf(buf, size, "%s.%03ld", last[i].whole,
+	    (long)(ts % USEC / 1000));
 }
 
 void
@@ -87,13 +99,24 @@ format_addr(char *buf, size_t size, const struct addr *a)
 void
 format_endpoint(char *buf, size_t size, const struct addr *a, unsigned port)
 {
-	char ip[INET6_ADDRSTRLEN];
+	char out[INET6_ADDRSTRLEN + 10], *p = out, digits[6];
+	int n = 0;
 
-	format_addr(ip, sizeof(ip), a);
+	/* by hand, as format_addr(): a flood prints it for every SYN */
 	if (a->family == AF_INET6)
-		snprintf(buf, size, "[%s]:%u", ip, port);
-	else
-		snprintf(buf, size, "%s:%u", ip, port);
+		*p++ = '[';
+	p += format_addr(p, INET6_ADDRSTRLEN, a);
+	if (a->family == AF_INET6)
+		*p++ = ']';
+	*p++ = ':';
+	do {
+		digits[n++] = (char)('0' + port % 10);
+		port /= 10;
+	} while (port != 0 && n < 5);
+	while (n > 0)
+		*p++ = digits[--n];
+	*p = '\0';
+	snprintf(buf, size, "%s", out);
 }
 
 void

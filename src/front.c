@@ -194,8 +194,11 @@ front_filler(uint8_t *out, size_t size, const uint8_t src[4],
  * table is bounded (HELD_MAX, least recently seen dropped first) and
  * keyed at random. */
 
-#define HELD_BUCKETS 65536      /* power of two */
-#define HELD_MAX     65536
+#define HELD_BUCKETS 16384      /* power of two */
+#define HELD_MAX     16384      /* handshakes in flight at once: plenty for
+				 * 10,000 new connections a second at an
+				 * RTT of a second; small enough to stay in
+				 * cache under a flood */
 #define HELD_BYTES   120        /* IP and TCP headers at their largest */
 #define HELD_DATA    4096       /* Fast Open data kept at most */
 
@@ -242,6 +245,20 @@ held_find(const uint8_t key[12])
 	while (*p != NULL && memcmp((*p)->key, key, 12) != 0)
 		p = &(*p)->next;
 	return p;
+}
+
+/* A SYN's bucket, loaded while the TCP watch looks up its own: the two
+ * cache misses of a SYN then overlap. */
+static void
+held_prefetch(const uint8_t *ip)
+{
+	uint8_t key[12];
+
+	if (held.bucket == NULL)
+		return;
+	client_key(key, ip, 1);
+	__builtin_prefetch(&held.bucket[hash_bytes(held.seed, key, 12) &
+	    (HELD_BUCKETS - 1)]);
 }
 
 static void
@@ -602,6 +619,9 @@ front_ipv4(struct analysis *an, struct tcpwatch *w, const uint8_t *ip,
 	total = be16(p + 2);
 	if (total <= len && !front_tcp_ok(an->st, p, total))
 		return;
+	hdr = (size_t)(p[0] & 15) * 4;
+	if (total <= len && (p[hdr + 13] & (TH_SYN | TH_ACK)) == TH_SYN)
+		held_prefetch(p);
 	tcpwatch_ipv4(w, p, len, ts);
 	if (total > len) {
 		reassembly_ipv4(p, len, ts);    /* cut: it marks the loss */

@@ -400,6 +400,7 @@ on_exchange(void *self, const struct flow_key *k, uint64_t flow_id,
 	field(j, "tunnel", x->tunnel, x->tunnel[0] != '\0');
 	if (x->midstream)
 		PUT_LIT(j, ",\"midstream\":true");
+	field(j, "tunnel_of", x->tunnel_of, x->tunnel_of[0] != '\0');
 	end_line(j);
 }
 
@@ -436,7 +437,8 @@ static void
 on_finish(void *self, const struct stats *st, const uint64_t *rule_counts)
 {
 	struct json *j = self;
-	char code[8];
+	char code[8], why[256] = "";
+	int nothing = nothing_analysed(st, why, sizeof(why));
 
 	head(j, st->last_ts, "summary", NULL, 0);
 	counter(j, "files", st->files);
@@ -473,7 +475,14 @@ on_finish(void *self, const struct stats *st, const uint64_t *rule_counts)
 	counter(j, "ipv6_addresses_peak", st->v6map_peak);
 	counter(j, "ipv6_map_full", st->v6map_full);
 	counter(j, "ipv6_map_evicted", st->v6map_evicted);
+	counter(j, "not_http_flows", st->not_http_flows);
 	counter(j, "snaplen_cut_packets", st->snaplen_cut);
+	open_object(j, "undecoded");
+	for (int k = 0; k < DECAP_SKIP_KINDS; k++)
+		if (st->undecoded[k] != 0)
+			counter_n(j, decap_skip_name(k), strlen(decap_skip_name(k)),
+			    st->undecoded[k]);
+	close_object(j);
 	counter(j, "reassembly_warnings", reassembly_warning_total(st));
 	counter(j, "lossy_flows", st->lossy_flows);
 	counter(j, "evicted_flows", st->flows_evicted);
@@ -501,6 +510,7 @@ on_finish(void *self, const struct stats *st, const uint64_t *rule_counts)
 	counter(j, "dropped", st->dropped);
 	counter(j, "if_dropped", st->if_dropped);
 	put_str(j, st->truncated ? ",\"truncated\":true" : ",\"truncated\":false");
+	field(j, "nothing_analysed", why, nothing);
 	end_line(j);
 	errno = 0;
 	if (j->err == 0 && fflush(j->out) != 0)

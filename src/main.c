@@ -70,7 +70,7 @@ static const struct opt {
 	{'v', "verbose", NULL, "list every exchange with its 1xx timeline"},
 	{'q', "quiet", NULL, "report only the summary line and what is wrong"},
 	{OPT_PORTS, "ports", "LIST", "only analyse connections to these server ports (80,8000-8099)"},
-	{OPT_FAIL_ON, "fail-on", "LEVEL", "exit 1 on a violation of this severity or worse: error (default), warning, notice, never"},
+	{OPT_FAIL_ON, "fail-on", "LEVEL", "exit 1 on a violation of this severity or worse: error (default), warning, notice, never; nothing analysed is no violation (exit 0, with a warning)"},
 	{OPT_DISABLE, "disable", "RULES", "comma-separated rule ids not to check"},
 	{OPT_LIST_RULES, "list-rules", NULL, "list the rules and exit"},
 	{OPT_CONTINUE_TIMEOUT, "continue-timeout", "SEC", "continue-slow after SEC without 100 or final (default 1)"},
@@ -124,8 +124,9 @@ usage(FILE *out)
 			    o->arg ? " " : "", o->arg ? o->arg : "");
 		fprintf(out, "  %-34s %s\n", left, o->help);
 	}
-	fprintf(out, "\nExit status: 0 clean, 1 a violation at or above "
-	    "--fail-on was found, 2 usage, input or output error.\n"
+	fprintf(out, "\nExit status: 0 clean (also when nothing was analysed: "
+	    "a warning says so), 1 a violation at or above\n--fail-on was "
+	    "found, 2 usage, input or output error.\n"
 	    "Rules: interim --list-rules.  Manual: man interim.\n");
 }
 
@@ -372,6 +373,7 @@ on_frame(void *ctx, int dlt, const struct pcap_pkthdr *h,
 	int64_t ts = packet_clock(&h->ts);
 	const uint8_t *ip;
 	size_t len;
+	enum decap_skip why;
 
 	(void)ctx;
 	timers_run(&analysis.timers, ts);       /* deadlines before this packet */
@@ -381,10 +383,12 @@ on_frame(void *ctx, int dlt, const struct pcap_pkthdr *h,
 	stats.bytes += h->len;
 	if (h->caplen < h->len)
 		stats.snaplen_cut++;
-	switch (decap(dlt, bytes, h->caplen, &ip, &len)) {
+	switch (decap(dlt, bytes, h->caplen, &ip, &len, &why)) {
 	case DECAP_IPV4:
 		if (len >= 20 && ip[9] != 6) {
 			stats.other_ip++;
+			stats.undecoded[ip[9] == 17 ? DECAP_SKIP_UDP :
+			    DECAP_SKIP_IP_PROTO]++;
 		} else {
 			stats.ipv4_tcp++;
 			front_ipv4_wire(&analysis, watch, ip, len, ts);
@@ -395,9 +399,11 @@ on_frame(void *ctx, int dlt, const struct pcap_pkthdr *h,
 		break;
 	case DECAP_NOT_IP:
 		stats.not_ip++;
+		stats.undecoded[why]++;
 		break;
 	case DECAP_BAD:
 		stats.bad_link++;
+		stats.undecoded[why]++;
 		break;
 	}
 }
@@ -513,6 +519,8 @@ main(int argc, char **argv)
 	if (analysis.out->finish != NULL)
 		analysis.out->finish(analysis.out->self, &stats,
 		    analysis.rule_counts);
+	if (rc >= 0 && nothing_analysed(&stats, err, sizeof(err)))
+		fprintf(stderr, "interim: warning: nothing analysed: %s\n", err);
 	timers_free(&analysis.timers);
 	exchange_cleanup(&analysis);
 	capture_close(&cap);

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "decap.h"
 #include "http1.h"
 #include "timers.h"
 
@@ -103,6 +104,8 @@ struct exchange {
 	char upgrade[X_FIELD];
 	char final_reason[X_REASON];
 	char tunnel[X_FIELD];           /* protocol after 101, or "" */
+	char tunnel_of[X_FIELD];        /* inside a CONNECT tunnel: its
+					 * target, or "" */
 	struct interim interim[X_INTERIM];
 };
 
@@ -138,12 +141,15 @@ struct stats {
 	uint64_t other_ip;              /* IP but not TCP */
 	uint64_t not_ip;                /* ARP, LLDP, unknown link payload */
 	uint64_t bad_link;              /* link header cut short or unknown */
+	uint64_t undecoded[DECAP_SKIP_KINDS];   /* the three above, by kind
+						 * (enum decap_skip) */
 	uint64_t flows;                 /* TCP connections established */
 	uint64_t http_flows;
+	uint64_t not_http_flows;        /* dropped as another protocol */
 	uint64_t exchanges;
 	uint64_t status_1xx[100];       /* index: code - 100 */
 	uint64_t unsolicited;           /* responses with no request waiting */
-	uint64_t parse_errors[16];      /* index: enum http1_error */
+	uint64_t parse_errors[HTTP1_ERR_COUNT]; /* index: enum http1_error */
 	uint64_t pipeline_capped;       /* requests past the per-flow cap */
 	uint64_t interim_capped;        /* 1xx past X_INTERIM */
 	uint64_t tunnel_bytes;

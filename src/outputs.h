@@ -23,6 +23,12 @@ const struct sink *json_sink(FILE *out, int flush,
 const struct sink *report_sink(FILE *out, const struct report_opts *o,
     void (*failed)(void *ctx, int err), void *ctx);
 
+/* When packets were read but no exchange was analysed: 1, and buf holds
+ * why, as far as the counters tell ("no TCP connection was seen from its
+ * handshake ..."); else 0. For the report, the JSON summary and main's
+ * warning. */
+int nothing_analysed(const struct stats *st, char *buf, size_t size);
+
 static inline uint64_t
 reassembly_warning_total(const struct stats *st)
 {

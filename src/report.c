@@ -161,9 +161,10 @@ on_exchange(void *self, const struct flow_key *k, uint64_t flow_id,
 	}
 	if (!r->o.verbose || r->err != 0)
 		return;
-	snprintf(line, sizeof(line), "%s  %s %s HTTP/1.%d%s", w, x->method,
-	    x->target, x->minor, x->midstream ? "  (picked up mid-stream)" :
-	    "");
+	snprintf(line, sizeof(line), "%s  %s %s HTTP/1.%d%s%s%s", w, x->method,
+	    x->target, x->minor, x->tunnel_of[0] != '\0' ? "  in the tunnel "
+	    "to " : "", x->tunnel_of, x->midstream ?
+	    "  (picked up mid-stream)" : "");
 	put_line(r, "", line);
 	timeline(r, x);
 	check_out(r);
@@ -225,6 +226,52 @@ print_examples(struct report *r, const struct examples *e)
 		    (unsigned long long)(e->count - shown));
 }
 
+static uint64_t
+undecoded_total(const struct stats *st)
+{
+	uint64_t n = 0;
+
+	for (int k = 0; k < DECAP_SKIP_KINDS; k++)
+		n += st->undecoded[k];
+	return n;
+}
+
+int
+nothing_analysed(const struct stats *st, char *buf, size_t size)
+{
+	uint64_t tcp = st->ipv4_tcp + st->ipv6_tcp;
+	uint64_t other = undecoded_total(st);
+
+	if (st->packets == 0 || st->exchanges > 0)
+		return 0;
+	if (tcp == 0 && other > 0)
+		snprintf(buf, size, "no TCP packet among the %llu read (%llu "
+		    "not decoded or not TCP, by kind below)",
+		    (unsigned long long)st->packets, (unsigned long long)other);
+	else if (tcp == 0)
+		snprintf(buf, size, "no TCP packet among the %llu read",
+		    (unsigned long long)st->packets);
+	else if (st->flows == 0 && st->early_responses > 0)
+		snprintf(buf, size, "%llu TCP packets, but only responses to "
+		    "requests made before the capture began, or the capture "
+		    "saw the server's side only", (unsigned long long)tcp);
+	else if (st->flows == 0)
+		snprintf(buf, size, "%llu TCP packets, but no connection "
+		    "established or picked up at a request",
+		    (unsigned long long)tcp);
+	else if (st->http_flows == 0)
+		snprintf(buf, size, "%llu TCP connection%s, none speaking "
+		    "HTTP/1.x", (unsigned long long)st->flows,
+		    st->flows == 1 ? "" : "s");
+	else
+		snprintf(buf, size, "%llu HTTP connection%s, but no request "
+		    "head was whole%s", (unsigned long long)st->http_flows,
+		    st->http_flows == 1 ? "" : "s",
+		    st->lossy_flows > 0 || st->snaplen_cut > 0 ? " (bytes are "
+		    "missing from the capture)" : "");
+	return 1;
+}
+
 static void
 print_input(struct report *r, const struct stats *st)
 {
@@ -254,9 +301,12 @@ print_input(struct report *r, const struct stats *st)
 		    size);
 	if (st->packets > 0)
 		fprintf(r->out, ", %s to %s (%s)", from, to, span);
-	fprintf(r->out, "\nConnections: %llu TCP, %llu HTTP.  Exchanges: %llu, "
-	    "%llu with a 1xx.\n", (unsigned long long)st->flows,
-	    (unsigned long long)st->http_flows,
+	fprintf(r->out, "\nConnections: %llu TCP, %llu HTTP",
+	    (unsigned long long)st->flows, (unsigned long long)st->http_flows);
+	if (st->not_http_flows > 0)
+		fprintf(r->out, ", %llu not HTTP",
+		    (unsigned long long)st->not_http_flows);
+	fprintf(r->out, ".  Exchanges: %llu, %llu with a 1xx.\n",
 	    (unsigned long long)st->exchanges,
 	    (unsigned long long)r->with_interim);
 }
@@ -432,12 +482,34 @@ print_front(struct report *r, const struct stats *st)
 		    st->time_backwards == 1 ? " was" : "s were");
 }
 
+/* Frames that gave no TCP packet, by kind. */
+static void
+print_undecoded(struct report *r, const struct stats *st)
+{
+	uint64_t n = undecoded_total(st);
+	const char *sep = "";
+
+	if (n == 0)
+		return;
+	fprintf(r->out, "\nNot decoded or not TCP: %llu packet%s (",
+	    (unsigned long long)n, n == 1 ? "" : "s");
+	for (int k = 0; k < DECAP_SKIP_KINDS; k++) {
+		if (st->undecoded[k] == 0)
+			continue;
+		fprintf(r->out, "%s%s %llu", sep, decap_skip_name(k),
+		    (unsigned long long)st->undecoded[k]);
+		sep = ", ";
+	}
+	fprintf(r->out, ").\n");
+}
+
 static void
 print_coverage(struct report *r, const struct stats *st)
 {
 	uint64_t warnings = reassembly_warning_total(st);
 	uint64_t capped = st->pipeline_capped + st->interim_capped;
 
+	print_undecoded(r, st);
 	if (st->ipv6_fragments > 0)
 		fprintf(r->out, "\nNot analysed: %llu IPv6 fragment%s, not "
 		    "reassembled.\n", (unsigned long long)st->ipv6_fragments,
@@ -491,11 +563,15 @@ static void
 on_finish(void *self, const struct stats *st, const uint64_t *rule_counts)
 {
 	struct report *r = self;
+	char why[256];
 
 	if (check_out(r) != 0)
 		return;
 	if (r->o.verbose && st->exchanges > 0)
 		putc('\n', r->out);
+	if (nothing_analysed(st, why, sizeof(why)))
+		fprintf(r->out, "%sNothing analysed%s: %s.\n\n", bold(r),
+		    plain(r), why);
 	print_input(r, st);
 	if (!r->o.quiet)
 		print_interim(r, st);

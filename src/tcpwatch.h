@@ -21,7 +21,7 @@
 
 #include "rules.h"
 
-#define TCPWATCH_MAX 262144     /* unanswered handshakes watched at once */
+#define TCPWATCH_MAX 131072     /* unanswered handshakes watched at once */
 
 struct tcpwatch;
 

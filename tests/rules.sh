@@ -87,6 +87,15 @@ crafted-pipeline-70.pcap          -
 # 1xx to requests that could not be parsed: judged by no rule (the parse
 # errors are reported), and not taken for the next request's
 crafted-malformed-request.pcap    -
+# PPPoE session, MPLS and VXLAN: the plain exchange, decoded
+crafted-pppoe.pcap                -
+crafted-mpls.pcap                 -
+crafted-vxlan.pcap                -
+# first request lines interim cannot parse, answered in HTTP/1.x; stray
+# bytes; HTTP/2's preface
+crafted-lenient-start.pcap        -
+# HTTP inside a CONNECT tunnel, and TLS inside one
+crafted-connect.pcap              -
 LIST
 
 # every sample is in the list above, so none escapes the "nothing else" check
@@ -162,6 +171,32 @@ check "malformed requests: both parse errors reported" \
     test "$(grep -c '"event_type":"anomaly".*"malformed start line"' "$TMP/out")" -eq 2
 check "malformed requests: GET /third paired with its 103 and 200" \
     grep -q '"target":"/third".*"interim":\[{"status":103.*"final":{"status":200' "$TMP/out"
+
+# what a first request line interim cannot parse leaves
+run -j "$S/crafted-lenient-start.pcap"
+check "lenient start: two malformed start lines, one stray, one HTTP/2" \
+    grep -q '"parse_errors":{"malformed start line":2,"stray bytes before the first request line":1,"HTTP/2 where HTTP/1.x was expected":1}' "$TMP/out"
+check "lenient start: the 400s are paired, not unsolicited" \
+    grep -q '"unsolicited_responses":0' "$TMP/out"
+check "lenient start: GET /txt after the stray bytes" \
+    grep -q '"target":"/txt".*"interim":\[{"status":102' "$TMP/out"
+check "lenient start: HTTP/2 is TCP, not HTTP" \
+    grep -q '"http_flows":3,.*"not_http_flows":1' "$TMP/out"
+# CONNECT: HTTP inside is parsed, TLS is not
+run -j "$S/crafted-connect.pcap"
+check "CONNECT: the GET inside carries tunnel_of" \
+    grep -q '"target":"http://x/".*"interim":\[{"status":102.*"final":{"status":200.*"tunnel_of":"x:80"' "$TMP/out"
+check "CONNECT: three exchanges, TLS bytes are tunnel bytes" \
+    grep -q '"exchanges":3,.*"tunnel_bytes":23,' "$TMP/out"
+# nothing analysed: said at the top, and once on stderr
+run "$SRCDIR/tests/port-scan.pcap"
+check "nothing analysed: the report says so first" \
+    test "$(head -1 "$TMP/out")" = "Nothing analysed: 60 TCP packets, but no connection established or picked up at a request."
+check "nothing analysed: one warning line on stderr" \
+    test "$(grep -c '^interim: warning: nothing analysed: ' "$TMP/err")" -eq 1
+check "nothing analysed: exit 0" test "$rc" -eq 0
+run "$S/node-processing.pcap"
+check "something analysed: stderr is empty" test ! -s "$TMP/err"
 
 # a deadline still open when the capture ends is not a violation
 run -j -c 6 "$S/rule-processing-silence.pcap"

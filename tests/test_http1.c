@@ -18,6 +18,8 @@ struct rec {
 	char log[LOG];
 	size_t len;
 	int head_request;       /* answer HEAD: the next response has no body */
+	int connect;            /* the first 2xx (or CONNECT request) opens a
+				 * CONNECT tunnel */
 };
 
 static int failures, checks;
@@ -62,6 +64,11 @@ on_head(void *ctx, const struct http1_message *m)
 	say(r, ";");
 	if (m->kind == HTTP1_RESPONSE && r->head_request && m->status >= 200)
 		return HTTP1_BODY_NONE;
+	if (r->connect && (m->kind == HTTP1_REQUEST ? m->method_len == 7 &&
+	    memcmp(m->method, "CONNECT", 7) == 0 : m->status / 100 == 2)) {
+		r->connect = 0;
+		return HTTP1_BODY_CONNECT;
+	}
 	return HTTP1_BODY_DEFAULT;
 }
 
@@ -83,6 +90,7 @@ static const struct http1_callbacks cb = {on_begin, on_head, on_end, on_error};
  * other direction is known to be HTTP (http1_expect_http). */
 #define HEAD_REQUEST 1
 #define PEER_IS_HTTP 2
+#define CONNECT_2XX  4          /* see struct rec's connect */
 
 /* Feed stream in pieces that end at the offsets in cuts[]; returns the
  * parser's final state and fills r. */
@@ -96,6 +104,7 @@ run(enum http1_kind kind, const char *stream, size_t len, const size_t *cuts,
 
 	memset(r, 0, sizeof(*r));
 	r->head_request = head_request & HEAD_REQUEST;
+	r->connect = head_request & CONNECT_2XX;
 	http1_init(&p, kind, &cb, r);
 	if (head_request & PEER_IS_HTTP)
 		http1_expect_http(&p);
@@ -599,12 +608,77 @@ test_fields(void)
 	fields("after 120 other fields", many, n, "0|-|-|-|h2c|-");
 }
 
+/* A first request line that fails, stray bytes before one, HTTP/2, and
+ * HTTP (or not) inside a CONNECT tunnel. */
+static void
+test_lenient(void)
+{
+	static const char first[] = "GET HTTP/1.1\r\nHost: a\r\n\r\n";
+	static const char next[] = "GET /after HTTP/1.1\r\n\r\n";
+	struct rec r;
+	struct http1_parser p;
+	uint64_t tunnel = 0;
+	enum http1_state st;
+	size_t used;
+
+	EXPECT("stray bytes before the first request line", HTTP1_REQUEST,
+	    "\x00\x17\x03\xfe\x81GET /txt HTTP/1.1\r\nHost: a\r\n\r\n", 0,
+	    "begin;error 8;req GET/1 h=1;end;");
+	EXPECT("stray bytes only before the first", HTTP1_REQUEST,
+	    "GET / HTTP/1.1\r\n\r\n\x01GET / HTTP/1.1\r\n\r\n"
+	    "GET /ok HTTP/1.1\r\n\r\n", 0,
+	    "begin;req GET/1 h=0;end;begin;error 1;begin;req GET/1 h=0;end;");
+	st = run(HTTP1_REQUEST, "\x01\x02\x03\x04\x05\x06\x07\x08\x09GET / "
+	    "HTTP/1.1\r\n\r\n", 25, NULL, 0, 0, &r, NULL);
+	check(st == HTTP1_NOT_HTTP && strcmp(r.log, "begin;") == 0,
+	    "nine stray bytes are too many", r.log);
+	EXPECT("HTTP/2 preface is named at once", HTTP1_REQUEST,
+	    "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 0, "begin;error 9;");
+
+	EXPECT("HTTP/2 SETTINGS frame where a status line was expected",
+	    HTTP1_RESPONSE, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+	    "\x00\x00\x00\x04\x00\x00\x00\x00\x00", PEER_IS_HTTP,
+	    "begin;resp 200 h=1;end;begin;error 9;");
+	EXPECT("not every binary response is HTTP/2", HTTP1_RESPONSE,
+	    "HTTP/1.1 204 No Content\r\n\r\n\x00\x00\x00\x05\x00\x00\x00"
+	    "\x00\x00", PEER_IS_HTTP,
+	    "begin;resp 204 h=0;end;begin;error 1;");
+
+	/* the error of a first line kept until the peer speaks HTTP */
+	memset(&r, 0, sizeof(r));
+	http1_init(&p, HTTP1_REQUEST, &cb, &r);
+	used = http1_feed(&p, first, sizeof(first) - 1);
+	check(used == sizeof(first) - 1 && p.state == HTTP1_NOT_HTTP &&
+	    strcmp(r.log, "begin;") == 0, "bad first line: not HTTP yet", r.log);
+	http1_expect_http(&p);
+	used = http1_feed(&p, next, sizeof(next) - 1);
+	check(used == sizeof(next) - 1 && strcmp(r.log,
+	    "begin;error 1;begin;req GET/1 h=0;end;") == 0,
+	    "bad first line: reported once the peer is HTTP, then resync",
+	    r.log);
+
+	EXPECT("HTTP inside a CONNECT tunnel (responses)", HTTP1_RESPONSE,
+	    "HTTP/1.1 200 Connection Established\r\n\r\n"
+	    "HTTP/1.1 102 Processing\r\n\r\n"
+	    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", CONNECT_2XX,
+	    "begin;resp 200 h=0;begin;resp 102 h=0;end;begin;resp 200 h=1;end;");
+	EXPECT("HTTP inside a CONNECT tunnel (requests)", HTTP1_REQUEST,
+	    "CONNECT x:80 HTTP/1.1\r\n\r\nGET http://x/ HTTP/1.1\r\n\r\n",
+	    CONNECT_2XX, "begin;req CONNECT/1 h=0;begin;req GET/1 h=0;end;");
+	st = run(HTTP1_RESPONSE, "HTTP/1.1 200 OK\r\n\r\n\x16\x03\x03\x00\x02hi",
+	    26, NULL, 0, CONNECT_2XX, &r, &tunnel);
+	check(st == HTTP1_TUNNEL && tunnel == 7 &&
+	    strcmp(r.log, "begin;resp 200 h=0;") == 0,
+	    "TLS inside a CONNECT tunnel is opaque", r.log);
+}
+
 int
 main(void)
 {
 	test_requests();
 	test_responses();
 	test_hostile();
+	test_lenient();
 	test_long_lines();
 	test_linear();
 	test_helpers();
