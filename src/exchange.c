@@ -41,7 +41,7 @@ struct flow {
 	uint64_t uncounted_head, uncounted_connect;
 	uint64_t requests;
 	uint64_t id;
-	uint32_t held[2];               /* the reassembler's (flow_held) */
+	struct flow_link link;          /* the reassembler's */
 	uint8_t midstream;              /* picked up without a handshake */
 	uint64_t consumed[2];           /* bytes of each direction, so far */
 	uint64_t gap_at[2];             /* a gap there, gap_len[d] long */
@@ -610,10 +610,16 @@ flow_gap(struct flow *f, enum flow_dir d, uint64_t at, uint32_t len,
 	anomaly(f, d, HTTP1_ERR_GAP);
 }
 
-uint32_t *
-flow_held(struct flow *f)
+struct flow_link *
+flow_link(struct flow *f)
 {
-	return f->held;
+	return &f->link;
+}
+
+unsigned
+flow_pending(const struct flow *f)
+{
+	return f->pending;
 }
 
 void

@@ -48,9 +48,19 @@ int flow_is_midstream(const struct flow *f);
 void flow_gap(struct flow *f, enum flow_dir d, uint64_t at, uint32_t len,
     int64_t ts);
 
-/* Bytes of each direction (enum flow_dir) the reassembler holds back
- * for this flow; its to keep, zero at first. */
-uint32_t *flow_held(struct flow *f);
+/* What the reassembler keeps of each flow, zero at first: its to read
+ * and write. */
+struct flow_link {
+	struct flow *older, *newer;     /* by last activity */
+	int64_t active;                 /* last data either way */
+	void *conn;                     /* libnids' stream */
+	uint32_t held[2];               /* bytes held back, by enum flow_dir */
+};
+
+struct flow_link *flow_link(struct flow *f);
+
+/* Requests waiting for their response. */
+unsigned flow_pending(const struct flow *f);
 
 /* Direction d held back too much: give up the message head it waits to
  * complete (reported as an anomaly); its bytes are not offered again. */

@@ -486,6 +486,8 @@ on_finish(void *self, const struct stats *st, const uint64_t *rule_counts)
 	counter(j, "reassembly_warnings", reassembly_warning_total(st));
 	counter(j, "lossy_flows", st->lossy_flows);
 	counter(j, "evicted_flows", st->flows_evicted);
+	counter(j, "idle_flows", st->flows_idle);
+	counter(j, "timers_refused", st->timers_refused);
 	open_object(j, "dropped_before_reassembly");
 	for (int d = 0; d < DROP_KINDS; d++)
 		if (st->front_dropped[d] != 0)

@@ -48,7 +48,11 @@ enum {
 	OPT_RESPONSE_TIMEOUT,
 	OPT_SYN_TIMEOUT,
 	OPT_ACK_TIMEOUT,
-	OPT_MAX_HELD
+	OPT_MAX_HELD,
+	OPT_MAX_STREAM_BUFFER,
+	OPT_MAX_FLOWS,
+	OPT_MAX_TIMERS,
+	OPT_IDLE_TIMEOUT
 };
 
 /* One table for getopt_long, --help and the man page test. */
@@ -79,6 +83,10 @@ static const struct opt {
 	{OPT_SYN_TIMEOUT, "syn-timeout", "SEC", "handshake-timeout after SEC without SYN-ACK (default 19)"},
 	{OPT_ACK_TIMEOUT, "ack-timeout", "SEC", "request-unacked after SEC without an ACK (default 90)"},
 	{OPT_MAX_HELD, "max-held", "MIB", "bytes of incomplete message heads held back, all connections together (default 256)"},
+	{OPT_MAX_STREAM_BUFFER, "max-stream-buffer", "KIB", "bytes of an incomplete message head held back in one direction (default 64, at most 64)"},
+	{OPT_MAX_FLOWS, "max-flows", "N", "connections followed at once; past it the longest idle goes (default 100000)"},
+	{OPT_MAX_TIMERS, "max-timers", "N", "deadlines watched at once (default 1000000)"},
+	{OPT_IDLE_TIMEOUT, "idle-timeout", "SEC", "let a connection go after SEC without data (default 300)"},
 	{'h', "help", NULL, "print this help and exit"},
 	{'V', "version", NULL, "print the version and exit"},
 	{0, NULL, NULL, NULL}
@@ -93,7 +101,8 @@ struct config {
 	struct report_opts rep;
 	int json;
 	uint8_t *ports;         /* bitmap of server ports, or NULL: all */
-	uint64_t max_held;      /* bytes */
+	struct reassembly_caps caps;
+	size_t max_timers;
 	struct rules_config rules;
 	enum severity fail_on;  /* SEV_NONE: never */
 };
@@ -309,7 +318,11 @@ parse_args(int argc, char **argv, struct config *cf)
 		case OPT_RESPONSE_TIMEOUT: cf->rules.response_timeout = parse_seconds(optarg, "response-timeout"); break;
 		case OPT_SYN_TIMEOUT: cf->rules.syn_timeout = parse_seconds(optarg, "syn-timeout"); break;
 		case OPT_ACK_TIMEOUT: cf->rules.ack_timeout = parse_seconds(optarg, "ack-timeout"); break;
-		case OPT_MAX_HELD: cf->max_held = (uint64_t)parse_count(optarg, "--max-held", 1048576) << 20; break;
+		case OPT_MAX_HELD: cf->caps.max_held = (uint64_t)parse_count(optarg, "--max-held", 1048576) << 20; break;
+		case OPT_MAX_STREAM_BUFFER: cf->caps.max_stream_buffer = (uint32_t)parse_count(optarg, "--max-stream-buffer", 64) << 10; break;
+		case OPT_MAX_FLOWS: cf->caps.max_flows = (uint32_t)parse_count(optarg, "--max-flows", 10000000); break;
+		case OPT_MAX_TIMERS: cf->max_timers = (size_t)parse_count(optarg, "--max-timers", 100000000); break;
+		case OPT_IDLE_TIMEOUT: cf->caps.idle_timeout = parse_seconds(optarg, "idle-timeout"); break;
 		case 'h': usage(stdout); exit(close_output(EXIT_CLEAN));
 		case 'V': printf("interim %s\n", PACKAGE_VERSION); exit(close_output(EXIT_CLEAN));
 		default: usage(stderr); exit(EXIT_USAGE);
@@ -464,7 +477,8 @@ int
 main(int argc, char **argv)
 {
 	struct config cf = {.rules = RULES_DEFAULTS, .fail_on = SEV_ERROR,
-	    .max_held = REASSEMBLY_MAX_HELD};
+	    .caps = {REASSEMBLY_MAX_HELD, REASSEMBLY_STREAM_BUFFER,
+	    REASSEMBLY_MAX_FLOWS, REASSEMBLY_IDLE}, .max_timers = 1000000};
 	const char *no_colour;
 	char err[512];
 	int rc;
@@ -497,7 +511,8 @@ main(int argc, char **argv)
 	if (watch == NULL)
 		die("%s", "out of memory");
 	tcpwatch_unmap(watch, front_unmap_key);
-	if (reassembly_init(&analysis, cf.ports, cf.max_held, reassembly_fatal,
+	analysis.timers.max = cf.max_timers;
+	if (reassembly_init(&analysis, cf.ports, &cf.caps, reassembly_fatal,
 	    err, sizeof(err)) != 0)
 		die("%s", err);
 	signal(SIGINT, on_signal);
@@ -516,6 +531,7 @@ main(int argc, char **argv)
 	front_finish();
 	front_ipv6_finish();
 	tcpwatch_free(watch);
+	stats.timers_refused = analysis.timers.refused;
 	if (analysis.out->finish != NULL)
 		analysis.out->finish(analysis.out->self, &stats,
 		    analysis.rule_counts);

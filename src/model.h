@@ -49,7 +49,8 @@ enum exchange_end {
 	END_TUNNEL,             /* 101 (or 2xx to CONNECT) */
 	END_CLOSED,             /* the connection ended first (FIN or RST) */
 	END_OPEN,               /* the input ended first */
-	END_EVICTED             /* the reassembler dropped the connection */
+	END_EVICTED,            /* the reassembler dropped the connection */
+	END_IDLE                /* silent past --idle-timeout: let go */
 };
 
 enum {
@@ -158,7 +159,9 @@ struct stats {
 	uint64_t if_dropped;            /* live: by the interface */
 	uint64_t tcp_untracked;         /* handshakes past the watch table cap */
 	uint64_t lossy_flows;           /* bytes missing from the capture */
-	uint64_t flows_evicted;         /* dropped by libnids, table full */
+	uint64_t flows_evicted;         /* let go early: --max-flows reached */
+	uint64_t flows_idle;            /* let go: silent past --idle-timeout */
+	uint64_t timers_refused;        /* not armed: --max-timers reached */
 	uint64_t front_dropped[DROP_KINDS];     /* index: enum front_drop */
 	uint64_t tuples_reused;         /* a SYN-ACK ended an open connection */
 	uint64_t syns_overwritten;      /* held SYNs lost to the table's cap */

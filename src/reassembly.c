@@ -22,8 +22,16 @@ static const uint8_t *ports;
 static pcap_t *raw_handle;
 static struct pcap_pkthdr last_header;  /* libnids keeps a pointer to it */
 static reassembly_fatal_fn fatal;
+static struct reassembly_caps caps;
 static uint64_t held_total;     /* bytes held back, all flows */
-static uint64_t held_max;       /* --max-held */
+
+/* Our flows by last activity, the longest idle at the old end: who goes
+ * first when --max-flows is reached, and whom the idle sweep lets go. */
+static struct {
+	struct flow *oldest, *newest;
+	uint32_t count;
+	struct timer sweep;             /* at the oldest one's idle deadline */
+} flows;
 
 /* Halves whose buffer grew past libnids' first 4 KiB (they held back an
  * incomplete head) and are now wholly consumed: their buffer is freed
@@ -109,20 +117,21 @@ out_of_memory(char *where)
 }
 
 /* Offer a half's unread bytes; keep what the dissector did not consume.
- * What is kept stays in libnids' buffer, so the bytes kept across all
- * flows are bounded: past --max-held, the head this flow is waiting to
- * complete is given up instead. */
+ * What is kept stays in libnids' buffer, so the bytes kept are bounded,
+ * per stream (--max-stream-buffer) and across all flows (--max-held):
+ * past either, the head this flow is waiting to complete is given up. */
 static void
 deliver(struct tcp_stream *a, struct flow *f, enum flow_dir d,
     struct half_stream *h)
 {
 	size_t avail = (size_t)(h->count - h->offset);
 	size_t used = flow_data(f, d, h->data, avail, packet_time());
-	uint32_t *held = flow_held(f);
+	uint32_t *held = flow_link(f)->held;
 
 	held_total -= held[d];
 	held[d] = 0;
-	if (used < avail && held_total + (avail - used) > held_max) {
+	if (used < avail && (avail - used > caps.max_stream_buffer ||
+	    held_total + (avail - used) > caps.max_held)) {
 		analysis->st->held_capped++;
 		flow_give_up(f, d, packet_time());
 		used = avail;
@@ -186,17 +195,109 @@ find_gap(struct tcp_stream *a, struct flow *f, enum flow_dir d)
 	fills[nfills++] = (struct fill){a, f, d, next, end - next};
 }
 
+static void
+lru_unlink(struct flow *f)
+{
+	struct flow_link *l = flow_link(f);
+
+	if (l->older != NULL)
+		flow_link(l->older)->newer = l->newer;
+	else
+		flows.oldest = l->newer;
+	if (l->newer != NULL)
+		flow_link(l->newer)->older = l->older;
+	else
+		flows.newest = l->older;
+	l->older = l->newer = NULL;
+}
+
+static void
+lru_touch(struct flow *f, int64_t now)
+{
+	struct flow_link *l = flow_link(f);
+
+	l->active = now;
+	if (flows.newest == f)
+		return;
+	if (l->older != NULL || flows.oldest == f)
+		lru_unlink(f);
+	l->older = flows.newest;
+	if (flows.newest != NULL)
+		flow_link(flows.newest)->newer = f;
+	else
+		flows.oldest = f;
+	flows.newest = f;
+	if (flows.sweep.slot == 0 && caps.idle_timeout > 0)
+		timers_set(&analysis->timers, &flows.sweep,
+		    flow_link(flows.oldest)->active + caps.idle_timeout);
+}
+
+static void stream_close(struct tcp_stream *, struct flow *,
+    const size_t[2], enum exchange_end);
+
+/* Let a flow go before its connection ended: report it, and free its
+ * stream (no libnids callback follows). */
+static void
+let_go(struct flow *f, enum exchange_end how)
+{
+	struct tcp_stream *a = flow_link(f)->conn;
+	size_t unread[2];
+
+	unread[FROM_CLIENT] = (size_t)(a->server.count - a->server.offset);
+	unread[FROM_SERVER] = (size_t)(a->client.count - a->client.offset);
+	stream_close(a, f, unread, how);
+	nids_free_tcp_stream(a);
+}
+
+/* --max-flows reached: the longest idle of the oldest few that waits for
+ * no response goes, else the longest idle. */
+static void
+make_room(void)
+{
+	struct flow *f = flows.oldest, *pick = flows.oldest;
+
+	for (int i = 0; f != NULL && i < 16; i++, f = flow_link(f)->newer)
+		if (flow_pending(f) == 0) {
+			pick = f;
+			break;
+		}
+	if (pick == NULL)
+		return;
+	analysis->st->flows_evicted++;
+	let_go(pick, END_EVICTED);
+}
+
+/* The idle sweep: flows silent past --idle-timeout go, oldest first. */
+static void
+on_sweep(struct timer *t, int64_t now)
+{
+	(void)t;
+	while (flows.oldest != NULL &&
+	    flow_link(flows.oldest)->active + caps.idle_timeout < now) {
+		analysis->st->flows_idle++;
+		let_go(flows.oldest, END_IDLE);
+	}
+	if (flows.oldest != NULL)
+		timers_set(&analysis->timers, &flows.sweep,
+		    flow_link(flows.oldest)->active + caps.idle_timeout);
+}
+
 static struct flow *
 stream_open(struct tcp_stream *a)
 {
 	struct flow_key k;
 	struct flow *f;
 
+	if (caps.max_flows > 0 && flows.count >= caps.max_flows)
+		make_room();
 	key_from(&k, &a->addr);
 	front_unmap_key(&k);
 	f = flow_open(&k, packet_time(), analysis);
 	if (f == NULL)
 		return NULL;
+	flow_link(f)->conn = a;
+	flows.count++;
+	lru_touch(f, packet_time());
 	/* a->server.ack_seq: the highest ACK the server sent */
 	ackwatch_follow(flow_ackwatch(f), &a->server.ack_seq, stream_missing,
 	    a);
@@ -209,10 +310,12 @@ static void
 stream_close(struct tcp_stream *a, struct flow *f, const size_t unread[2],
     enum exchange_end how)
 {
-	const uint32_t *held = flow_held(f);
+	const uint32_t *held = flow_link(f)->held;
 	struct flow_key k;
 
 	held_total -= held[FROM_CLIENT] + held[FROM_SERVER];
+	lru_unlink(f);
+	flows.count--;
 	flow_close(f, unread, how, packet_time());
 	a->user = NULL;
 	key_from(&k, &a->addr);
@@ -261,6 +364,7 @@ on_tcp(struct tcp_stream *a, void **param)
 			return;
 		flow_prefetch(f, a->server.count_new > 0,
 		    a->client.count_new > 0);
+		lru_touch(f, packet_time());
 		find_gap(a, f, FROM_CLIENT);
 		find_gap(a, f, FROM_SERVER);
 		/* a->server receives what the client sent */
@@ -310,15 +414,17 @@ on_ip(struct ip *iph, int skblen)
 
 int
 reassembly_init(struct analysis *an, const uint8_t *port_map,
-    uint64_t max_held, reassembly_fatal_fn on_fatal, char *err,
+    const struct reassembly_caps *c, reassembly_fatal_fn on_fatal, char *err,
     size_t errlen)
 {
 	static struct nids_chksum_ctl no_checksums = {0, 0, NIDS_DONT_CHKSUM, 0};
 
 	analysis = an;
 	ports = port_map;
-	held_max = max_held;
+	caps = *c;
 	fatal = on_fatal;
+	memset(&flows, 0, sizeof(flows));
+	flows.sweep.fire = on_sweep;
 	raw_handle = pcap_open_dead(DLT_RAW, 262144);
 	if (raw_handle == NULL) {
 		snprintf(err, errlen, "cannot create the reassembly handle");
@@ -329,7 +435,9 @@ reassembly_init(struct analysis *an, const uint8_t *port_map,
 	nids_params.device = NULL;
 	nids_params.pcap_filter = NULL;
 	nids_params.scan_num_hosts = 0;         /* port-scan detection off */
-	nids_params.n_tcp_streams = REASSEMBLY_MAX_STREAMS / 3 * 4;
+	/* libnids lets its oldest stream go past 3/4 of this: above what
+	 * --max-flows lets through, with room for handshakes under way */
+	nids_params.n_tcp_streams = (int)((caps.max_flows + 4096) / 3 * 4);
 	nids_params.syslog = count_warning;
 	nids_params.no_mem = out_of_memory;
 	/* a SYN on a 4-tuple it follows would make libnids free that stream
@@ -566,6 +674,7 @@ reassembly_finish(void)
 {
 	if (raw_handle == NULL)
 		return;
+	timers_cancel(&analysis->timers, &flows.sweep);
 	/* nids_exit() frees only the first IP callback's record, which
 	 * is ours, registered last: take it out first */
 	nids_unregister_ip(on_ip);

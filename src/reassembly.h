@@ -7,7 +7,17 @@
 
 #include "rules.h"
 
-#define REASSEMBLY_MAX_STREAMS 102000   /* concurrent TCP connections */
+/* The state it keeps, bounded: the options of the same names. */
+struct reassembly_caps {
+	uint64_t max_held;              /* bytes held back, all flows */
+	uint32_t max_stream_buffer;     /* bytes held back, one direction */
+	uint32_t max_flows;             /* connections followed at once */
+	int64_t idle_timeout;           /* silent this long: let go */
+};
+
+#define REASSEMBLY_MAX_FLOWS 100000     /* --max-flows default */
+#define REASSEMBLY_IDLE (300 * USEC)    /* --idle-timeout default */
+#define REASSEMBLY_STREAM_BUFFER 65536  /* --max-stream-buffer default */
 
 #define REASSEMBLY_MAX_HELD (256ULL << 20)   /* --max-held default */
 
@@ -15,11 +25,11 @@
  * the libnids function. */
 typedef void (*reassembly_fatal_fn)(const char *where);
 
-/* Set libnids up; ports is a bitmap of server ports to analyse (NULL: all);
- * max_held bounds the bytes held back for incomplete heads, all flows
- * together. Returns -1 and fills err on failure. */
+/* Set libnids up; ports is a bitmap of server ports to analyse (NULL: all).
+ * Returns -1 and fills err on failure. */
 int reassembly_init(struct analysis *an, const uint8_t *ports,
-    uint64_t max_held, reassembly_fatal_fn fatal, char *err, size_t errlen);
+    const struct reassembly_caps *caps, reassembly_fatal_fn fatal, char *err,
+    size_t errlen);
 
 /* One IPv4 packet (IP header first), caplen bytes of it captured.
  * Returns whether it moved a connection libnids follows (data, its

@@ -127,8 +127,11 @@ timeline(struct report *r, const struct exchange *x)
 	else if (x->end == END_OPEN)
 		fprintf(r->out, "      still waiting when the capture ended\n");
 	else if (x->end == END_EVICTED)
-		fprintf(r->out, "      dropped by the reassembler (stream table "
-		    "full), no final response\n");
+		fprintf(r->out, "      let go to make room (--max-flows), no "
+		    "final response\n");
+	else if (x->end == END_IDLE)
+		fprintf(r->out, "      connection idle past --idle-timeout, no "
+		    "final response\n");
 }
 
 static void
@@ -143,7 +146,7 @@ on_exchange(void *self, const struct flow_key *k, uint64_t flow_id,
 		r->with_interim++;
 	where(w, sizeof(w), x->t_begin, k);
 	if (x->end == END_CLOSED || x->end == END_OPEN ||
-	    x->end == END_EVICTED) {
+	    x->end == END_EVICTED || x->end == END_IDLE) {
 		const struct interim *last = x->n_interim > 0 ?
 		    &x->interim[x->n_interim - 1] : NULL;
 		char after[96] = "";
@@ -156,7 +159,8 @@ on_exchange(void *self, const struct flow_key *k, uint64_t flow_id,
 		    x->method, x->target, x->minor, after,
 		    x->end == END_CLOSED ? "the connection ended" :
 		    x->end == END_OPEN ? "the capture ended" :
-		    "the reassembler dropped the connection");
+		    x->end == END_IDLE ? "idle past --idle-timeout" :
+		    "let go to make room, --max-flows");
 		keep(&r->unanswered, line);
 	}
 	if (!r->o.verbose || r->err != 0)
@@ -538,10 +542,17 @@ print_coverage(struct report *r, const struct stats *st)
 		    "(bad IP or TCP headers, stream table or queue full).\n",
 		    (unsigned long long)warnings);
 	if (st->flows_evicted > 0)
-		fprintf(r->out, "\nReassembly: %llu connections dropped from "
-		    "the full stream table before they ended; their open "
-		    "requests were not followed further.\n",
-		    (unsigned long long)st->flows_evicted);
+		fprintf(r->out, "\nCaps reached: %llu connections let go "
+		    "before they ended, the longest idle first, to follow new "
+		    "ones (--max-flows); their open requests were not followed "
+		    "further.\n", (unsigned long long)st->flows_evicted);
+	if (st->flows_idle > 0)
+		fprintf(r->out, "\nIdle: %llu connections silent past "
+		    "--idle-timeout were let go (picked up again if they speak "
+		    "later).\n", (unsigned long long)st->flows_idle);
+	if (st->timers_refused > 0)
+		fprintf(r->out, "\nCaps reached: %llu deadlines not watched "
+		    "(--max-timers).\n", (unsigned long long)st->timers_refused);
 	if (capped > 0)
 		fprintf(r->out, "\nCaps reached: %llu requests or 1xx beyond the "
 		    "per-connection limits were counted, not kept.\n",

@@ -56,12 +56,18 @@ timers_set(struct timers *h, struct timer *t, int64_t deadline)
 			down(h, t->slot - 1);
 		return 0;
 	}
+	if (h->max != 0 && h->used >= h->max) {
+		h->refused++;
+		return -1;
+	}
 	if (h->used == h->cap) {
 		size_t n = h->cap ? h->cap * 2 : 1024;
 		struct timer **grown = realloc(h->heap, n * sizeof(*grown));
 
-		if (grown == NULL)
+		if (grown == NULL) {
+			h->refused++;
 			return -1;
+		}
 		h->heap = grown;
 		h->cap = n;
 	}

@@ -21,10 +21,13 @@ struct timer {
 struct timers {
 	struct timer **heap;
 	size_t used, cap;
+	size_t max;             /* --max-timers; 0: no cap */
+	uint64_t refused;       /* timers not armed: max reached */
 };
 
 /* Arm t at deadline, or move it there if armed. Returns -1 when the heap
- * cannot grow (the timer is then not armed). */
+ * is at its cap or cannot grow (the timer is then not armed, and counted
+ * in refused). */
 int timers_set(struct timers *h, struct timer *t, int64_t deadline);
 
 void timers_cancel(struct timers *h, struct timer *t);

@@ -36,6 +36,8 @@
  *   one-sided        the client's packets only; its request waits 200 s
  *   gap-body         1,000 bytes of a 3,000-byte body lost by the capture
  *   gap-between      a whole request lost by the capture, answered
+ *   waiting-and-idle N   one request waiting while N connections open,
+ *                    are answered and stay open
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -714,6 +716,28 @@ gap(int between)
 	teardown(&k);
 }
 
+/* A request waiting for its answer on one connection, while n others
+ * open, are answered and stay open: with fewer flows allowed than that,
+ * the others must go first. */
+static void
+waiting_and_idle(int n)
+{
+	struct conn a = conn_new(41000, 0), k;
+
+	handshake(&a);
+	send_data(&a, 1, REQUEST, sizeof(REQUEST) - 1);
+	for (int i = 0; i < n; i++) {
+		k = conn_new((uint16_t)(41001 + i), 1 + i * 0.1);
+		handshake(&k);
+		send_data(&k, 1, REQUEST, sizeof(REQUEST) - 1);
+		send_data(&k, 0, FINAL, sizeof(FINAL) - 1);
+	}
+	a.t = 1 + n * 0.1 + 1;
+	send_data(&a, 0, INTERIM, sizeof(INTERIM) - 1);
+	send_data(&a, 0, FINAL, sizeof(FINAL) - 1);
+	teardown(&a);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -759,6 +783,8 @@ main(int argc, char **argv)
 		gap(0);
 	else if (strcmp(s, "gap-between") == 0)
 		gap(1);
+	else if (strcmp(s, "waiting-and-idle") == 0 && n > 0)
+		waiting_and_idle(n);
 	else if (strcmp(s, "head") == 0 && n > 0)
 		head_segments((size_t)n);
 	else {

@@ -60,13 +60,18 @@ fi
 
 # 2. libnids never frees a stream behind our back: a 4-tuple reused
 for gap in 3700 1800; do
-    run -j "$H/reuse-$gap.pcap"
+    run -j --idle-timeout 4000 "$H/reuse-$gap.pcap"
     check "4-tuple reused after $gap s: both connections reported" \
         test "$(exchanges)" -eq 2
     check "4-tuple reused after $gap s: the first ended when the SYN was accepted" \
         summary_has '"processing-abandoned":1'
     check "4-tuple reused after $gap s: counted" summary_has '"reused_tuples":1'
 done
+# ... and idle past --idle-timeout (300 s), the first is let go before
+run -j "$H/reuse-1800.pcap"
+check "idle 1800 s: let go by the idle sweep, both connections reported" \
+    summary_has '"idle_flows":1'
+check "idle 1800 s: the second connection is followed" test "$(exchanges)" -eq 2
 run -j "$H/spoofed-syn.pcap"
 check "SYNs never accepted change nothing" \
     summary_has '"exchanges":1,"interim":{"102":1},"rules":{}'
@@ -177,5 +182,13 @@ check "a request lost between messages: the next exchange analysed" \
     test "$(exchanges)" -eq 2
 check "a request lost between messages: its answers are not unsolicited" \
     summary_has '"rules":{}'
+
+# 9. bounded state: past --max-flows the longest idle goes, never before
+# one that waits for no response
+gen waiting waiting-and-idle 10
+run -j --max-flows 3 "$H/waiting.pcap"
+check "--max-flows 3: connections let go, counted" summary_has '"evicted_flows":8'
+check "--max-flows 3: the request still waiting is answered, not let go" \
+    grep -q '"src_port":41000,.*"interim":\[{"status":102.*"final":{"status":200' "$TMP/out"
 
 finish
