@@ -2,7 +2,7 @@
 # flood.sh: interim under a SYN flood with one real 102 exchange inside it.
 #
 #   bench/flood.sh                        # 1,000,000 SYNs (74 MB in /tmp)
-#   FLOOD_SYNS=150000 bench/flood.sh      # what tests/flood.sh runs
+#   FLOOD_SYNS=150000 bench/flood.sh      # lighter; tests/flood.sh runs 1,000,000
 #
 # gen-syn-flood (see its top) writes the capture into a temporary directory
 # under /tmp, removed at exit. Then three checks, each printed with its

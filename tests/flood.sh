@@ -1,8 +1,10 @@
 #!/bin/sh
-# flood.sh: bench/flood.sh on a lighter flood, 150,000 SYNs (11 MB, a few
-# seconds): enough to fill libnids' stream table (102,000), which is what
-# lost the real connection in the 1,000,000-SYN run. The full run:
-#   FLOOD_SYNS=1000000 make check TESTS=tests/flood.sh     (or bench/flood.sh)
+# flood.sh: bench/flood.sh on the issue's flood, 1,000,000 SYNs (74 MB in
+# /tmp, some 10 s): before the front end held SYNs until their SYN-ACK,
+# they filled libnids' stream table, which then let the real connection
+# go. A lighter run: FLOOD_SYNS=150000 make check TESTS=tests/flood.sh
+# (at that size the ratio is within noise of the 3x limit: the fixed
+# costs weigh more).
 #
 # MARK: "xfail:WHY" while interim is known to miss a check: the run must
 # then miss, and once it passes this test fails and says to remove the
@@ -16,7 +18,7 @@ no_perf=0
 if command -v ldd >/dev/null && ldd "$INTERIM" 2>/dev/null | grep -q libasan; then
     no_perf=1
 fi
-FLOOD_SYNS=${FLOOD_SYNS:-150000} FLOOD_NO_PERF=$no_perf INTERIM=$INTERIM \
+FLOOD_SYNS=${FLOOD_SYNS:-1000000} FLOOD_NO_PERF=$no_perf INTERIM=$INTERIM \
     "$SRCDIR/bench/flood.sh" >"$TMP/out" 2>"$TMP/err"
 rc=$?
 cat "$TMP/out"
