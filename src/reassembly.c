@@ -172,7 +172,7 @@ stream_missing(const void *conn)
  * never got? Then the capture lost them: the flow is told, and a segment standing in for them
  * is given to libnids once it returns (reassembly_fill_gaps), so that what
  * it holds past the hole comes through. */
-static void
+static inline void
 find_gap(struct tcp_stream *a, struct flow *f, enum flow_dir d)
 {
 	struct half_stream *snd = d == FROM_CLIENT ? &a->client : &a->server;
@@ -215,11 +215,16 @@ static void
 lru_touch(struct flow *f, int64_t now)
 {
 	struct flow_link *l = flow_link(f);
+	int linked = l->older != NULL || flows.oldest == f;
 
+	/* to the second: relinking on every segment costs more than the
+	 * order is worth */
+	if (linked && now - l->active < USEC)
+		return;
 	l->active = now;
 	if (flows.newest == f)
 		return;
-	if (l->older != NULL || flows.oldest == f)
+	if (linked)
 		lru_unlink(f);
 	l->older = flows.newest;
 	if (flows.newest != NULL)
@@ -566,7 +571,8 @@ reassembly_end_acceptable(const uint8_t *ip, int rst)
 
 	if (a == NULL || a->nids_state != NIDS_DATA)
 		return 1;       /* nothing of ours to end */
-	if (reassembly_from_client(ip)) {
+	if (memcmp(&a->addr.saddr, ip + 12, 4) == 0 &&
+	    a->addr.source == (u_short)(tcp[0] << 8 | tcp[1])) {
 		snd = &a->client;
 		rcv = &a->server;
 	} else {
@@ -621,7 +627,8 @@ feed_libnids(const uint8_t *ip, size_t caplen, int64_t ts)
 	whole = ((ip[6] & 0x3f) | ip[7]) == 0;
 	/* libnids reads the packet in place and keeps no pointer into it */
 	nids_pcap_handler(NULL, h, (u_char *)(uintptr_t)ip);
-	release_buffers();
+	if (shrinks > 0)
+		release_buffers();
 }
 
 int
