@@ -16,6 +16,7 @@
  *                    N seconds later a new connection on the same 4-tuple
  *   spoofed-syn      two SYNs with other ISNs on the 4-tuple of an open
  *                    connection, that the server never answers
+ *   spoofed-first    a SYN with another ISN before the client's own
  *   syn-collide N    N SYNs whose 4-tuples share one bucket of the SYN
  *                    table's former, unkeyed hash
  *   syn-random N     N SYNs from random ports, for comparison
@@ -442,6 +443,22 @@ spoofed_syn(void)
 	teardown(&k);
 }
 
+/* A spoofed SYN first, with another ISN, then the client's own; the
+ * server accepts the client's. */
+static void
+spoofed_first(void)
+{
+	struct conn k = conn_new(40015, 0);
+	struct end spoof = k.c;
+
+	spoof.seq = 424242;
+	packet(k.t, &spoof, &k.s, 0, F_SYN, NULL, 0, NULL);
+	k.t += 0.0001;
+	handshake(&k);
+	exchange(&k);
+	teardown(&k);
+}
+
 /* The former bucket_of() of tcpwatch.c, little-endian words:
  *   h = a * 2654435761 ^ (b + 0x9e3779b9) * 40503 ^ (sport << 16 | dport)
  *       * 2246822519, bucket (h ^ h >> 16) & 16383.
@@ -759,6 +776,8 @@ main(int argc, char **argv)
 		reuse(n);
 	else if (strcmp(s, "spoofed-syn") == 0)
 		spoofed_syn();
+	else if (strcmp(s, "spoofed-first") == 0)
+		spoofed_first();
 	else if (strcmp(s, "syn-collide") == 0 && n > 0)
 		syns(n, 1);
 	else if (strcmp(s, "syn-random") == 0 && n > 0)

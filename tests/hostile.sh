@@ -76,6 +76,13 @@ run -j "$H/spoofed-syn.pcap"
 check "SYNs never accepted change nothing" \
     summary_has '"exchanges":1,"interim":{"102":1},"rules":{}'
 check "SYNs never accepted: exit 0" test "$rc" -eq 0
+gen spoofed-first spoofed-first
+run -j "$H/spoofed-first.pcap"
+check "a spoofed SYN before the client's: the accepted one is followed" \
+    summary_has '"flows":1,"http_flows":1,"exchanges":1,"interim":{"102":1}'
+check "a spoofed SYN before the client's: a handshake, not a pick-up" \
+    summary_has '"midstream_flows":0'
+
 
 # 3. libnids out of memory: one line and exit 2, or degrade with --max-held
 if [ "$asan" -eq 0 ]; then
