@@ -105,9 +105,8 @@ front_tcp_ok(struct stats *st, const uint8_t *ip, size_t len)
 
 /* --- packets made for libnids --- */
 
-/* RFC 791 3.1: the header checksum, after a change to the header. */
-static void
-ip_checksum(uint8_t *ip, size_t ihl)
+void
+front_ip_checksum(uint8_t *ip, size_t ihl)
 {
 	uint32_t sum = 0;
 
@@ -153,7 +152,7 @@ make_segment(uint8_t *out, const uint8_t src[4], const uint8_t dst[4],
 	out[9] = 6;
 	memcpy(out + 12, src, 4);
 	memcpy(out + 16, dst, 4);
-	ip_checksum(out, 20);
+	front_ip_checksum(out, 20);
 	memcpy(out + 20, sport, 2);
 	memcpy(out + 22, dport, 2);
 	put32(out + 24, seq);
@@ -182,7 +181,7 @@ front_filler(uint8_t *out, size_t size, const uint8_t src[4],
 	make_segment(out, src, dst, sp, dp, seq, ack, TH_ACK, NULL, 0, NULL, 0);
 	memset(out + 40, 0, len);
 	put16(out + 2, (unsigned)(40 + len));
-	ip_checksum(out, 20);
+	front_ip_checksum(out, 20);
 	return 40 + len;
 }
 
@@ -381,7 +380,7 @@ hold_syn(struct stats *st, const uint8_t *ip, size_t total, int64_t ts)
 	h->len = (uint16_t)hdr;
 	memcpy(h->packet, ip, hdr);
 	put16(h->packet + 2, (unsigned)hdr);   /* headers only */
-	ip_checksum(h->packet, ihl);
+	front_ip_checksum(h->packet, ihl);
 	if (total > hdr && total - hdr <= HELD_DATA &&
 	    (h->data = malloc(total - hdr)) != NULL) {
 		memcpy(h->data, ip + hdr, total - hdr);
@@ -449,7 +448,7 @@ release_syn(struct analysis *an, const uint8_t *ip, int64_t ts)
 	memcpy(synack, ip, n < sizeof(synack) ? n : sizeof(synack));
 	put16(synack + 2, (unsigned)n);
 	put32(synack + ihl + 8, h->isn + 1);
-	ip_checksum(synack, ihl);
+	front_ip_checksum(synack, ihl);
 	reassembly_ipv4(synack, n, ts);
 	n = make_segment(seg, key, key + 4, key + 8, key + 10, h->isn + 1,
 	    be32(tcp + 4) + 1, TH_ACK | TH_PSH, NULL, 0, h->data, h->data_len);

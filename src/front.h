@@ -36,6 +36,10 @@ size_t front_filler(uint8_t *out, size_t size, const uint8_t src[4],
     const uint8_t dst[4], uint16_t sport, uint16_t dport, uint32_t seq,
     uint32_t ack, size_t len);
 
+/* RFC 791 3.1: set the header checksum of the IPv4 header at ip, ihl
+ * bytes long, after a change to it. */
+void front_ip_checksum(uint8_t *ip, size_t ihl);
+
 /* Names of enum front_drop, for the outputs. */
 const char *front_drop_name(int reason);
 

@@ -48,22 +48,6 @@ be16(const uint8_t *p)
 	return (unsigned)p[0] << 8 | p[1];
 }
 
-/* RFC 791 3.1 */
-static void
-ip_checksum(uint8_t *ip)
-{
-	uint32_t sum = 0;
-
-	ip[10] = ip[11] = 0;
-	for (size_t i = 0; i < 20; i += 2)
-		sum += be16(ip + i);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	sum = ~sum & 0xffff;
-	ip[10] = (uint8_t)(sum >> 8);
-	ip[11] = (uint8_t)sum;
-}
-
 static int
 skip_index(int nh)
 {
@@ -193,7 +177,7 @@ front_ipv6(struct analysis *an, struct tcpwatch *w, const uint8_t *ip,
 	memset(p + 4, 0, 4);            /* no ID, not a fragment */
 	p[8] = ip[7];                   /* hop limit */
 	p[9] = NH_TCP;
-	ip_checksum(p);
+	front_ip_checksum(p, 20);
 	memcpy(p + 20, ip + off, cap - off);
 	front_ipv4(an, w, p, 20 + (cap - off), ts);
 }
