@@ -1,7 +1,7 @@
 #!/bin/sh
 # hostile.sh: packets anyone on a monitored link can send, written by
 # tests/hostile-gen (see the shapes at its top). Each check failed before
-# the front end (src/front.c) and the fixes around libnids existed.
+# the front end (src/capture/front.c) and the fixes around libnids existed.
 . "$(dirname "$0")/lib.sh"
 : "${HOSTILE_GEN:=$SRCDIR/tests/hostile-gen}"
 H=$TMP/hostile

@@ -11,7 +11,8 @@ CC=${CC:-clang}
 mkdir -p "$out"
 flags="-g -O1 -fno-omit-frame-pointer -D_GNU_SOURCE -Wall -Wextra
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-    -I$top/src -I$top/dissectors"
+    -I$top/src/capture -I$top/src/analysis -I$top/src/output
+    -I$top/dissectors"
 libs="-lnids -lnet -lgthread-2.0 -lglib-2.0 -lpcap -ldl"
 
 # the program's sources, from Makefile.am, so that new files come along
