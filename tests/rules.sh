@@ -96,6 +96,14 @@ crafted-vxlan.pcap                -
 crafted-lenient-start.pcap        -
 # HTTP inside a CONNECT tunnel, and TLS inside one
 crafted-connect.pcap              -
+crafted-tcp-ignored-ends.pcap     -
+crafted-tcp-fast-open.pcap        -
+crafted-tcp-midstream.pcap        -
+crafted-tcp-midstream-response-first.pcap -
+crafted-tcp-one-sided.pcap        -
+crafted-tcp-gap-body.pcap         -
+crafted-tcp-gap-between.pcap      -
+crafted-tcp-spoofed-first.pcap    -
 LIST
 
 # every sample is in the list above, so none escapes the "nothing else" check
