@@ -532,7 +532,8 @@ print_coverage(struct report *r, const struct stats *st)
 		    st->snaplen_cut == 1 ? " was" : "s were");
 	if (st->lossy_flows > 0)
 		fprintf(r->out, "\nWarning: %llu connection%s missing bytes "
-		    "that the peers exchanged (capture loss or snaplen); their "
+		    "that the peers exchanged (capture loss, snaplen, or only one "
+		    "direction captured); their "
 		    "silences were not judged.\n",
 		    (unsigned long long)st->lossy_flows,
 		    st->lossy_flows == 1 ? " is" : "s are");
