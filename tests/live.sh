@@ -235,6 +235,23 @@ else
     not_ok "-w: $captured captured, read back: $(head -1 "$TMP/out2")"
 fi
 
+# -Z: the capture and the -w file are opened, then the user changes
+if id nobody >/dev/null 2>&1; then
+    "$INTERIM" -i lo -Z nobody -f "tcp port $PORT" -w "$TMP/z.pcap" >"$TMP/out" 2>"$TMP/err" &
+    pid=$!
+    traffic 1
+    uid=$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+    kill -TERM "$pid"
+    wait "$pid"; rc=$?
+    if [ "$rc" -eq 0 ] && [ "$uid" = "$(id -u nobody)" ] &&
+        "$INTERIM" -q "$TMP/z.pcap" >"$TMP/out2" 2>&1 &&
+        grep -q "Exchanges: [1-9]" "$TMP/out2"; then
+        ok
+    else
+        not_ok "-Z nobody -w: rc=$rc, uid=$uid, stderr: $(cat "$TMP/err")"
+    fi
+fi
+
 # A missing interface, a bad filter: one line, exit 2
 run -i no-such-if0 -f "tcp port $PORT"
 if [ "$rc" -eq 2 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] &&
