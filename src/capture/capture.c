@@ -3,7 +3,6 @@
  * read without blocking, waiting in poll() on its descriptor until a
  * packet or the next deadline. */
 #include <errno.h>
-#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
