@@ -67,9 +67,12 @@ static const struct opt {
 	{'f', "filter", "EXPR", "BPF filter applied by libpcap (default: every TCP packet)"},
 	{'c', "count", "COUNT", "stop after COUNT packets"},
 	{'s', "snaplen", "SNAPLEN", "live: bytes captured per packet (0 or default: 262144)"},
-	{'B', "buffer-size", "KIB", "live: capture buffer size in KiB"},
+	{'B', "buffer-size", "KIB", "live: capture buffer size in KiB (default 32768, 32 MiB)"},
 	{'p', "no-promiscuous-mode", NULL, "live: do not put the interface in promiscuous mode"},
-	{'Z', "relinquish-privileges", "USER", "drop privileges to USER after opening the capture"},
+	{'Z', "relinquish-privileges", "USER", "drop privileges to USER after opening the capture and the -w file"},
+	{'w', "write", "FILE", "also save every packet read to FILE, as pcap"},
+	{'n', "no-resolve", NULL, "resolve no names (interim never does; as tcpdump)"},
+	{'l', "line-buffered", NULL, "line-buffer standard output"},
 	{'j', "json", NULL, "write JSON lines instead of the text report"},
 	{'v', "verbose", NULL, "list every exchange with its 1xx timeline"},
 	{'q', "quiet", NULL, "report only the summary line and what is wrong"},
@@ -97,6 +100,7 @@ struct config {
 	int nfiles;
 	const char *iface;
 	const char *user;
+	int line_buffered;
 	struct capture_opts cap;
 	struct report_opts rep;
 	int json;
@@ -306,6 +310,9 @@ parse_args(int argc, char **argv, struct config *cf)
 		case 'B': cf->cap.buffer_kib = (int)parse_count(optarg, "buffer size", 4194304); break;
 		case 'p': cf->cap.promisc = 0; break;
 		case 'Z': cf->user = optarg; break;
+		case 'w': cf->cap.save = optarg; break;
+		case 'n': break;
+		case 'l': cf->line_buffered = 1; break;
 		case 'j': cf->json = 1; break;
 		case 'v': cf->rep.verbose = 1; break;
 		case 'q': cf->rep.quiet = 1; break;
@@ -336,6 +343,8 @@ parse_args(int argc, char **argv, struct config *cf)
 	}
 	if (cf->nfiles > 0 && cf->iface != NULL)
 		die("%s", "give capture files or -i, not both");
+	if (cf->cap.save != NULL && strcmp(cf->cap.save, "-") == 0)
+		die("%s", "cannot save to '-': standard output has the report");
 }
 
 static void
@@ -421,13 +430,15 @@ on_frame(void *ctx, int dlt, const struct pcap_pkthdr *h,
 	}
 }
 
-/* Live: deadlines pass on the wall clock even when no packet comes. */
-static void
+/* Live: deadlines pass on the wall clock even when no packet comes; the
+ * capture then sleeps until the next one. */
+static int64_t
 on_tick(void *ctx, int64_t now)
 {
 	(void)ctx;
 	if (now > stats.last_ts)
 		timers_run(&analysis.timers, now);
+	return timers_next(&analysis.timers);
 }
 
 /* libnids ran out of memory, and cannot go on. */
@@ -456,6 +467,20 @@ on_signal(int sig)
 }
 
 static void
+print_counts(const struct capture_counts *n)
+{
+	fprintf(stderr, "%llu packet%s captured\n%llu packet%s received by "
+	    "filter\n%llu packet%s dropped by kernel\n",
+	    (unsigned long long)n->captured, n->captured == 1 ? "" : "s",
+	    (unsigned long long)n->received, n->received == 1 ? "" : "s",
+	    (unsigned long long)n->dropped, n->dropped == 1 ? "" : "s");
+	if (n->if_dropped > 0)
+		fprintf(stderr, "%llu packet%s dropped by interface\n",
+		    (unsigned long long)n->if_dropped,
+		    n->if_dropped == 1 ? "" : "s");
+}
+
+static void
 open_input(struct config *cf)
 {
 	char err[512], warn[512];
@@ -466,6 +491,8 @@ open_input(struct config *cf)
 			die("%s", err);
 		if (warn[0] != '\0')
 			fprintf(stderr, "interim: warning: %s\n", warn);
+		capture_describe(&cap, warn, sizeof(warn));
+		fprintf(stderr, "interim: listening on %s\n", warn);
 	} else if (capture_open_files(&cap, cf->files, cf->nfiles, &cf->cap,
 	    err, sizeof(err)) != 0) {
 		die("%s", err);
@@ -479,6 +506,8 @@ main(int argc, char **argv)
 	struct config cf = {.rules = RULES_DEFAULTS, .fail_on = SEV_ERROR,
 	    .caps = {REASSEMBLY_MAX_HELD, REASSEMBLY_STREAM_BUFFER,
 	    REASSEMBLY_MAX_FLOWS, REASSEMBLY_IDLE}, .max_timers = 1000000};
+	struct capture_counts counts;
+	int have_counts;
 	const char *no_colour;
 	char err[512];
 	int rc;
@@ -491,6 +520,8 @@ main(int argc, char **argv)
 	output_errno = 0;
 	cf.cap.promisc = 1;
 	parse_args(argc, argv, &cf);
+	if (cf.line_buffered)
+		setvbuf(stdout, NULL, _IOLBF, 0);
 	/* closed, it would be reused by the capture's descriptor */
 	if (fcntl(STDOUT_FILENO, F_GETFD) == -1)
 		die("cannot write output: %s", strerror(EBADF));
@@ -500,6 +531,7 @@ main(int argc, char **argv)
 	/* no-color.org: set and not empty */
 	no_colour = getenv("NO_COLOR");
 	cf.rep.iface = cf.iface;
+	cf.rep.stream = cap.live;
 	cf.rep.colour = isatty(STDOUT_FILENO) &&
 	    (no_colour == NULL || no_colour[0] == '\0');
 	analysis.st = &stats;
@@ -526,7 +558,10 @@ main(int argc, char **argv)
 	}
 	if (rc < 0)
 		fprintf(stderr, "interim: %s\n", err);
-	capture_drops(&cap, &stats.dropped, &stats.if_dropped);
+	if ((have_counts = capture_counts(&cap, &counts) == 0)) {
+		stats.dropped = counts.dropped;
+		stats.if_dropped = counts.if_dropped;
+	}
 	reassembly_finish();
 	front_finish();
 	front_ipv6_finish();
@@ -537,9 +572,14 @@ main(int argc, char **argv)
 		    analysis.rule_counts);
 	if (rc >= 0 && nothing_analysed(&stats, err, sizeof(err)))
 		fprintf(stderr, "interim: warning: nothing analysed: %s\n", err);
+	if (have_counts)        /* after the report, as tcpdump */
+		print_counts(&counts);
 	timers_free(&analysis.timers);
 	exchange_cleanup(&analysis);
-	capture_close(&cap);
+	if (capture_close(&cap, err, sizeof(err)) != 0) {
+		fprintf(stderr, "interim: %s\n", err);
+		rc = -1;
+	}
 	free(cf.files);
 	free(cf.ports);
 	if (rc < 0)

@@ -1,7 +1,8 @@
 /* test_timers.c: the timer heap against a plain array, under random sets,
- * moves and cancels. Four properties, each one check: timers fire in
- * deadline order, never before their deadline, never when cancelled, and
- * none is missed. */
+ * moves and cancels. Five properties, each one check: timers fire in
+ * deadline order, never before their deadline, never when cancelled, none
+ * is missed, and timers_next() says the earliest deadline armed. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -9,10 +10,10 @@
 
 #define N 2000
 
-enum { ORDER, EARLY, CANCELLED, MISSED, CHECKS };
+enum { ORDER, EARLY, CANCELLED, MISSED, NEXT, CHECKS };
 static const char *names[CHECKS] = {
 	"fire in deadline order", "never before the deadline",
-	"never once cancelled", "none missed"
+	"never once cancelled", "none missed", "next is the earliest"
 };
 
 static struct timer t[N];
@@ -64,6 +65,15 @@ main(void)
 					broken[MISSED]++;
 					want[k] = 0;
 				}
+		}
+		if (step % 97 == 0) {
+			int64_t min = INT64_MAX;
+
+			for (size_t k = 0; k < N; k++)
+				if (want[k] != 0 && want[k] < min)
+					min = want[k];
+			if (timers_next(&h) != min)
+				broken[NEXT]++;
 		}
 	}
 	timers_free(&h);

@@ -106,6 +106,12 @@ timers_run(struct timers *h, int64_t now)
 	}
 }
 
+int64_t
+timers_next(const struct timers *h)
+{
+	return h->used > 0 ? h->heap[0]->deadline : INT64_MAX;
+}
+
 void
 timers_free(struct timers *h)
 {

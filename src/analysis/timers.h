@@ -35,6 +35,9 @@ void timers_cancel(struct timers *h, struct timer *t);
 /* Fire, in deadline order, every timer whose deadline is before now. */
 void timers_run(struct timers *h, int64_t now);
 
+/* The earliest deadline armed, or INT64_MAX when none is; O(1). */
+int64_t timers_next(const struct timers *h);
+
 void timers_free(struct timers *h);
 
 #endif

@@ -1,6 +1,9 @@
 /* capture.c: our own libpcap loop. Files are read one after another as one
- * timeline; a live interface goes through pcap_create/pcap_activate. */
+ * timeline; a live interface goes through pcap_create/pcap_activate and is
+ * read without blocking, waiting in poll() on its descriptor until a
+ * packet or the next deadline. */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +101,30 @@ open_file(struct source *s, const char *name, const struct capture_opts *o,
 	return check_link(s, err, errlen);
 }
 
+/* -w: a pcap file with the first source's link type and snapshot length;
+ * every source must share the link type. */
+static int
+open_save(struct capture *c, const char *save, char *err, size_t errlen)
+{
+	if (save == NULL)
+		return 0;
+	for (int i = 1; i < c->n; i++)
+		if (c->src[i].dlt != c->src[0].dlt) {
+			snprintf(err, errlen, "cannot save to '%s': '%s' and "
+			    "'%s' have different link types", save,
+			    c->src[0].name, c->src[i].name);
+			return -1;
+		}
+	c->dump = pcap_dump_open(c->src[0].pcap, save);
+	if (c->dump == NULL) {
+		snprintf(err, errlen, "cannot save to '%s': %s", save,
+		    without_name(pcap_geterr(c->src[0].pcap), save));
+		return -1;
+	}
+	c->save = save;
+	return 0;
+}
+
 int
 capture_open_files(struct capture *c, char *const *files, int n,
     const struct capture_opts *o, char *err, size_t errlen)
@@ -120,7 +147,22 @@ capture_open_files(struct capture *c, char *const *files, int n,
 		if (open_file(&c->src[i], files[i], o, err, errlen) != 0)
 			return -1;
 	}
-	return 0;
+	return open_save(c, o->save, err, errlen);
+}
+
+/* "No such device exists (SIOCGIFHWADDR: No such device)": libpcap's
+ * status, then its detail when it has one. */
+static void
+live_error(char *err, size_t errlen, const char *iface, pcap_t *p, int rc)
+{
+	const char *detail = pcap_geterr(p);
+
+	if (rc == PCAP_ERROR || detail[0] == '\0')
+		snprintf(err, errlen, "cannot capture on '%s': %s", iface,
+		    rc == PCAP_ERROR ? detail : pcap_statustostr(rc));
+	else
+		snprintf(err, errlen, "cannot capture on '%s': %s (%s)", iface,
+		    pcap_statustostr(rc), detail);
 }
 
 int
@@ -148,27 +190,43 @@ capture_open_live(struct capture *c, const char *iface,
 		snprintf(err, errlen, "cannot capture on '%s': %s", iface, pe);
 		return -1;
 	}
-	if (o->snaplen > 0)
-		pcap_set_snaplen(s->pcap, o->snaplen);
-	if (o->buffer_kib > 0)
-		pcap_set_buffer_size(s->pcap, o->buffer_kib * 1024);
+	pcap_set_snaplen(s->pcap, o->snaplen > 0 ? o->snaplen :
+	    CAPTURE_SNAPLEN);
+	pcap_set_buffer_size(s->pcap, (o->buffer_kib > 0 ? o->buffer_kib :
+	    CAPTURE_BUFFER_KIB) * 1024);
 	pcap_set_promisc(s->pcap, o->promisc);
-	pcap_set_timeout(s->pcap, 100);
-	pcap_set_immediate_mode(s->pcap, 1);
+	/* packets come in batches at least this often: a deadline waits for
+	 * twice this at most, see capture_tick_fn */
+	pcap_set_timeout(s->pcap, CAPTURE_TIMEOUT_MS);
 	rc = pcap_activate(s->pcap);
 	if (rc < 0) {
-		snprintf(err, errlen, "cannot capture on '%s': %s", iface,
-		    rc == PCAP_ERROR ? pcap_geterr(s->pcap) :
-		    pcap_statustostr(rc));
+		live_error(err, errlen, iface, s->pcap, rc);
 		return -1;
 	}
 	if (rc > 0)
 		snprintf(warn, warnlen, "'%s': %s", iface,
 		    rc == PCAP_WARNING ? pcap_geterr(s->pcap) :
 		    pcap_statustostr(rc));
-	if (set_filter(s->pcap, o->filter, err, errlen) != 0)
+	if (set_filter(s->pcap, o->filter, err, errlen) != 0 ||
+	    check_link(s, err, errlen) != 0)
 		return -1;
-	return check_link(s, err, errlen);
+	if (pcap_setnonblock(s->pcap, 1, pe) != 0) {
+		snprintf(err, errlen, "cannot capture on '%s': %s", iface, pe);
+		return -1;
+	}
+	return open_save(c, o->save, err, errlen);
+}
+
+void
+capture_describe(const struct capture *c, char *buf, size_t size)
+{
+	const struct source *s = &c->src[0];
+	const char *name = pcap_datalink_val_to_name(s->dlt);
+	const char *desc = pcap_datalink_val_to_description(s->dlt);
+
+	snprintf(buf, size, "%s, link-type %s (%s), snapshot length %d bytes",
+	    s->name, name != NULL ? name : "unknown",
+	    desc != NULL ? desc : "unknown", pcap_snapshot(s->pcap));
 }
 
 struct run_ctx {
@@ -183,8 +241,10 @@ on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
 	struct run_ctx *r = (struct run_ctx *)user;
 
+	if (r->c->dump != NULL)
+		pcap_dump((u_char *)r->c->dump, h, bytes);
 	r->fn(r->ctx, r->dlt, h, bytes);
-	if (r->c->count > 0 && ++r->c->seen >= r->c->count) {
+	if (++r->c->seen >= r->c->count && r->c->count > 0) {
 		r->c->stop = 1;
 		pcap_breakloop(r->c->src[r->c->cur].pcap);
 	}
@@ -199,19 +259,83 @@ wall_clock(void)
 	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 }
 
+/* Milliseconds for poll() until the wall clock passes next (microseconds),
+ * at least 1, at most 1 s so that a clock stepped back is caught up on. */
+static int
+wait_ms(int64_t now, int64_t next)
+{
+	if (next == INT64_MAX || next - now >= 1000000)
+		return 1000;
+	if (next <= now)
+		return 1;
+	return (int)((next - now) / 1000) + 1;
+}
+
+/* The live loop: drain what libpcap has without blocking, let the caller
+ * run its deadlines, then sleep in poll() until a batch of packets or the
+ * next deadline. Once stopped (a signal), what was captured before still
+ * comes out of the buffer within SETTLE, and is read; a -c count reached
+ * stops at once. */
+static int
+run_live(struct capture *c, capture_fn fn, capture_tick_fn tick, void *ctx,
+    char *msg, size_t msglen)
+{
+	const int64_t settle = 2 * CAPTURE_TIMEOUT_MS * 1000;
+	struct source *s = &c->src[0];
+	struct run_ctx r = {c, s->dlt, fn, ctx};
+	struct pollfd pfd = {pcap_get_selectable_fd(s->pcap), POLLIN, 0};
+	int64_t drain_until = 0;
+
+	for (;;) {
+		int64_t now, next = INT64_MAX;
+		int ms;
+
+		if (pcap_dispatch(s->pcap, -1, on_packet, (u_char *)&r) ==
+		    PCAP_ERROR) {
+			snprintf(msg, msglen, "'%s': %s", s->name,
+			    pcap_geterr(s->pcap));
+			return -1;
+		}
+		if (c->count > 0 && c->seen >= c->count)
+			return 0;
+		now = wall_clock();
+		if (tick != NULL) {
+			next = tick(ctx, now - settle);
+			if (next != INT64_MAX)
+				next += settle;
+		}
+		if (c->stop) {
+			if (drain_until == 0)
+				drain_until = now + settle;
+			else if (now >= drain_until)
+				return 0;
+			if (drain_until < next)
+				next = drain_until;
+		}
+		ms = wait_ms(now, next);
+		/* no descriptor to wait on: look again every buffer timeout */
+		if (pfd.fd < 0 && ms > CAPTURE_TIMEOUT_MS)
+			ms = CAPTURE_TIMEOUT_MS;
+		if (poll(&pfd, pfd.fd >= 0 ? 1 : 0, ms) < 0 && errno != EINTR) {
+			snprintf(msg, msglen, "'%s': poll: %s", s->name,
+			    strerror(errno));
+			return -1;
+		}
+	}
+}
+
 int
 capture_run(struct capture *c, capture_fn fn, capture_tick_fn tick,
     void *ctx, char *msg, size_t msglen)
 {
+	if (c->live)
+		return c->n == 1 ? run_live(c, fn, tick, ctx, msg, msglen) : 0;
 	while (c->cur < c->n && !c->stop) {
 		struct source *s = &c->src[c->cur];
 		struct run_ctx r = {c, s->dlt, fn, ctx};
-		int rc = pcap_dispatch(s->pcap, c->live ? -1 : 4096, on_packet,
-		    (u_char *)&r);
+		int rc = pcap_dispatch(s->pcap, 4096, on_packet, (u_char *)&r);
 
-		if (c->live && tick != NULL)
-			tick(ctx, wall_clock());
-		if (rc > 0 || (rc == 0 && c->live))
+		if (rc > 0)
 			continue;
 		if (rc == PCAP_ERROR_BREAK)
 			break;
@@ -219,7 +343,7 @@ capture_run(struct capture *c, capture_fn fn, capture_tick_fn tick,
 		if (rc == PCAP_ERROR) {
 			snprintf(msg, msglen, "'%s': %s; analysed up to there",
 			    s->name, pcap_geterr(s->pcap));
-			return c->live ? -1 : 1;
+			return 1;
 		}
 	}
 	return 0;
@@ -233,21 +357,37 @@ capture_stop(struct capture *c)
 		pcap_breakloop(c->src[c->cur].pcap);
 }
 
-void
-capture_drops(struct capture *c, uint64_t *dropped, uint64_t *if_dropped)
+int
+capture_counts(struct capture *c, struct capture_counts *n)
 {
 	struct pcap_stat ps;
 
-	*dropped = *if_dropped = 0;
+	memset(n, 0, sizeof(*n));
 	if (!c->live || c->n == 0 || pcap_stats(c->src[0].pcap, &ps) != 0)
-		return;
-	*dropped = ps.ps_drop;
-	*if_dropped = ps.ps_ifdrop;
+		return -1;
+	n->captured = (uint64_t)c->seen;
+	n->received = ps.ps_recv;
+	n->dropped = ps.ps_drop;
+	n->if_dropped = ps.ps_ifdrop;
+	return 0;
 }
 
-void
-capture_close(struct capture *c)
+int
+capture_close(struct capture *c, char *err, size_t errlen)
 {
+	int rc = 0;
+
+	if (c->dump != NULL) {
+		FILE *f = pcap_dump_file(c->dump);
+
+		errno = 0;
+		if (pcap_dump_flush(c->dump) != 0 || ferror(f)) {
+			snprintf(err, errlen, "cannot write '%s': %s", c->save,
+			    strerror(errno != 0 ? errno : EIO));
+			rc = -1;
+		}
+		pcap_dump_close(c->dump);
+	}
 	for (int i = 0; i < c->n; i++) {
 		if (c->src[i].pcap != NULL)
 			pcap_close(c->src[i].pcap);
@@ -255,4 +395,5 @@ capture_close(struct capture *c)
 	}
 	free(c->src);
 	memset(c, 0, sizeof(*c));
+	return rc;
 }

@@ -10,6 +10,8 @@ struct report_opts {
 	int verbose;            /* -v: every exchange with its 1xx timeline */
 	int quiet;              /* -q: only what is wrong */
 	int colour;
+	int stream;             /* live: each violation and exchange as it
+	                         * comes, flushed, before the report */
 	const char *iface;      /* live capture: the interface; else NULL */
 };
 

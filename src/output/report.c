@@ -163,7 +163,7 @@ on_exchange(void *self, const struct flow_key *k, uint64_t flow_id,
 		    "let go to make room, --max-flows");
 		keep(&r->unanswered, line);
 	}
-	if (!r->o.verbose || r->err != 0)
+	if (!(r->o.verbose || (r->o.stream && !r->o.quiet)) || r->err != 0)
 		return;
 	snprintf(line, sizeof(line), "%s  %s %s HTTP/1.%d%s%s%s", w, x->method,
 	    x->target, x->minor, x->tunnel_of[0] != '\0' ? "  in the tunnel "
@@ -171,6 +171,8 @@ on_exchange(void *self, const struct flow_key *k, uint64_t flow_id,
 	    "  (picked up mid-stream)" : "");
 	put_line(r, "", line);
 	timeline(r, x);
+	if (r->o.stream)
+		fflush(r->out);
 	check_out(r);
 }
 
@@ -210,6 +212,13 @@ on_violation(void *self, const struct violation *v)
 		    v->x->target, v->x->minor);
 	snprintf(line, sizeof(line), "%s%s\n      %s", w, req, v->message);
 	keep(&r->rule[v->rule], line);
+	if (r->o.stream && r->err == 0) {
+		fprintf(r->out, "%s%s%s %s: ", colour_of(r, rule->severity),
+		    severity_name(rule->severity), plain(r), rule->id);
+		put_line(r, "", line);
+		fflush(r->out);
+		check_out(r);
+	}
 	if (rule->cloudflare != NULL) {
 		if (r->cloudflare < CF_EXAMPLES)
 			snprintf(r->cf_line[r->cloudflare], LINE, "%s  %-19s "
