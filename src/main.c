@@ -362,28 +362,41 @@ drop_privileges(const char *user)
 	}
 }
 
-/* Packet time in microseconds, never earlier than the packet before:
- * a clock stepped back (or a capture merged out of order) then stands
- * still until it catches up, so that no wait looks shorter or longer than
- * it was. A time past year 9999 or before 1970 (pcapng lets a file say
- * so) is impossible, and taken as the packet before's. Both are
+/* Packet time in microseconds, never earlier than the packet before in
+ * the same source: a clock stepped back (or a capture merged out of order)
+ * then stands still until it catches up, so that no wait looks shorter or
+ * longer than it was. Each file is a timeline of its own, so the next one
+ * may begin earlier. A time past year 9999 or before 1970 (pcapng lets a
+ * file say so) is impossible, and taken as the packet before's. Both are
  * counted. */
 static int64_t
 packet_clock(const struct timeval *tv)
 {
 	static const time_t max_sec = 253402300799;     /* 9999-12-31 */
+	static struct {
+		int src;                /* cap.cur the clock was read for */
+		int set;
+		int64_t last;
+	} clock;
 	int64_t ts;
 
+	if (!clock.set || clock.src != cap.cur) {
+		clock.src = cap.cur;
+		clock.set = 0;
+	}
 	if (tv->tv_sec < 0 || tv->tv_sec > max_sec || tv->tv_usec < 0 ||
 	    tv->tv_usec >= USEC) {
 		stats.bad_times++;
-		return stats.packets > 0 ? stats.last_ts : 0;
+		ts = clock.set ? clock.last : 0;
+	} else {
+		ts = (int64_t)tv->tv_sec * USEC + tv->tv_usec;
+		if (clock.set && ts < clock.last) {
+			stats.time_backwards++;
+			ts = clock.last;
+		}
 	}
-	ts = (int64_t)tv->tv_sec * USEC + tv->tv_usec;
-	if (stats.packets > 0 && ts < stats.last_ts) {
-		stats.time_backwards++;
-		return stats.last_ts;
-	}
+	clock.set = 1;
+	clock.last = ts;
 	return ts;
 }
 
@@ -399,9 +412,10 @@ on_frame(void *ctx, int dlt, const struct pcap_pkthdr *h,
 
 	(void)ctx;
 	timers_run(&analysis.timers, ts);       /* deadlines before this packet */
-	if (stats.packets++ == 0)
+	if (stats.packets++ == 0 || ts < stats.first_ts)
 		stats.first_ts = ts;
-	stats.last_ts = ts;
+	if (ts > stats.last_ts)
+		stats.last_ts = ts;
 	stats.bytes += h->len;
 	if (h->caplen < h->len)
 		stats.snaplen_cut++;
