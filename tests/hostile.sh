@@ -148,6 +148,13 @@ check "clock stepped back: no violation" test "$rc" -eq 0
 check "clock stepped back: no negative durations" \
     sh -c "! grep -q '\"after\":-' '$TMP/out'"
 check "clock stepped back: counted" summary_has '"backward_timestamps":5'
+# each file is its own timeline: one older than the file before keeps its
+# times, and its deadlines pass
+run -j "$SAMPLES/node-processing.pcap" "$SAMPLES/crafted-handshake-timeout.pcap"
+check "an older second file: its handshake-timeout fires" \
+    summary_has '"rules":{"handshake-timeout":1}'
+check "an older second file: not counted as a clock stepped back" \
+    summary_has '"backward_timestamps":0'
 
 # --- issue 8: the TCP shapes libnids gets wrong, and what the capture lacks
 for s in ignored-ends fast-open midstream midstream-response-first one-sided \
