@@ -16,6 +16,7 @@
 #                         counted from its summary)
 #                  quiet  interim -i lo -q -f 'tcp port P' > /dev/null
 #                  tui    the ncurses view: see run_tui below
+#   LIVE_TCPDUMP 0: interim alone, no tcpdump beside it (default 1)
 #   INTERIM      the binary (src/interim)
 #
 # Needs root, tcpreplay and tcpdump. Traffic goes only onto lo.
@@ -45,6 +46,7 @@ port=${LIVE_PORT:-18480}
 rates=${LIVE_RATES:-400 top}
 modes=${LIVE_MODES:-json quiet}
 runs=${LIVE_RUNS:-1}
+with_tcpdump=${LIVE_TCPDUMP:-1}
 
 die() {
 	echo "live.sh: $*" >&2
@@ -165,18 +167,22 @@ for rate in $rates; do
 		while [ "$n" -le "$runs" ]; do
 			start_interim "$mode"
 			pids="$pids $ipid"
-			tcpdump -i lo -n -w /dev/null "$filter" 2>"$tmp/tcpdump.err" &
-			tpid=$!
-			pids="$pids $tpid"
+			if [ "$with_tcpdump" = 1 ]; then
+				tcpdump -i lo -n -w /dev/null "$filter" 2>"$tmp/tcpdump.err" &
+				tpid=$!
+				pids="$pids $tpid"
+			else
+				tpid='' && : >"$tmp/tcpdump.err"
+			fi
 			wait_listening "$tmp/interim.err"
-			wait_listening "$tmp/tcpdump.err"
+			[ -z "$tpid" ] || wait_listening "$tmp/tcpdump.err"
 			sleep 0.5
 			tcpreplay "$ropt" -i lo "$tmp/replay.pcap" \
 			    >"$tmp/replay.out" 2>"$tmp/replay.err" ||
 				{ cat "$tmp/replay.err" >&2; die "tcpreplay failed"; }
 			sleep 1
-			kill -INT "$ipid" "$tpid"
-			wait "$tpid" || true
+			kill -INT "$ipid" $tpid
+			[ -z "$tpid" ] || wait "$tpid" || true
 			# interim exits 1 on a violation: a successful run too
 			if [ "$mode" = tui ]; then
 				while kill -0 "$ipid" 2>/dev/null; do sleep 0.1; done
@@ -199,7 +205,11 @@ for rate in $rates; do
 				lx=- pct=-
 			fi
 			ipps=$(awk -v p="$ic" -v s="$secs" 'BEGIN { printf "%.0f", p / s }')
-			tpps=$(awk -v p="$tc" -v s="$secs" 'BEGIN { printf "%.0f", p / s }')
+			if [ -n "$tpid" ]; then
+				tpps=$(awk -v p="$tc" -v s="$secs" 'BEGIN { printf "%.0f", p / s }')
+			else
+				tc=- td=- tpps=-
+			fi
 			printf '%-5s %-6s %3s | %10s %7s %9s %9s %7s | %10s %7s %9s | %9s %8.0f\n' \
 			    "$rate" "$mode" "$n" "$ic" "$id" "$ipps" "$lx" "$pct" \
 			    "$tc" "$td" "$tpps" "$secs" "$spps"
