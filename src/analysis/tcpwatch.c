@@ -96,12 +96,10 @@ syn_find(struct tcpwatch *w, const struct endpoints *e)
 	return p;
 }
 
-/* The deadlines: packet time never goes back (main.c), so a SYN's
- * deadline, its first time plus --syn-timeout, is the latest yet, and the
- * SYNs wait in a list in the order they came: O(1) each, and one timer for
- * all, at the oldest one's deadline. A SYN lingering after it fired goes
- * to the end again, where its deadline may be earlier than the one before
- * it: it is then dropped a little late, which only keeps it longer. */
+/* The deadlines: packet time never goes back within a file (main.c), so a
+ * SYN's deadline, its first time plus --syn-timeout, is the latest yet, and
+ * the SYNs wait in a list in deadline order, appended at the end: O(1)
+ * each, and one timer for all, at the oldest one's deadline. */
 static void
 list_unlink(struct tcpwatch *w, struct syn *s)
 {
@@ -118,17 +116,37 @@ list_unlink(struct tcpwatch *w, struct syn *s)
 static void
 list_append(struct tcpwatch *w, struct syn *s, int64_t deadline)
 {
+	struct syn *after = w->newest;
+
+	/* a file older than the one before starts a timeline of its own:
+	 * walk back past the later deadlines (only then) */
+	while (after != NULL && after->deadline > deadline)
+		after = after->older;
 	s->deadline = deadline;
-	s->newer = NULL;
-	s->older = w->newest;
-	if (w->newest != NULL)
-		w->newest->newer = s;
+	s->older = after;
+	s->newer = after != NULL ? after->newer : w->oldest;
+	if (s->newer != NULL)
+		s->newer->older = s;
+	else
+		w->newest = s;
+	if (after != NULL)
+		after->newer = s;
 	else
 		w->oldest = s;
-	w->newest = s;
-	if (w->timer.slot == 0 &&
+	if ((w->timer.slot == 0 || w->timer.deadline > w->oldest->deadline) &&
 	    timers_set(&w->an->timers, &w->timer, w->oldest->deadline) != 0)
 		w->an->st->tcp_untracked++;
+}
+
+/* A SYN that fired lingers so that its retransmissions are not new
+ * attempts; when it goes matters little, so it goes at the end of the
+ * list, never earlier than the SYN there (O(1), where its own deadline
+ * would walk back across the whole list). */
+static int64_t
+linger(const struct tcpwatch *w, int64_t until)
+{
+	return w->newest != NULL && w->newest->deadline > until ?
+	    w->newest->deadline : until;
 }
 
 static void
@@ -158,7 +176,7 @@ syn_expire(struct tcpwatch *w, struct syn *s, int64_t now)
 		if (now > s->last + limit)
 			syn_remove(w, s->pprev);
 		else
-			list_append(w, s, s->last + limit);
+			list_append(w, s, linger(w, s->last + limit));
 		return;
 	}
 	s->fired = 1;
@@ -174,7 +192,7 @@ syn_expire(struct tcpwatch *w, struct syn *s, int64_t now)
 	rules_raise(an, R_HANDSHAKE_TIMEOUT, s->first + limit, &key, NULL,
 	    "client %s sent SYN to %s at %s (%u time%s) and got no SYN-ACK "
 	    "%s", cl, sv, at, s->count, s->count == 1 ? "" : "s", w->advice);
-	list_append(w, s, s->last + limit);
+	list_append(w, s, linger(w, s->last + limit));
 }
 
 /* The timer, at the oldest deadline or later (a SYN answered since left
