@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "capture.h"
@@ -26,6 +27,7 @@
 #include "outputs.h"
 #include "reassembly.h"
 #include "tcpwatch.h"
+#include "view.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "dev"
@@ -52,7 +54,10 @@ enum {
 	OPT_MAX_STREAM_BUFFER,
 	OPT_MAX_FLOWS,
 	OPT_MAX_TIMERS,
-	OPT_IDLE_TIMEOUT
+	OPT_IDLE_TIMEOUT,
+	OPT_TUI,
+	OPT_NO_TUI,
+	OPT_SPEED
 };
 
 /* One table for getopt_long, --help and the man page test. */
@@ -90,6 +95,9 @@ static const struct opt {
 	{OPT_MAX_FLOWS, "max-flows", "N", "connections followed at once; past it the longest idle goes (default 100000)"},
 	{OPT_MAX_TIMERS, "max-timers", "N", "deadlines watched at once (default 1000000)"},
 	{OPT_IDLE_TIMEOUT, "idle-timeout", "SEC", "let a connection go after SEC without data (default 300)"},
+	{OPT_TUI, "tui", NULL, "show the live view (the default when capturing live with a terminal on standard output)"},
+	{OPT_NO_TUI, "no-tui", NULL, "no live view: stream and report as text"},
+	{OPT_SPEED, "speed", "X", "with --tui on files: replay in packet time scaled by X (default 1; 0: as fast as possible)"},
 	{'h', "help", NULL, "print this help and exit"},
 	{'V', "version", NULL, "print the version and exit"},
 	{0, NULL, NULL, NULL}
@@ -109,6 +117,8 @@ struct config {
 	size_t max_timers;
 	struct rules_config rules;
 	enum severity fail_on;  /* SEV_NONE: never */
+	int tui;                /* -1: when live on a terminal */
+	double speed;           /* --speed: file replay pace */
 };
 
 /* What the signal handler and the packet callback reach. */
@@ -117,6 +127,8 @@ static struct stats stats;
 static struct analysis analysis;
 static struct tcpwatch *watch;
 static int output_errno;        /* the first write to stdout that failed */
+static int tui;                 /* the live view is on */
+static double speed;            /* --speed */
 
 static void
 usage(FILE *out)
@@ -210,6 +222,19 @@ parse_seconds(const char *s, const char *opt)
 		exit(EXIT_USAGE);
 	}
 	return (int64_t)(v * USEC + 0.5);
+}
+
+static double
+parse_speed(const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !(v >= 0) || v > 1e6)
+		die("invalid --speed '%s' (a factor, 0 for no pacing)", s);
+	return v;
 }
 
 static void
@@ -330,6 +355,9 @@ parse_args(int argc, char **argv, struct config *cf)
 		case OPT_MAX_FLOWS: cf->caps.max_flows = (uint32_t)parse_count(optarg, "--max-flows", 10000000); break;
 		case OPT_MAX_TIMERS: cf->max_timers = (size_t)parse_count(optarg, "--max-timers", 100000000); break;
 		case OPT_IDLE_TIMEOUT: cf->caps.idle_timeout = parse_seconds(optarg, "idle-timeout"); break;
+		case OPT_TUI: cf->tui = 1; break;
+		case OPT_NO_TUI: cf->tui = 0; break;
+		case OPT_SPEED: cf->speed = parse_speed(optarg); break;
 		case 'h': usage(stdout); exit(close_output(EXIT_CLEAN));
 		case 'V': printf("interim %s\n", PACKAGE_VERSION); exit(close_output(EXIT_CLEAN));
 		default: usage(stderr); exit(EXIT_USAGE);
@@ -400,6 +428,55 @@ packet_clock(const struct timeval *tv)
 	return ts;
 }
 
+static int64_t
+wall_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (int64_t)t.tv_sec * USEC + t.tv_nsec / 1000;
+}
+
+/* Files in the live view: wait for packet time ts, scaled by --speed,
+ * redrawing and reading keys meanwhile; every packet at --speed 0, with a
+ * look at the clock for a redraw. Quitting stops the capture. */
+static void
+pace(int64_t ts)
+{
+	static int64_t base_wall, base_ts, next_look;
+	int64_t wall = wall_now(), due;
+
+	if (cap.live)
+		return;
+	if (stats.packets == 0) {
+		base_wall = wall;
+		base_ts = ts;
+		next_look = 0;
+	}
+	due = speed > 0 ? base_wall + (int64_t)((double)(ts - base_ts) /
+	    speed) : wall;
+	if (wall < due)
+		next_look = 0;
+	if (wall < next_look)
+		return;
+	next_look = wall + 50000;       /* keys and the clock, 20 times/s */
+	for (;;) {
+		struct timespec nap;
+
+		if (view_poll(wall, stats.last_ts)) {
+			capture_stop(&cap);
+			return;
+		}
+		if (wall >= due || cap.stop)
+			return;
+		nap.tv_sec = 0;
+		nap.tv_nsec = (long)((due - wall > 50000 ? 50000 : due - wall) *
+		    1000);
+		nanosleep(&nap, NULL);
+		wall = wall_now();
+	}
+}
+
 /* One captured frame through decap and the front end into reassembly. */
 static void
 on_frame(void *ctx, int dlt, const struct pcap_pkthdr *h,
@@ -411,6 +488,8 @@ on_frame(void *ctx, int dlt, const struct pcap_pkthdr *h,
 	enum decap_skip why;
 
 	(void)ctx;
+	if (tui)
+		pace(ts);
 	timers_run(&analysis.timers, ts);       /* deadlines before this packet */
 	if (stats.packets++ == 0 || ts < stats.first_ts)
 		stats.first_ts = ts;
@@ -449,10 +528,19 @@ on_frame(void *ctx, int dlt, const struct pcap_pkthdr *h,
 static int64_t
 on_tick(void *ctx, int64_t now)
 {
+	int64_t next;
+
 	(void)ctx;
 	if (now > stats.last_ts)
 		timers_run(&analysis.timers, now);
-	return timers_next(&analysis.timers);
+	next = timers_next(&analysis.timers);
+	if (tui) {
+		if (view_poll(wall_now(), now))
+			capture_stop(&cap);
+		if (next > now + VIEW_REDRAW_MS * 1000LL)
+			next = now + VIEW_REDRAW_MS * 1000LL;
+	}
+	return next;
 }
 
 /* libnids ran out of memory, and cannot go on. */
@@ -533,6 +621,9 @@ main(int argc, char **argv)
 	watch = NULL;
 	output_errno = 0;
 	cf.cap.promisc = 1;
+	cf.tui = -1;
+	cf.speed = 1;
+	tui = 0;
 	parse_args(argc, argv, &cf);
 	if (cf.line_buffered)
 		setvbuf(stdout, NULL, _IOLBF, 0);
@@ -544,8 +635,16 @@ main(int argc, char **argv)
 		drop_privileges(cf.user);
 	/* no-color.org: set and not empty */
 	no_colour = getenv("NO_COLOR");
+	if (cf.tui < 0)
+		cf.tui = cap.live && !cf.json && isatty(STDOUT_FILENO);
+	if (cf.tui && cf.json)
+		die("%s", "--tui and --json both want standard output");
+	if (cf.tui && !isatty(STDOUT_FILENO))
+		die("%s", "--tui needs a terminal on standard output");
+	tui = cf.tui;
+	speed = cf.speed;
 	cf.rep.iface = cf.iface;
-	cf.rep.stream = cap.live;
+	cf.rep.stream = cap.live && !tui;
 	cf.rep.colour = isatty(STDOUT_FILENO) &&
 	    (no_colour == NULL || no_colour[0] == '\0');
 	analysis.st = &stats;
@@ -553,6 +652,16 @@ main(int argc, char **argv)
 	analysis.out = cf.json ?
 	    json_sink(stdout, cap.live, on_output_failed, NULL) :
 	    report_sink(stdout, &cf.rep, on_output_failed, NULL);
+	if (tui) {
+		struct view_opts vo = {cap.live ? cf.iface : cf.files[0],
+		    cap.live};
+
+		if (view_open(&analysis, analysis.out, &vo, err,
+		    sizeof(err)) != 0)
+			die("%s", err);
+		atexit(view_close);
+		analysis.out = view_sink();
+	}
 	watch = tcpwatch_new(&analysis, cf.ports);
 	if (watch == NULL)
 		die("%s", "out of memory");
@@ -569,6 +678,12 @@ main(int argc, char **argv)
 	    sizeof(err))) == 1) {
 		fprintf(stderr, "interim: warning: %s\n", err);
 		stats.truncated = 1;
+	}
+	if (tui) {
+		if (!cap.stop && rc >= 0)
+			view_hold(cap.live ? wall_now() : stats.last_ts,
+			    &cap.stop);
+		view_close();
 	}
 	if (rc < 0)
 		fprintf(stderr, "interim: %s\n", err);

@@ -7,6 +7,7 @@
  * list and reused while still in cache.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -49,6 +50,11 @@ struct flow {
 	struct flow_key key;
 	char tunnel_of[X_FIELD];        /* the last CONNECT target answered
 					 * 2xx, or "" */
+	/* for the live view (flow_snapshot) */
+	struct flow *open_prev, *open_next;     /* an->open, by opening */
+	int last_1xx;                   /* 0: none yet */
+	int64_t last_1xx_ts;
+	char upgraded[X_FIELD];         /* the protocol after 101, or "" */
 };
 
 _Static_assert(offsetof(struct flow, ack) +
@@ -149,6 +155,10 @@ emit(struct flow *f, struct exchange *x, enum exchange_end end, int closed)
 	const struct sink *out = f->an->out;
 
 	x->end = end;
+	if (end == END_TUNNEL)
+		snprintf(f->upgraded, sizeof(f->upgraded), "%s",
+		    x->is_connect ? "CONNECT" : x->tunnel[0] != '\0' ?
+		    x->tunnel : "unknown");
 	check_end(x, closed, f->now);
 	if (x->head_done) {
 		f->st->exchanges++;
@@ -345,6 +355,8 @@ add_interim(struct flow *f, struct exchange *x, const struct http1_message *m)
 	struct interim *i;
 
 	x->n_interim_seen++;
+	f->last_1xx = m->status;
+	f->last_1xx_ts = f->now;
 	if (x->n_interim == X_INTERIM) {
 		f->st->interim_capped++;
 		return;
@@ -502,6 +514,12 @@ flow_open(const struct flow_key *key, int64_t ts, struct analysis *an)
 	ackwatch_init(&f->ack, an, &f->key);
 	f->timer.fire = flow_fire;
 	f->st->flows++;
+	f->open_prev = an->open_last;
+	if (an->open_last != NULL)
+		an->open_last->open_next = f;
+	else
+		an->open = f;
+	an->open_last = f;
 	return f;
 }
 
@@ -655,5 +673,77 @@ flow_close(struct flow *f, const size_t unconsumed[2], enum exchange_end how,
 		f->st->lossy_flows++;
 	ackwatch_stop(&f->ack);
 	timers_cancel(&f->an->timers, &f->timer);
+	if (f->open_prev != NULL)
+		f->open_prev->open_next = f->open_next;
+	else
+		f->an->open = f->open_next;
+	if (f->open_next != NULL)
+		f->open_next->open_prev = f->open_prev;
+	else
+		f->an->open_last = f->open_prev;
 	free(f);
+}
+
+const struct flow *
+flow_first(const struct analysis *an)
+{
+	return an->open;
+}
+
+const struct flow *
+flow_next(const struct flow *f)
+{
+	return f->open_next;
+}
+
+void
+flow_snapshot(const struct flow *f, struct flow_snapshot *s)
+{
+	const struct exchange *x = f->head;
+	const struct rules_config *cfg = &f->an->cfg;
+
+	memset(s, 0, sizeof(*s));
+	s->key = f->key;
+	s->id = f->id;
+	s->pending = f->pending;
+	s->requests = f->requests;
+	s->last_1xx = f->last_1xx;
+	s->last_1xx_ts = f->last_1xx_ts;
+	s->active = f->link.active;
+	if (x == NULL)
+		x = f->req_cur;
+	if (x != NULL) {
+		snprintf(s->request, sizeof(s->request), "%s %s", x->method,
+		    x->target);
+		if (x->n_interim > 0) {
+			s->last_1xx = x->interim[x->n_interim - 1].status;
+			s->last_1xx_ts = x->interim[x->n_interim - 1].ts;
+		}
+	}
+	if (f->upgraded[0] != '\0') {
+		s->state = FLOW_UPGRADED;
+		snprintf(s->upgraded, sizeof(s->upgraded), "%s", f->upgraded);
+		return;
+	}
+	if (x == NULL || !x->head_done || !(x->seen & SEEN_TURN)) {
+		s->state = FLOW_IDLE;
+		return;
+	}
+	if (x->expects_100 && x->minor > 0 && !(x->seen & SEEN_ANSWERED)) {
+		s->state = FLOW_AWAIT_100;
+		s->since = x->t_head > x->t_turn ? x->t_head : x->t_turn;
+		s->timeout = cfg->continue_timeout;
+	} else if (x->seen & SEEN_PROCESSING) {
+		s->state = FLOW_AFTER_102;
+		s->since = x->t_processing;
+		s->timeout = cfg->processing_timeout;
+		s->cloudflare = 522;
+	} else {
+		s->state = FLOW_AWAIT_RESPONSE;
+		s->since = x->t_end > x->t_turn ? x->t_end : x->t_turn;
+		if (!(x->seen & SEEN_FIRST_BYTE)) {
+			s->timeout = cfg->response_timeout;
+			s->cloudflare = 524;
+		}
+	}
 }

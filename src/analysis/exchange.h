@@ -79,6 +79,38 @@ void flow_close(struct flow *f, const size_t unconsumed[2],
 /* Free the exchanges kept for reuse; at exit, after every flow_close(). */
 void exchange_cleanup(struct analysis *an);
 
+/* What the live view shows of an open connection: a copy, taken on
+ * the view's timer. */
+enum flow_state {
+	FLOW_IDLE,              /* nothing outstanding */
+	FLOW_AWAIT_100,         /* Expect: 100-continue, no answer yet */
+	FLOW_AFTER_102,         /* 102 Processing came, no final yet */
+	FLOW_AWAIT_RESPONSE,
+	FLOW_UPGRADED           /* a tunnel after 101 or CONNECT */
+};
+
+struct flow_snapshot {
+	struct flow_key key;
+	uint64_t id;
+	enum flow_state state;
+	char request[X_METHOD + X_TARGET + 2]; /* the current one, or "" */
+	char upgraded[X_FIELD];
+	unsigned pending;
+	uint64_t requests;
+	int last_1xx;                   /* 0: none */
+	int64_t last_1xx_ts;
+	int64_t since;                  /* waiting since, when timeout > 0 or
+					 * the state waits */
+	int64_t timeout;                /* the deadline that applies, 0: none */
+	int cloudflare;                 /* 522 or 524 once timeout passes, 0 */
+	int64_t active;                 /* last data either way */
+};
+
+/* Open connections, oldest first; read-only. */
+const struct flow *flow_first(const struct analysis *an);
+const struct flow *flow_next(const struct flow *f);
+void flow_snapshot(const struct flow *f, struct flow_snapshot *s);
+
 /* A hash of the connection's addresses and ports, under 2^53. */
 uint64_t flow_id(const struct flow_key *key);
 

@@ -92,6 +92,8 @@ struct rules_config {
 	90 * USEC, {0} }
 
 /* Everything the analysis stages share: counters, outputs, rules, time. */
+struct flow;
+
 struct analysis {
 	struct stats *st;
 	const struct sink *out;
@@ -101,6 +103,7 @@ struct analysis {
 	enum severity worst;            /* highest severity raised */
 	struct exchange *spare;         /* freed exchanges kept for reuse */
 	unsigned spares;
+	struct flow *open, *open_last;  /* open connections (exchange.c) */
 };
 
 /* A violation; message is printf-style. x may be NULL. */
