@@ -444,10 +444,15 @@ static void
 pace(int64_t ts)
 {
 	static int64_t base_wall, base_ts, next_look;
+	static int file = -1;
 	int64_t wall = wall_now(), due;
 
 	if (cap.live)
 		return;
+	if (cap.cur != file) {
+		file = cap.cur;
+		view_file(cap.src[file].name, file, cap.n);
+	}
 	if (stats.packets == 0) {
 		base_wall = wall;
 		base_ts = ts;

@@ -1,7 +1,8 @@
 #!/bin/sh
 # view.sh: the live view driven in tmux on sample files at --speed 0: rows
 # and states shown, s and / change the table, Enter shows the ladder, a
-# resize redraws (with a message when too small), q restores the terminal.
+# resize redraws (with a message when too small), q restores the terminal;
+# on captures cut while requests wait, their last state stays on screen.
 . "$(dirname "$0")/lib.sh"
 
 command -v tmux >/dev/null 2>&1 || { echo "view.sh: no tmux, skipped"; exit 77; }
@@ -42,6 +43,15 @@ expect "states shown" "closed\|awaiting\|after 102\|idle"
 expect "sorted by waiting" "sort: waiting"
 grep -c ' -> ' "$TMP/screen" >"$TMP/rows.before"
 
+keys p
+expect "p pauses the display" "interim  PAUSED"
+keys p
+if ! grep -q PAUSED "$TMP/screen" || { screen; ! grep -q PAUSED "$TMP/screen"; }; then ok
+else not_ok "p again goes on"; fi
+keys '?'
+expect "? shows the keys" "cycle the sort"
+keys x
+expect "any key goes back" "RECENT VIOLATIONS"
 keys s
 expect "s cycles the sort" "sort: client"
 keys s
@@ -77,5 +87,28 @@ expect "q exits" "EXITED rc="
 expect "the report follows on the restored terminal" "^Read 4 files"
 if ! grep -q "RECENT VIOLATIONS" "$TMP/screen"; then ok
 else not_ok "the view is still on screen"; fi
+
+# captures cut while requests wait (-c with -w): at the end of the input
+# the last state stays, not "closed"
+"$INTERIM" -c 4 -w "$TMP/await-100.pcap" "$SAMPLES/curl-expect-100.pcap" >/dev/null
+"$INTERIM" -c 7 -w "$TMP/after-102.pcap" "$SAMPLES/rule-processing-silence.pcap" >/dev/null
+# cut NAME FILE...: a session on the cut captures, left open
+cut() {
+    S=$1
+    shift
+    $T new-session -d -s "$S" -x 100 -y 30 \
+        "TERM=screen NO_COLOR=1 TZ=UTC '$INTERIM' --tui --speed 0 $*; \
+        echo EXITED rc=\$?; sleep 60"
+}
+cut cut100 "'$TMP/await-100.pcap'"
+expect "the end of a cut capture" "input ended"
+expect "a request still awaiting 100" "awaiting 100 *POST /upload"
+keys q
+expect "q exits" "EXITED rc="
+cut cut102 "'$TMP/await-100.pcap'" "'$TMP/after-102.pcap'"
+expect "a request after 102, with its countdown" "after 102 *GET /slow *102 0s .* 100s"
+expect "which file, of how many" "after-102.pcap  (file 2 of 2)"
+keys q
+expect "q exits" "EXITED rc="
 
 finish

@@ -18,7 +18,7 @@
 #define LINGER (5 * USEC)       /* closed flows stay this long */
 #define RECENT 64               /* violations kept for the pane */
 #define RECORDS 1024            /* flows remembered, the idlest reused */
-#define STEPS 8                 /* exchanges kept per flow */
+#define STEPS 32                /* exchanges kept per flow, the last */
 #define ROWS_MAX 4096           /* table rows drawn from */
 #define MIN_W 80
 #define MIN_H 24
@@ -57,6 +57,7 @@ struct row {
 	struct flow_snapshot s;
 	struct record *rec;
 	int closed;
+	char ends[136];             /* "client -> server" */
 	char text[512];             /* what the filter matches */
 };
 
@@ -73,6 +74,7 @@ static struct {
 	const struct sink *next;
 	struct sink sink;
 	const char *source;
+	int file, files;            /* the file read (1-based), of files */
 	int live, colour;
 	struct record rec[RECORDS];
 	struct recent recent[RECENT];
@@ -201,6 +203,14 @@ on_finish(void *self, const struct stats *st, const uint64_t *counts)
 		V.next->finish(V.next->self, st, counts);
 }
 
+void
+view_file(const char *name, int i, int n)
+{
+	V.source = name;
+	V.file = i + 1;
+	V.files = n;
+}
+
 const struct sink *
 view_sink(void)
 {
@@ -297,8 +307,10 @@ row_text(struct row *w)
 
 	format_endpoint(c, sizeof(c), &w->s.key.client, w->s.key.client_port);
 	format_endpoint(sv, sizeof(sv), &w->s.key.server, w->s.key.server_port);
-	snprintf(w->text, sizeof(w->text), "%s -> %s %s %s", c, sv,
-	    state_name(&w->s, st, sizeof(st)), w->s.request);
+	snprintf(w->ends, sizeof(w->ends), "%s -> %s", c, sv);
+	snprintf(w->text, sizeof(w->text), "%s %s %s", w->ends,
+	    w->closed ? "closed" : state_name(&w->s, st, sizeof(st)),
+	    w->s.request);
 }
 
 static int64_t sort_now;
@@ -418,7 +430,7 @@ static void
 draw_header(int64_t now)
 {
 	const struct stats *st = V.an->st;
-	char line[512], codes[256] = "";
+	char line[512], codes[256] = "", files[32] = "";
 	size_t n = 0;
 	int live_flows = 0;
 
@@ -442,9 +454,13 @@ draw_header(int64_t now)
 			    " %d:%llu", 100 + c,
 			    (unsigned long long)st->status_1xx[c]);
 	attron(A_BOLD | tone(C_HEAD, 0));
-	snprintf(line, sizeof(line), "interim  %s %s%s%s", V.live ?
-	    "live on" : "reading", V.source, V.ended ? "  (input ended)" : "",
-	    V.paused ? "  PAUSED" : "");
+	if (V.files > 1)
+		snprintf(files, sizeof(files), "  (file %d of %d)", V.file,
+		    V.files);
+	/* what changes first: a long name is cut at the right */
+	snprintf(line, sizeof(line), "interim  %s%s%s %s%s", V.paused ?
+	    "PAUSED  " : "", V.ended ? "input ended  " : "", V.live ?
+	    "live on" : "reading", V.source, files);
 	put(0, 0, COLS, line);
 	attroff(A_BOLD | tone(C_HEAD, 0));
 	snprintf(line, sizeof(line), "%.0f pkt/s  %.0f bit/s  drops %llu  "
@@ -480,25 +496,93 @@ draw_bar(int y, int x, int w, double frac)
 	mvaddch(y, x + w - 1, ']');
 }
 
+/* Columns: the endpoints and the request share what the fixed ones
+ * leave, the request at least two fifths of it (as htop's command). */
+enum { W_STATE = 19, W_1XX = 8, W_WAIT = 13, W_CF = 4, W_VIO = 3,
+	W_FIXED = W_1XX + W_WAIT + W_CF + W_VIO + 6 };
+
+struct layout {
+	int wend, xs, ws, xr, wreq, x1, xw, xc, xv;
+};
+
+static struct layout
+layout(void)
+{
+	struct layout l;
+	int need = 0, avail, req = 7, share;    /* 7: "REQUEST" */
+
+	l.ws = 6;                               /* "closed" */
+	for (int i = 0; i < V.nrows; i++) {
+		char st[64];
+		int n = (int)strlen(V.rows[i].ends);
+		int r = (int)strlen(V.rows[i].s.request);
+		int t = V.rows[i].closed ? 6 : (int)strlen(state_name(
+		    &V.rows[i].s, st, sizeof(st)));
+
+		if (n > need)
+			need = n;
+		if (r > req)
+			req = r;
+		if (t > l.ws)
+			l.ws = t < W_STATE ? t : W_STATE;
+	}
+	avail = COLS - W_FIXED - l.ws;
+	need += 1;                      /* the selection mark */
+	if (need < 17)
+		need = 17;                  /* the heading */
+	share = avail - avail * 2 / 5;
+	if (avail - req > share)        /* short requests leave room */
+		share = avail - req;
+	l.wend = need < share ? need : share;
+	l.xs = l.wend + 1;
+	l.xr = l.xs + l.ws + 1;
+	l.wreq = avail - l.wend;
+	l.x1 = l.xr + l.wreq + 1;
+	l.xw = l.x1 + W_1XX + 1;
+	l.xc = l.xw + W_WAIT + 1;
+	l.xv = l.xc + W_CF + 1;
+	return l;
+}
+
+/* "client -> server" in w columns: the client's address gives way first,
+ * from its left, then the server's. */
+static void
+put_ends(int y, int x, int w, const char *mark, const char *ends)
+{
+	const char *arrow = strstr(ends, " -> ");
+	int n = (int)strlen(ends), cut = n + 1 - w;
+
+	put(y, x, 1, mark);
+	if (cut <= 0 || arrow == NULL) {
+		put(y, x + 1, w - 1, ends);
+		return;
+	}
+	put(y, x + 1, 1, "~");
+	if (cut + 1 < (int)(arrow - ends)) {
+		put(y, x + 2, w - 2, ends + cut + 1);
+	} else {                        /* the server alone, cut the same way */
+		const char *sv = arrow + 4;
+		int m = (int)strlen(sv);
+
+		put(y, x + 2, w - 2, m > w - 2 ? sv + m - (w - 2) : sv);
+	}
+}
+
 static void
 draw_table(int y0, int h, int64_t now)
 {
-	int fixed = 18 + 1 + 8 + 1 + 15 + 1 + 4 + 1 + 3;
-	int rest = COLS - fixed - 1;
-	int wend = rest - 12 > 48 ? 48 : rest - 12, wreq = rest - wend;
-	int xs = wend + 1, x1 = xs + 19, xw = x1 + 9, xc = xw + 16,
-	    xv = xc + 5;
+	struct layout l = layout();
 	char buf[256];
 
 	attron(A_REVERSE);
 	mvhline(y0, 0, ' ', COLS);
-	put(y0, 0, wend, " CLIENT -> SERVER");
-	put(y0, xs, 18, "STATE");
-	put(y0, x1, wreq, "REQUEST");
-	put(y0, x1 + wreq, 8, "1XX AGE");
-	put(y0, xw + wreq, 15, "WAITING");
-	put(y0, xc + wreq, 4, "CF");
-	put(y0, xv + wreq, 3, "VIO");
+	put(y0, 0, l.wend, " CLIENT -> SERVER");
+	put(y0, l.xs, l.ws, "STATE");
+	put(y0, l.xr, l.wreq, "REQUEST");
+	put(y0, l.x1, W_1XX, "1XX AGE");
+	put(y0, l.xw, W_WAIT, "WAITING");
+	put(y0, l.xc, W_CF, "CF");
+	put(y0, l.xv, W_VIO, "VIO");
 	attroff(A_REVERSE);
 	if (V.sel >= V.nrows)
 		V.sel = V.nrows - 1;
@@ -513,53 +597,49 @@ draw_table(int y0, int h, int64_t now)
 	for (int i = 0; i < h - 1 && V.top + i < V.nrows; i++) {
 		struct row *w = &V.rows[V.top + i];
 		struct flow_snapshot *s = &w->s;
-		char c[64], sv[64], st[64];
+		char st[64];
 		int y = y0 + 1 + i;
 		double wt = waited(s, now);
 
 		if (V.top + i == V.sel)
 			attron(A_BOLD);
-		format_endpoint(c, sizeof(c), &s->key.client, s->key.client_port);
-		format_endpoint(sv, sizeof(sv), &s->key.server,
-		    s->key.server_port);
-		snprintf(buf, sizeof(buf), "%s%s -> %s", V.top + i == V.sel ?
-		    ">" : " ", c, sv);
-		put(y, 0, wend, buf);
-		snprintf(buf, sizeof(buf), "%s", w->closed ? "closed" :
+		put_ends(y, 0, l.wend, V.top + i == V.sel ? ">" : " ", w->ends);
+		put(y, l.xs, l.ws, w->closed ? "closed" :
 		    state_name(s, st, sizeof(st)));
-		put(y, xs, 18, buf);
-		put(y, x1, wreq - 1, s->request);
+		put(y, l.xr, l.wreq, s->request);
 		if (s->last_1xx != 0) {
-			snprintf(buf, sizeof(buf), "%d %.0fs", s->last_1xx,
-			    (double)(now - s->last_1xx_ts) / USEC);
-			put(y, x1 + wreq, 8, buf);
+			snprintf(buf, sizeof(buf), "%d %llds", s->last_1xx,
+			    (long long)((now - s->last_1xx_ts) / USEC));
+			put(y, l.x1, W_1XX, buf);
 		}
-		if (wt > 0 || s->state == FLOW_AWAIT_100 ||
+		if (!w->closed && (wt > 0 || s->state == FLOW_AWAIT_100 ||
 		    s->state == FLOW_AFTER_102 ||
-		    s->state == FLOW_AWAIT_RESPONSE) {
+		    s->state == FLOW_AWAIT_RESPONSE)) {
 			snprintf(buf, sizeof(buf), "%5.1fs", wt);
-			put(y, xw + wreq, 6, buf);
+			put(y, l.xw, 6, buf);
 			if (s->timeout > 0)
-				draw_bar(y, xw + wreq + 7, 8,
+				draw_bar(y, l.xw + 7, W_WAIT - 7,
 				    wt * USEC / (double)s->timeout);
 		}
-		if (s->cloudflare != 0 && s->timeout > 0) {
+		if (!w->closed && s->cloudflare != 0 && s->timeout > 0) {
 			double left = (double)s->timeout / USEC - wt;
 
-			if (left > 0)
-				snprintf(buf, sizeof(buf), "%.0fs", left);
+			if (left > 0)           /* as a countdown: up */
+				snprintf(buf, sizeof(buf), "%llds",
+				    (long long)left + (left >
+				    (double)(long long)left));
 			else
 				snprintf(buf, sizeof(buf), "%d", s->cloudflare);
 			if (left <= 0)
 				attron(tone(C_BAD, A_REVERSE));
-			put(y, xc + wreq, 4, buf);
+			put(y, l.xc, W_CF, buf);
 			if (left <= 0)
 				attroff(tone(C_BAD, A_REVERSE));
 		}
 		if (w->rec != NULL && w->rec->violations > 0) {
 			snprintf(buf, sizeof(buf), "%u", w->rec->violations);
 			attron(tone(C_BAD, A_BOLD));
-			put(y, xv + wreq, 3, buf);
+			put(y, l.xv, W_VIO, buf);
 			attroff(tone(C_BAD, A_BOLD));
 		}
 		attroff(A_BOLD);
@@ -642,13 +722,15 @@ draw_detail(int64_t now)
 	    open ? state_name(&s, st, sizeof(st)) : "closed");
 	put(3, 0, COLS, buf);
 	attroff(A_REVERSE);
-	put(y, 2, 20, "client");
-	put(y, COLS - 12, 12, "server");
-	y++;
 	if (r != NULL && r->nsteps > 0)
 		t0 = r->steps[r->nsteps > STEPS ? r->nsteps % STEPS : 0].t_begin;
 	else if (open != NULL)
 		t0 = s.since;
+	format_clock(st, sizeof(st), t0);
+	snprintf(buf, sizeof(buf), "client   (+0 is %s)", st);
+	put(y, 2, COLS - 14, buf);
+	put(y, COLS - 12, 12, "server");
+	y++;
 	if (r != NULL && r->nsteps > STEPS) {
 		snprintf(buf, sizeof(buf), "   (%u earlier exchanges not kept)",
 		    r->nsteps - STEPS);

@@ -21,6 +21,9 @@ int view_open(struct analysis *an, const struct sink *next,
     const struct view_opts *o, char *err, size_t errlen);
 const struct sink *view_sink(void);
 
+/* Files: the one being read now (i from 0, of n), for the header. */
+void view_file(const char *name, int i, int n);
+
 /* Keys, and a redraw from the model when one is due on the wall clock
  * (microseconds); now is the analysis' clock. Returns 1 once the user
  * quit. Cheap when nothing is due: callable often. */
