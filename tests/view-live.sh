@@ -104,6 +104,8 @@ expect "the violation is in the pane" "error *processing-silence" 20
 $T send-keys -t "$S" Enter
 expect "Enter opens the timeline" "|<--102"
 expect "the timeline has the request" "|---GET /report"
+expect "the timeline says the deadline passed" "after 102 for [0-9.]*s, past its deadline: Cloudflare would answer 522"
+cp "$TMP/screen" "$TMP/ladder"
 $T send-keys -t "$S" Escape
 expect "Esc goes back" "RECENT VIOLATIONS"
 wait "$client"
@@ -113,6 +115,10 @@ expect "q exits with the violation found" "EXITED rc=1"
 expect "the report follows on the restored terminal" "processing-silence"
 if ! grep -q "RECENT VIOLATIONS" "$TMP/screen"; then ok
 else not_ok "the view is still on screen"; fi
-if [ -n "${VIEW_SCREEN:-}" ]; then cp "$TMP/countdown" "$VIEW_SCREEN"; fi
+# VIEW_SCREEN=FILE keeps the screens for the README (FILE, FILE.ladder)
+if [ -n "${VIEW_SCREEN:-}" ]; then
+    cp "$TMP/countdown" "$VIEW_SCREEN"
+    cp "$TMP/ladder" "$VIEW_SCREEN.ladder"
+fi
 
 finish

@@ -773,8 +773,15 @@ draw_detail(int64_t now)
 			snprintf(buf, sizeof(buf), "%d", s.last_1xx);
 			rung(y++, s.last_1xx_ts - t0, buf, 0);
 		}
-		snprintf(buf, sizeof(buf), "%11s  ... %s for %.1fs", "",
-		    state_name(&s, st, sizeof(st)), waited(&s, now));
+		double wt = waited(&s, now);
+		int passed = s.timeout > 0 && wt * USEC >= (double)s.timeout;
+
+		snprintf(buf, sizeof(buf), "%11s  ... %s for %.1fs%s", "",
+		    state_name(&s, st, sizeof(st)), wt, passed ? ", past its "
+		    "deadline" : "");
+		if (passed && s.cloudflare != 0)
+			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
+			    ": Cloudflare would answer %d", s.cloudflare);
 		if (y < h)
 			put(y++, 0, COLS, buf);
 	}
