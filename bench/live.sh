@@ -15,7 +15,8 @@
 #                  json   interim -i lo -j -f 'tcp port P' > FILE (exchanges
 #                         counted from its summary)
 #                  quiet  interim -i lo -q -f 'tcp port P' > /dev/null
-#                  tui    the ncurses view: see run_tui below
+#                  tui    the ncurses view on a pseudo-terminal (exchanges
+#                         counted from the text report that follows it)
 #   LIVE_TCPDUMP 0: interim alone, no tcpdump beside it (default 1)
 #   INTERIM      the binary (src/interim)
 #
@@ -130,26 +131,21 @@ start_interim() {
 }
 
 # ---- the live view run (--tui) -------------------------------------------
-# NOT YET MEASURED: interim has no --tui yet. Once it has, LIVE_MODES=tui
-# runs the view on a pseudo-terminal (script(1)), 120x40, with the screen
-# output thrown away and stderr (the counts) kept. The shell inside writes
-# its PID and execs interim, so $ipid is interim itself.
+# The view on a pseudo-terminal (script(1)), 120x40, monochrome. The shell
+# inside writes its PID and execs interim, so $ipid is interim itself. What
+# the terminal got is kept: after the view, the text report's "Exchanges:"
+# gives the count.
 run_tui() {
-	"$interim" -h 2>&1 | grep -q -- '--tui' ||
-		die "mode tui: $interim has no --tui yet"
 	rm -f "$tmp/tui.pid"
-	TERM=xterm-256color script -qfc "stty cols 120 rows 40; \
+	TERM=xterm-256color NO_COLOR=1 script -qfc "stty cols 120 rows 40; \
 	    echo \$\$ >'$tmp/tui.pid'; exec '$interim' -i lo --tui -f '$filter' \
-	    2>'$tmp/interim.err'" /dev/null >/dev/null 2>&1 </dev/null &
+	    2>'$tmp/interim.err'" /dev/null >"$tmp/tui.out" 2>&1 </dev/null &
 	pids="$pids $!"
 	i=0
 	while [ ! -s "$tmp/tui.pid" ]; do
 		i=$((i + 1)); [ "$i" -lt 50 ] || die "mode tui: no PID"; sleep 0.1
 	done
 	ipid=$(cat "$tmp/tui.pid")
-	# the view may not print "listening on"; give it a moment
-	sleep 1
-	echo 'listening on (assumed)' >>"$tmp/interim.err"
 }
 # ---------------------------------------------------------------------------
 
@@ -198,8 +194,12 @@ for rate in $rates; do
 			id=$(count_of 'dropped by kernel' "$tmp/interim.err")
 			tc=$(count_of captured "$tmp/tcpdump.err")
 			td=$(count_of 'dropped by kernel' "$tmp/tcpdump.err")
-			if [ "$mode" = json ]; then
-				lx=$(tail -n 1 "$tmp/live.json" | json_num exchanges)
+			if [ "$mode" = json ] || [ "$mode" = tui ]; then
+				if [ "$mode" = json ]; then
+					lx=$(tail -n 1 "$tmp/live.json" | json_num exchanges)
+				else
+					lx=$(tr -d '\r' <"$tmp/tui.out" | sed -n 's/.*Exchanges: \([0-9]*\).*/\1/p' | tail -n 1)
+				fi
 				pct=$(awk -v a="$lx" -v b="$off_x" 'BEGIN { printf "%.2f", 100 * a / b }')
 			else
 				lx=- pct=-
