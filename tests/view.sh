@@ -33,7 +33,10 @@ $T new-session -d -s "$S" -x 100 -y 30 \
     "TERM=screen NO_COLOR=1 TZ=UTC '$INTERIM' --tui --speed 0 \
     '$SAMPLES/crafted-tcp-midstream.pcap' '$SAMPLES/node-processing.pcap' \
     '$SAMPLES/keepalive-102-continue.pcap' '$SAMPLES/ipv6-curl-expect-100.pcap'; \
-    echo EXITED rc=\$?; sleep 60" || { echo "view.sh: tmux failed, skipped"; exit 77; }
+    echo EXITED rc=\$?; stty -a | tr ' ' '\\n' | grep -x -- '-*icanon' | \
+    sed 's/^/STTY /'; sleep 60" || { echo "view.sh: tmux failed, skipped"; exit 77; }
+# what the terminal is sent, for rmcup at the end
+$T pipe-pane -t "$S" -o "cat >>'$TMP/raw'"
 
 expect "the input's end is shown" "input ended"
 expect "the header counts 1xx" "1xx: .*102:"
@@ -87,6 +90,22 @@ expect "q exits" "EXITED rc="
 expect "the report follows on the restored terminal" "^Read 4 files"
 if ! grep -q "RECENT VIOLATIONS" "$TMP/screen"; then ok
 else not_ok "the view is still on screen"; fi
+expect "the terminal is left in canonical mode (stty sane)" "^STTY icanon"
+if grep -q "$(printf '\033\\[?1049l')" "$TMP/raw"; then ok
+else not_ok "no rmcup sent at the end"; fi
+
+# a signal ends the view too, with the terminal restored
+S=signal
+$T new-session -d -s "$S" -x 100 -y 30 \
+    "TERM=screen NO_COLOR=1 TZ=UTC sh -c 'echo \$\$ >$TMP/pid; exec \
+    $INTERIM --tui --speed 1 $SAMPLES/near-processing-5s.pcap'; \
+    echo EXITED rc=\$?; stty -a | tr ' ' '\\n' | grep -x -- '-*icanon' | \
+    sed 's/^/STTY /'; sleep 60"
+expect "the view replays in packet time" "after 102\|awaiting"
+kill -TERM "$(cat "$TMP/pid")"
+expect "SIGTERM ends the view" "EXITED rc="
+expect "the report follows a signal" "^Read 1 file"
+expect "the terminal is restored after a signal" "^STTY icanon"
 
 # captures cut while requests wait (-c with -w): at the end of the input
 # the last state stays, not "closed"
