@@ -4,12 +4,16 @@
 # usage: sudo ./record.sh [SAMPLE...]     (no argument: all samples)
 #        ./record.sh --list
 #
-# Needs root (tcpdump on lo / any), tcpdump, curl, node (>= 18) and python3.
+# Needs root (tcpdump on lo / any), tcpdump, curl, node (>= 18) and python3;
+# the go-*, nginx-* and apache-* samples also need go (>= 1.19), nginx and
+# apache2 (Debian: golang-go, nginx, apache2; only their binaries are used,
+# never the system services).
 # Every sample talks ONLY to 127.0.0.1 or ::1. Each one: start the server,
-# start tcpdump on its own port, wait until tcpdump listens (+0.5 s so the
+# start tcpdump on its own port(s), wait until tcpdump listens (+0.5 s so the
 # SYN is captured), run the client, wait 0.5 s for the last packets, stop
 # tcpdump with SIGINT and wait for it, then wait for the server (every server
-# exits after its one connection) or stop it.
+# exits after its one connection) or stop it (nginx and Apache run until
+# stopped: stop_daemon).
 #
 # The long samples (LONG below: waits of 5 s to 130 s) run in parallel, each
 # in a background subshell with its own port, tcpdump and work directory,
@@ -81,9 +85,36 @@ stop_server() {
     PIDS=()     # tcpdump and the server are both gone now
 }
 
-# start_capture FILE PORT [IFACE [LINKTYPE [SNAPLEN]]]   (empty LINKTYPE: default)
+# start_daemon PORT CMD...: run CMD (a server that does not exit by itself:
+# nginx, apache2 in the foreground) in the background, wait until PORT listens
+start_daemon() {
+    local port=$1; shift
+    "$@" >"$WORK/daemon.log" 2>&1 &
+    DAEMON_PID=$!
+    PIDS+=("$DAEMON_PID")
+    wait_listen "$port"
+}
+
+# stop_daemon SIGNAL: stop it (nginx: QUIT, graceful; apache2: TERM)
+stop_daemon() {
+    kill -"$1" "$DAEMON_PID" 2>/dev/null || true
+    wait "$DAEMON_PID" 2>/dev/null || true
+}
+
+# config TEMPLATE PORT UPSTREAM [PROXY_HTTP_VERSION]: servers/TEMPLATE with
+# its @...@ filled in, written to $WORK; prints the file's path
+config() {
+    sed -e "s|@DIR@|$WORK|g" -e "s|@SRV@|$SRV|g" -e "s|@PORT@|$2|g" \
+        -e "s|@UPSTREAM@|$3|g" -e "s|@PROXY_HTTP_VERSION@|${4:-1.0}|g" \
+        "$SRV/$1" >"$WORK/$1"
+    echo "$WORK/$1"
+}
+
+# start_capture FILE PORTS [IFACE [LINKTYPE [SNAPLEN]]]   (empty LINKTYPE: default)
+# PORTS: one port, or several separated by spaces (a proxy and its upstream)
 start_capture() {
-    local file=$1 port=$2 iface=${3:-lo} dlt=() snaplen=${5:-0}
+    local file=$1 iface=${3:-lo} dlt=() snaplen=${5:-0} port filter=
+    for port in $2; do filter="${filter:+$filter or }tcp port $port"; done
     [ -n "${4:-}" ] && dlt=(-y "$4")
     CAPTURE_FILE=$file
     : >"$WORK/tcpdump.log"
@@ -91,7 +122,7 @@ start_capture() {
     # --immediate-mode: without it libpcap's TPACKET_V3 ring hands packets over
     # only when a block is retired (every 1 s), and the packets of a block not
     # yet retired when SIGINT comes are lost (seen with rule-continue-slow)
-    tcpdump -i "$iface" "${dlt[@]}" -s "$snaplen" --immediate-mode -U -Z root -w "$WORK/capture" "tcp port $port" \
+    tcpdump -i "$iface" "${dlt[@]}" -s "$snaplen" --immediate-mode -U -Z root -w "$WORK/capture" "$filter" \
         2>"$WORK/tcpdump.log" &
     TCPDUMP_PID=$!
     PIDS+=("$TCPDUMP_PID")
@@ -422,6 +453,107 @@ rec_ipv6_midstream_keepalive() {
     keepalive_sample ipv6-midstream-keepalive.pcap 18099 ::1 mid
 }
 
+# ------------------------------------------- other servers (issue 10)
+
+# go_server PORT: build servers/go-1xx.go (once per run; its build cache in
+# $WORK, not in the home sudo may have kept) and start it
+go_server() {
+    [ -x "$WORK/go-1xx" ] ||
+        GOCACHE=$WORK/go-cache go build -o "$WORK/go-1xx" "$SRV/go-1xx.go"
+    start_server "$1" "$WORK/go-1xx" "$1"
+}
+
+rec_go_early_hints() {
+    local port=24080
+    go_server $port
+    start_capture go-early-hints.pcap $port
+    "${CURL[@]}" --http1.1 "http://127.0.0.1:$port/"
+    stop_capture; stop_server
+}
+
+rec_go_http10_103() {
+    local port=24081
+    go_server $port
+    start_capture go-http10-103.pcap $port
+    "${CURL[@]}" --http1.0 "http://127.0.0.1:$port/"
+    stop_capture; stop_server
+}
+
+# nginx_sample FILE PORT UPSTREAM NODE_MODE PROXY_HTTP_VERSION: curl -> nginx
+# on PORT -> servers/node-1xx.js NODE_MODE on UPSTREAM; both legs captured
+nginx_sample() {
+    local file=$1 port=$2 up=$3 mode=$4 version=$5
+    start_server $up "$NODE" "$SRV/node-1xx.js" "$mode" $up
+    start_daemon $port nginx -e "$WORK/nginx-error.log" -p "$WORK/" \
+        -c "$(config nginx-proxy.conf $port $up "$version")"
+    start_capture "$file" "$port $up"
+    "${CURL[@]}" --http1.1 "http://127.0.0.1:$port/"
+    stop_capture; stop_daemon QUIT; stop_server
+}
+
+rec_nginx_proxy_http10() {
+    nginx_sample nginx-proxy-http10.pcap 24082 24083 proxy-1xx 1.0
+}
+
+rec_nginx_proxy_held_102() {
+    nginx_sample nginx-proxy-held-102.pcap 24084 24085 proxy-1xx-held 1.1
+}
+
+# apache2 in the foreground with servers/apache-cgi.conf on PORT, in a session
+# of its own: stopping, it sends SIGTERM to its whole process group (its
+# children), which would otherwise be ours too
+apache_daemon() {
+    start_daemon "$1" setsid apache2 -DFOREGROUND \
+        -f "$(config apache-cgi.conf "$1" "${2:-0}")"
+}
+
+rec_apache_continue() {
+    local port=24086
+    apache_daemon $port
+    start_capture apache-continue.pcap $port
+    body2k | "${CURL[@]}" --http1.1 -H 'Expect: 100-continue' \
+        -H 'Content-Type: application/x-www-form-urlencoded' \
+        --data-binary @- "http://127.0.0.1:$port/cgi/upload"
+    stop_capture; stop_daemon TERM
+    PIDS=()     # tcpdump and Apache are both gone
+}
+
+rec_apache_proxy_1xx() {
+    local port=24087 up=24088
+    start_server $up "$NODE" "$SRV/node-1xx.js" proxy-1xx $up
+    apache_daemon $port $up
+    start_capture apache-proxy-1xx.pcap "$port $up"
+    "${CURL[@]}" --http1.1 "http://127.0.0.1:$port/proxy/"
+    stop_capture; stop_daemon TERM; stop_server
+}
+
+rec_python_close_delimited() {
+    local port=24089
+    start_server $port "$PYTHON" "$SRV/python-close-delimited.py" $port
+    start_capture python-close-delimited.pcap $port
+    "${CURL[@]}" --http1.1 "http://127.0.0.1:$port/stream"
+    stop_capture; stop_server
+}
+
+rec_curl_gives_up() {
+    local port=24090 rc=0
+    start_server $port "$PYTHON" "$SRV/raw-origin.py" silent-6s $port
+    start_capture curl-gives-up.pcap $port
+    curl --no-progress-meter --max-time 3 --http1.1 "http://127.0.0.1:$port/slow" || rc=$?
+    [ $rc = 28 ] || { echo "curl: exit $rc, not 28 (timeout)" >&2; return 1; }
+    wait "$SERVER_PID" || true      # its FIN, 6 s after the request
+    stop_capture; stop_server
+}
+
+rec_http2_answer() {
+    local port=24091 rc=0
+    start_server $port "$NODE" "$SRV/node-h2c.js" $port
+    start_capture http2-answer.pcap $port
+    "${CURL[@]}" --http1.1 "http://127.0.0.1:$port/" || rc=$?
+    echo "curl: exit $rc (the answer is not HTTP/1.x)" >&2
+    stop_capture; stop_server
+}
+
 SAMPLES=(curl-expect-100 node-processing node-early-hints node-continue
          node-websocket keepalive-pipeline raw-http10-continue
          raw-101-no-upgrade raw-1xx-with-body raw-102-then-close
@@ -432,11 +564,15 @@ SAMPLES=(curl-expect-100 node-processing node-early-hints node-continue
          rule-processing-silence rule-response-timeout
          near-processing-every-30s near-processing-5s snaplen-cut
          ipv6-curl-expect-100 raw-http10-100-102 ipv6-http10-100-102
-         keepalive-102-continue midstream-keepalive ipv6-midstream-keepalive)
+         keepalive-102-continue midstream-keepalive ipv6-midstream-keepalive
+         go-early-hints go-http10-103 nginx-proxy-http10 nginx-proxy-held-102
+         apache-continue apache-proxy-1xx python-close-delimited
+         curl-gives-up http2-answer)
 
 # Samples that wait for seconds to minutes: recorded in parallel.
 LONG=(rule-processing-silence rule-response-timeout near-processing-every-30s
-      near-processing-5s)
+      near-processing-5s nginx-proxy-held-102 python-close-delimited
+      curl-gives-up)
 
 if [ "${1:-}" = --list ]; then
     printf '%s\n' "${SAMPLES[@]}"

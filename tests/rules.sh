@@ -49,6 +49,19 @@ crafted-handshake-timeout.pcap    handshake-timeout
 crafted-handshake-timeout-ipv6.pcap handshake-timeout
 crafted-ipv6-extensions.pcap      handshake-timeout
 crafted-request-unacked.pcap      request-unacked
+# other real servers (issue 10): Go writes a 103 to HTTP/1.0, and with a
+# status line saying HTTP/1.0; node behind nginx's proxy_http_version 1.0
+go-http10-103.pcap                interim-to-http10 interim-version-http10
+nginx-proxy-http10.pcap           interim-to-http10
+# clean with the default timeouts (their goldens use short ones)
+go-early-hints.pcap               -
+nginx-proxy-held-102.pcap         -
+apache-continue.pcap              -
+apache-proxy-1xx.pcap             -
+python-close-delimited.pcap       -
+curl-gives-up.pcap                -
+# an HTTP/2 answer is a parse error, reported, and no rule
+http2-answer.pcap                 -
 # near misses and clean traffic
 near-processing-every-30s.pcap    -
 near-processing-5s.pcap           -

@@ -16,6 +16,10 @@
 //               timeout 60 s): GET /first 200; GET /processing
 //               res.writeProcessing(), ~300 ms later 200; 'checkContinue'
 //               handler: res.writeContinue(), read body, 200
+//   proxy-1xx   an upstream behind nginx or Apache: res.writeProcessing()
+//               (102) and res.writeEarlyHints() (103), whatever the request's
+//               HTTP version (node checks none), 50 ms later 200 OK
+//   proxy-1xx-held the same with 5 s between the 103 and the 200
 // HOST defaults to 127.0.0.1 (use ::1 for IPv6). Exits after the first
 // connection has closed.
 'use strict';
@@ -159,6 +163,17 @@ switch (mode) {
         } else {
           finalOk(res, 'first\n');
         }
+      });
+    });
+    break;
+  case 'proxy-1xx':
+  case 'proxy-1xx-held':
+    server.on('request', (req, res) => {
+      readBody(req, () => {
+        res.writeProcessing();
+        res.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' });
+        const wait = mode === 'proxy-1xx-held' ? 5000 : 50;
+        setTimeout(() => finalOk(res, `HTTP/${req.httpVersion} request, 200 after 102 and 103\n`), wait);
       });
     });
     break;

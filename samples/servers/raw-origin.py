@@ -137,6 +137,11 @@ SCRIPTS = {
         (PROCESSING, 5),
         (OK, 0),
     ],
+    # Never an answer: 6 s of silence after the request, then close (the
+    # client has given up before).
+    "silent-6s": [
+        (b"", 6),
+    ],
 }
 
 
