@@ -320,7 +320,7 @@ bad_option(int c, char **argv, const struct option *longs,
     const char *shorts)
 {
 	const char *typed = argv[optind - 1], *what = "unrecognized option";
-	char name[64];
+	char name[64] = "?";
 	size_t len;
 	int matches = 0;
 
