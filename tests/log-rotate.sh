@@ -1,8 +1,9 @@
 #!/bin/sh
 # log-rotate.sh: --log FILE appends the JSON lines (the same as -j) to FILE
 # beside the report; SIGHUP reopens it by name, as logrotate expects, and
-# no line is lost or split across the move. The live part needs root and
-# "lo" (skipped otherwise, counted as a skip).
+# no line is lost or split across the move; live, --junit has one suite.
+# The live part needs root and "lo" (else the script says how the file
+# part went and exits 77, skipped).
 . "$(dirname "$0")/lib.sh"
 S=$SAMPLES
 
@@ -37,11 +38,14 @@ fi
 run --log - "$S/node-continue.pcap"
 check "--log -: refused" test "$rc" -eq 2
 
-if [ "$(id -u)" -ne 0 ]; then
-    echo "log-rotate.sh: live part skipped: not root"
-    finish
-    exit $?
-fi
+# skip_live WHY: the file part's counts, then skipped (exit 77) unless it
+# failed
+skip_live() {
+    echo "log-rotate.sh: live part skipped: $1"
+    finish || exit 1
+    exit 77
+}
+[ "$(id -u)" -eq 0 ] || skip_live "not root"
 # a port free now in 22000-22999 (the range this suite's live tests use)
 PORT=$(python3 -c '
 import socket
@@ -80,14 +84,11 @@ print(n)
 PY
 
 LOG=$TMP/live.json
-"$INTERIM" -i lo -f "tcp port $PORT" --no-tui -q --log "$LOG" >"$TMP/out" 2>"$TMP/err" &
+"$INTERIM" -i lo -f "tcp port $PORT" --no-tui -q --log "$LOG" --junit "$TMP/live.xml" \
+    >"$TMP/out" 2>"$TMP/err" &
 pid=$!
 sleep 0.5
-if ! kill -0 "$pid" 2>/dev/null; then
-    echo "log-rotate.sh: live part skipped: cannot capture on lo: $(cat "$TMP/err")"
-    finish
-    exit $?
-fi
+kill -0 "$pid" 2>/dev/null || skip_live "cannot capture on lo: $(cat "$TMP/err")"
 n1=$(python3 "$TMP/traffic.py" "$PORT" 1.5)
 sleep 0.3                       # the capture buffer's last batch
 mv "$LOG" "$LOG.1"
@@ -111,5 +112,11 @@ check "the summary goes to the new file, last" \
     sh -c "tail -n 1 '$LOG' | grep -q '\"event_type\":\"summary\".*\"exchanges\":$total,'"
 check "the old file ends with a whole line" sh -c "tail -c 1 '$LOG.1' | od -c | grep -q '\\\\n'"
 check "the text report on stdout counts them all" grep -q "Exchanges: $total," "$TMP/out"
+# --junit live: one suite, named after the interface
+if command -v xmllint >/dev/null 2>&1; then
+    check "live --junit: valid" sh -c "xmllint --noout --schema '$SRCDIR/tests/junit.xsd' '$TMP/live.xml' 2>/dev/null"
+    check "live --junit: one suite, for lo" \
+        test "$(xmllint --xpath 'concat(count(//testsuite), " ", //testsuite/@name, " ", //testsuite/@failures)' "$TMP/live.xml")" = "1 lo 0"
+fi
 
 finish
