@@ -24,9 +24,13 @@
 #include "decap.h"
 #include "exchange.h"
 #include "front.h"
+#include "junit.h"
+#include "logfile.h"
 #include "outputs.h"
 #include "reassembly.h"
+#include "rulelist.h"
 #include "tcpwatch.h"
+#include "tee.h"
 #include "view.h"
 
 #ifndef PACKAGE_VERSION
@@ -57,7 +61,9 @@ enum {
 	OPT_IDLE_TIMEOUT,
 	OPT_TUI,
 	OPT_NO_TUI,
-	OPT_SPEED
+	OPT_SPEED,
+	OPT_JUNIT,
+	OPT_LOG
 };
 
 /* One table for getopt_long, --help and the man page test. */
@@ -79,12 +85,14 @@ static const struct opt {
 	{'n', "no-resolve", NULL, "resolve no names (interim never does; as tcpdump)"},
 	{'l', "line-buffered", NULL, "line-buffer standard output"},
 	{'j', "json", NULL, "write JSON lines instead of the text report"},
+	{OPT_LOG, "log", "FILE", "also append the JSON lines to FILE; SIGHUP reopens it (logrotate)"},
+	{OPT_JUNIT, "junit", "FILE", "also write JUnit XML to FILE: a test suite per capture file, a test case per rule"},
 	{'v', "verbose", NULL, "list every exchange with its 1xx timeline"},
 	{'q', "quiet", NULL, "report only the summary line and what is wrong"},
 	{OPT_PORTS, "ports", "LIST", "only analyse connections to these server ports (80,8000-8099)"},
 	{OPT_FAIL_ON, "fail-on", "LEVEL", "exit 1 on a violation of this severity or worse: error (default), warning, notice, never; nothing analysed is no violation (exit 0, with a warning)"},
 	{OPT_DISABLE, "disable", "RULES", "comma-separated rule ids not to check"},
-	{OPT_LIST_RULES, "list-rules", NULL, "list the rules and exit"},
+	{OPT_LIST_RULES, "list-rules", NULL, "list the rules and exit (with -j: as JSON lines)"},
 	{OPT_CONTINUE_TIMEOUT, "continue-timeout", "SEC", "continue-slow after SEC without 100 or final (default 1)"},
 	{OPT_PROCESSING_TIMEOUT, "processing-timeout", "SEC", "processing-silence after SEC without a response after 102 (default 100)"},
 	{OPT_RESPONSE_TIMEOUT, "response-timeout", "SEC", "response-timeout after SEC without a response byte (default 100)"},
@@ -119,6 +127,9 @@ struct config {
 	enum severity fail_on;  /* SEV_NONE: never */
 	int tui;                /* -1: when live on a terminal */
 	double speed;           /* --speed: file replay pace */
+	int list_rules;
+	const char *junit;      /* --junit FILE, or NULL */
+	const char *log;        /* --log FILE, or NULL */
 };
 
 /* What the signal handler and the packet callback reach. */
@@ -129,6 +140,14 @@ static struct tcpwatch *watch;
 static int output_errno;        /* the first write to stdout that failed */
 static int tui;                 /* the live view is on */
 static double speed;            /* --speed */
+/* the outputs to files besides standard output */
+static struct {
+	struct logfile *log;    /* --log, or NULL */
+	volatile sig_atomic_t reopen;   /* SIGHUP with --log: reopen it */
+	struct junit *junit;    /* --junit, or NULL */
+	int source;             /* the source junit was last told of */
+	const struct sink *tee[2];      /* what chained them, to free */
+} files_out;
 
 static void
 usage(FILE *out)
@@ -153,18 +172,6 @@ usage(FILE *out)
 	    "a warning says so), 1 a violation at or above\n--fail-on was "
 	    "found, 2 usage, input or output error.\n"
 	    "Rules: interim --list-rules.  Manual: man interim.\n");
-}
-
-static void
-list_rules(void)
-{
-	printf("%-26s %-8s %-10s %-26s %s\n", "RULE", "SEVERITY",
-	    "CLOUDFLARE", "SOURCE", "FIRES WHEN");
-	for (int r = 0; r < RULE_COUNT; r++)
-		printf("%-26s %-8s %-10s %-26s %s\n", rules[r].id,
-		    severity_name(rules[r].severity),
-		    rules[r].cloudflare ? rules[r].cloudflare : "-",
-		    rules[r].source, rules[r].meaning);
 }
 
 /* Standard output flushed and closed. A write that failed there or in a
@@ -302,12 +309,52 @@ parse_ports(const char *s)
 	return map;
 }
 
+/* One line instead of getopt's, which names argv[0] (a path) and was
+ * followed by the whole usage. c is what getopt_long returned: ':' for a
+ * missing argument, '?' for the rest. getopt has moved past a long
+ * option and an option missing its argument, so argv[optind - 1] is what
+ * was typed; an unknown letter may be inside a group (-qx), so it is
+ * named by optopt alone. */
+static void
+bad_option(int c, char **argv, const struct option *longs,
+    const char *shorts)
+{
+	const char *typed = argv[optind - 1], *what = "unrecognized option";
+	char name[64] = "?";
+	size_t len;
+	int matches = 0;
+
+	if (c == '?' && optopt > 0 && optopt < 256 && (optopt == ':' ||
+	    strchr(shorts + 1, optopt) == NULL)) {
+		snprintf(name, sizeof(name), "-%c", optopt);
+	} else if (c == ':' && strncmp(typed, "--", 2) != 0) {
+		snprintf(name, sizeof(name), "-%c", optopt);
+		what = "option";
+	} else if (optopt != 0) {       /* the long name, not as abbreviated */
+		for (const struct option *o = longs; o->name != NULL; o++)
+			if (o->val == optopt)
+				snprintf(name, sizeof(name), "--%s", o->name);
+		what = "option";
+	} else {
+		len = strcspn(typed, "=");
+		snprintf(name, sizeof(name), "%.*s", (int)len, typed);
+		for (const struct option *o = longs; o->name != NULL; o++)
+			matches += strncmp(o->name, typed + 2, len - 2) == 0;
+		if (matches > 1)
+			what = "ambiguous option";
+	}
+	fprintf(stderr, "interim: %s '%s'%s (see interim --help)\n", what,
+	    name, c == ':' ? " requires an argument" : strcmp(what,
+	    "option") == 0 ? " doesn't allow an argument" : "");
+	exit(EXIT_USAGE);
+}
+
 static void
 parse_args(int argc, char **argv, struct config *cf)
 {
 	struct option longs[sizeof(opts) / sizeof(opts[0])];
-	char shorts[64] = "";
-	size_t n = 0, sl = 0;
+	char shorts[64] = ":";          /* ':' for a missing argument */
+	size_t n = 0, sl = 1;
 	int c;
 
 	for (const struct opt *o = opts; o->name != NULL; o++, n++) {
@@ -324,6 +371,7 @@ parse_args(int argc, char **argv, struct config *cf)
 	cf->files = calloc((size_t)argc + 1, sizeof(char *));
 	if (cf->files == NULL)
 		die("%s", "out of memory");
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
 		switch (c) {
 		case 'r': cf->files[cf->nfiles++] = optarg; break;
@@ -344,7 +392,7 @@ parse_args(int argc, char **argv, struct config *cf)
 		case OPT_PORTS: cf->ports = parse_ports(optarg); break;
 		case OPT_FAIL_ON: cf->fail_on = parse_fail_on(optarg); break;
 		case OPT_DISABLE: parse_disable(optarg, &cf->rules); break;
-		case OPT_LIST_RULES: list_rules(); exit(close_output(EXIT_CLEAN));
+		case OPT_LIST_RULES: cf->list_rules = 1; break;
 		case OPT_CONTINUE_TIMEOUT: cf->rules.continue_timeout = parse_seconds(optarg, "continue-timeout"); break;
 		case OPT_PROCESSING_TIMEOUT: cf->rules.processing_timeout = parse_seconds(optarg, "processing-timeout"); break;
 		case OPT_RESPONSE_TIMEOUT: cf->rules.response_timeout = parse_seconds(optarg, "response-timeout"); break;
@@ -358,10 +406,19 @@ parse_args(int argc, char **argv, struct config *cf)
 		case OPT_TUI: cf->tui = 1; break;
 		case OPT_NO_TUI: cf->tui = 0; break;
 		case OPT_SPEED: cf->speed = parse_speed(optarg); break;
+		case OPT_JUNIT: cf->junit = optarg; break;
+		case OPT_LOG: cf->log = optarg; break;
 		case 'h': usage(stdout); exit(close_output(EXIT_CLEAN));
 		case 'V': printf("interim %s\n", PACKAGE_VERSION); exit(close_output(EXIT_CLEAN));
-		default: usage(stderr); exit(EXIT_USAGE);
+		default: bad_option(c, argv, longs, shorts);
 		}
+	}
+	if (cf->list_rules) {           /* after the loop: -j may follow */
+		if (cf->json)
+			rulelist_json(stdout);
+		else
+			rulelist_text(stdout);
+		exit(close_output(EXIT_CLEAN));
 	}
 	for (int i = optind; i < argc; i++)
 		cf->files[cf->nfiles++] = argv[i];
@@ -373,6 +430,11 @@ parse_args(int argc, char **argv, struct config *cf)
 		die("%s", "give capture files or -i, not both");
 	if (cf->cap.save != NULL && strcmp(cf->cap.save, "-") == 0)
 		die("%s", "cannot save to '-': standard output has the report");
+	if (cf->junit != NULL && strcmp(cf->junit, "-") == 0)
+		die("%s", "cannot write --junit to '-': standard output has the "
+		    "report");
+	if (cf->log != NULL && strcmp(cf->log, "-") == 0)
+		die("%s", "cannot write --log to '-': use -j for standard output");
 }
 
 static void
@@ -482,6 +544,19 @@ pace(int64_t ts)
 	}
 }
 
+/* SIGHUP with --log: the lines so far stay in the file logrotate moved,
+ * the next go to a new one by the same name. */
+static void
+reopen_log(void)
+{
+	char err[512];
+
+	files_out.reopen = 0;
+	if (logfile_reopen(files_out.log, err, sizeof(err)) != 0)
+		fprintf(stderr, "interim: warning: %s; writing on to the file "
+		    "before\n", err);
+}
+
 /* One captured frame through decap and the front end into reassembly. */
 static void
 on_frame(void *ctx, int dlt, const struct pcap_pkthdr *h,
@@ -493,6 +568,13 @@ on_frame(void *ctx, int dlt, const struct pcap_pkthdr *h,
 	enum decap_skip why;
 
 	(void)ctx;
+	if (files_out.reopen)
+		reopen_log();
+	/* a violation belongs to the file being read when it is raised */
+	if (files_out.junit != NULL && cap.cur != files_out.source) {
+		files_out.source = cap.cur;
+		junit_source(files_out.junit, cap.cur);
+	}
 	if (tui)
 		pace(ts);
 	timers_run(&analysis.timers, ts);       /* deadlines before this packet */
@@ -536,6 +618,8 @@ on_tick(void *ctx, int64_t now)
 	int64_t next;
 
 	(void)ctx;
+	if (files_out.reopen)
+		reopen_log();
 	if (now > stats.last_ts)
 		timers_run(&analysis.timers, now);
 	next = timers_next(&analysis.timers);
@@ -566,11 +650,23 @@ on_output_failed(void *ctx, int err)
 	capture_stop(&cap);
 }
 
+/* A failed --log write ends the capture as one on standard output does;
+ * logfile_close names the file. */
+static void
+on_log_failed(void *ctx, int err)
+{
+	(void)ctx;
+	(void)err;
+	capture_stop(&cap);
+}
+
 static void
 on_signal(int sig)
 {
-	(void)sig;
-	capture_stop(&cap);
+	if (sig == SIGHUP && files_out.log != NULL)
+		files_out.reopen = 1;   /* poll() wakes with EINTR */
+	else
+		capture_stop(&cap);
 }
 
 static void
@@ -607,6 +703,65 @@ open_input(struct config *cf)
 	stats.files = cap.live ? 0 : (uint64_t)cap.n;
 }
 
+/* --log and --junit: opened before -Z drops privileges. */
+static void
+open_file_outputs(const struct config *cf)
+{
+	char err[512];
+
+	if (cf->log != NULL && (files_out.log = logfile_open(cf->log,
+	    cap.live, on_log_failed, NULL, err, sizeof(err))) == NULL)
+		die("%s", err);
+	if (cf->junit != NULL && (files_out.junit = junit_open(cf->junit,
+	    &cf->rules, cf->fail_on, err, sizeof(err))) == NULL)
+		die("%s", err);
+}
+
+/* out, then --log and --junit after it: a tee each. */
+static const struct sink *
+chain_file_outputs(const struct sink *out)
+{
+	if (out != NULL && files_out.log != NULL)
+		out = files_out.tee[0] = sink_tee(out,
+		    logfile_sink(files_out.log));
+	if (out != NULL && files_out.junit != NULL)
+		out = files_out.tee[1] = sink_tee(out,
+		    junit_sink(files_out.junit));
+	if (out == NULL)
+		die("%s", "out of memory");
+	return out;
+}
+
+/* Writes the JUnit XML and closes --log: 0, or -1 after saying why. */
+static int
+close_file_outputs(void)
+{
+	char err[512], **names;
+	int rc = 0;
+
+	if (files_out.junit != NULL) {
+		names = calloc((size_t)cap.n + 1, sizeof(*names));
+		for (int i = 0; names != NULL && i < cap.n; i++)
+			names[i] = cap.src[i].name;
+		if (names == NULL || junit_close(files_out.junit, names, cap.n,
+		    err, sizeof(err)) != 0) {
+			fprintf(stderr, "interim: %s\n", names == NULL ?
+			    "out of memory" : err);
+			rc = -1;
+		}
+		free(names);
+		files_out.junit = NULL;
+	}
+	if (logfile_close(files_out.log, err, sizeof(err)) != 0) {
+		fprintf(stderr, "interim: %s\n", err);
+		rc = -1;
+	}
+	files_out.log = NULL;
+	sink_tee_free(files_out.tee[0]);
+	sink_tee_free(files_out.tee[1]);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -615,6 +770,7 @@ main(int argc, char **argv)
 	    REASSEMBLY_MAX_FLOWS, REASSEMBLY_IDLE}, .max_timers = 1000000};
 	struct capture_counts counts;
 	int have_counts;
+	const struct sink *primary;
 	const char *no_colour;
 	char err[512];
 	int rc;
@@ -623,6 +779,7 @@ main(int argc, char **argv)
 	memset(&cap, 0, sizeof(cap));
 	memset(&stats, 0, sizeof(stats));
 	memset(&analysis, 0, sizeof(analysis));
+	memset(&files_out, 0, sizeof(files_out));
 	watch = NULL;
 	output_errno = 0;
 	cf.cap.promisc = 1;
@@ -636,6 +793,7 @@ main(int argc, char **argv)
 	if (fcntl(STDOUT_FILENO, F_GETFD) == -1)
 		die("cannot write output: %s", strerror(EBADF));
 	open_input(&cf);
+	open_file_outputs(&cf);
 	if (cf.user != NULL)
 		drop_privileges(cf.user);
 	/* no-color.org: set and not empty */
@@ -654,9 +812,12 @@ main(int argc, char **argv)
 	    (no_colour == NULL || no_colour[0] == '\0');
 	analysis.st = &stats;
 	analysis.cfg = cf.rules;
-	analysis.out = cf.json ?
+	primary = cf.json ?
 	    json_sink(stdout, cap.live, on_output_failed, NULL) :
 	    report_sink(stdout, &cf.rep, on_output_failed, NULL);
+	if (primary == NULL)
+		die("%s", "out of memory");
+	analysis.out = chain_file_outputs(primary);
 	if (tui) {
 		struct view_opts vo = {cap.live ? cf.iface : cf.files[0],
 		    cap.live};
@@ -679,11 +840,16 @@ main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	if (signal(SIGHUP, on_signal) == SIG_IGN)       /* nohup: stay ignored */
 		signal(SIGHUP, SIG_IGN);
+	if (files_out.junit != NULL)    /* its clock starts */
+		junit_source(files_out.junit, files_out.source = 0);
 	while ((rc = capture_run(&cap, on_frame, on_tick, NULL, err,
 	    sizeof(err))) == 1) {
 		fprintf(stderr, "interim: warning: %s\n", err);
 		stats.truncated = 1;
+		if (files_out.junit != NULL)    /* the source that ended */
+			junit_warn(files_out.junit, cap.cur - 1, err);
 	}
+	stats.files = cap.live ? 0 : (uint64_t)cap.n;  /* stdin may hold more */
 	if (tui) {
 		if (!cap.stop && rc >= 0)
 			view_hold(cap.live ? wall_now() : stats.last_ts,
@@ -710,6 +876,10 @@ main(int argc, char **argv)
 		print_counts(&counts);
 	timers_free(&analysis.timers);
 	exchange_cleanup(&analysis);
+	if (close_file_outputs() != 0)
+		rc = -1;
+	if (cf.json)
+		json_sink_free(primary);
 	if (capture_close(&cap, err, sizeof(err)) != 0) {
 		fprintf(stderr, "interim: %s\n", err);
 		rc = -1;

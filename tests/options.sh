@@ -28,6 +28,23 @@ check "no arguments: usage on stderr, exit 2" test "$rc" -eq 2 -a ! -s "$TMP/out
 check "no arguments: usage text" grep -q '^usage: interim' "$TMP/err"
 run --no-such-option
 check "unknown option: exit 2" test "$rc" -eq 2
+# a bad option is one line naming it, not argv[0]'s path and the usage
+one_line() {    # one_line LINE ARGS...: exit 2, stderr is LINE, stdout empty
+    want=$1
+    shift
+    run "$@"
+    if [ "$rc" -eq 2 ] && [ "$(cat "$TMP/err")" = "$want" ] && [ ! -s "$TMP/out" ]; then ok
+    else not_ok "interim $*: rc=$rc, stderr: $(cat "$TMP/err")"; fi
+}
+one_line "interim: unrecognized option '--bogus' (see interim --help)" --bogus "$S/curl-expect-100.pcap"
+one_line "interim: unrecognized option '--bogus' (see interim --help)" "$S/curl-expect-100.pcap" --bogus=1
+one_line "interim: unrecognized option '-X' (see interim --help)" -qX "$S/curl-expect-100.pcap"
+one_line "interim: option '--read' requires an argument (see interim --help)" --read
+one_line "interim: option '--read' requires an argument (see interim --help)" --rea
+one_line "interim: option '-r' requires an argument (see interim --help)" -qr
+one_line "interim: option '--junit' requires an argument (see interim --help)" "$S/curl-expect-100.pcap" --junit
+one_line "interim: option '--help' doesn't allow an argument (see interim --help)" --help=yes
+one_line "interim: ambiguous option '--max' (see interim --help)" --max 5 "$S/curl-expect-100.pcap"
 run -V
 check "-V prints the version" grep -q '^interim [0-9]' "$TMP/out"
 run -c 0 "$S/curl-expect-100.pcap"

@@ -137,12 +137,36 @@ sed 's/\\-/-/g' "$SRCDIR/man/interim.1" |
              print id "|" sev "|" cf "|" src
              if (body ~ /^\.SH/) on = 0
          }' >"$TMP/man-rules"
-"$INTERIM" --list-rules | tail -n +2 |
-    awk '{ src = substr($0, 48, 26); sub(/ +$/, "", src); print $1 "|" $2 "|" $3 "|" src }' \
+"$INTERIM" --list-rules -j |
+    sed 's/^{"id":"\([^"]*\)","severity":"\([^"]*\)","cloudflare":\([0-9a-z]*\),"source":"\([^"]*\)".*/\1|\2|\3|\4/; s/|null|/|-|/' \
     >"$TMP/list-rules"
 if diff "$TMP/list-rules" "$TMP/man-rules" >"$TMP/diff"; then ok
 else not_ok "man page RULES and --list-rules differ:"; cat "$TMP/diff"; fi
 check "18 rules" test "$(wc -l <"$TMP/list-rules")" -eq 18
+
+# --list-rules -j: JSON lines with the fields, cloudflare a number or null
+check "--list-rules -j: JSON lines" python3 -c '
+import json, subprocess, sys
+lines = subprocess.run([sys.argv[1], "--list-rules", "-j"], capture_output=True,
+                       text=True, check=True).stdout.splitlines()
+rows = [json.loads(l) for l in lines]
+assert len(rows) == 18
+for r in rows:
+    assert sorted(r) == ["cloudflare", "id", "meaning", "severity", "source"], r
+    assert r["cloudflare"] in (None, 522, 524), r
+    assert r["severity"] in ("error", "warning", "notice"), r
+    assert r["source"] and "ref" not in r["source"].split("; "), r
+' "$INTERIM"
+# the text table: 100 columns at most, every rule and source in it, and
+# where each source is to be found
+"$INTERIM" --list-rules >"$TMP/table"
+check "--list-rules fits 100 columns" test "$(awk 'length > 100' "$TMP/table" | wc -l)" -eq 0
+check "--list-rules: a row per rule" \
+    test "$(cut -d'|' -f1 "$TMP/list-rules" | while read -r id; do grep -c "^$id " "$TMP/table"; done | grep -c '^1$')" -eq 18
+check "--list-rules: the meanings, wrapped" sh -c "cut -c71- '$TMP/table' | tr -s ' \n' ' ' |
+    grep -q 'the first response to an Expect: 100-continue request came later than --continue-timeout'"
+check "--list-rules: Cloudflare's 1xx page, with its address" \
+    grep -q 'https://developers.cloudflare.com/support/troubleshooting/http-status-codes/1xx-informational/' "$TMP/table"
 
 # options
 run "$S/rule-continue-repeated.pcap"

@@ -1,8 +1,11 @@
 /* rules.h: the rule table, and raising violations of it.
  *
  * One table (RULE_TABLE) feeds --list-rules, the text report, the JSON and
- * the man page's agreement test. Sources: "ref" is shared/reference/
- * 1xx-informational.txt (Cloudflare's 1xx page).
+ * the man page's agreement test. Sources, separated by "; ", are named so
+ * that a reader finds them: RFC and section, "Cloudflare 1xx" for
+ * Cloudflare's page on 1xx responses (shared/reference/
+ * 1xx-informational.txt), "Cloudflare error 522" for its error pages;
+ * --list-rules says where each is (rulelist.c).
  */
 #ifndef INTERIM_RULES_H
 #define INTERIM_RULES_H
@@ -18,12 +21,14 @@ enum severity { SEV_NONE, SEV_NOTICE, SEV_WARNING, SEV_ERROR };
 /* X(enum, id, severity, cloudflare code or NULL, source, meaning) */
 #define RULE_TABLE(X) \
 	X(R_INTERIM_TO_HTTP10, "interim-to-http10", SEV_ERROR, NULL, \
-	  "ref; RFC 9110 15.2", "a 1xx answers an HTTP/1.0 request") \
+	  "RFC 9110 15.2; Cloudflare 1xx", \
+	  "a 1xx answers an HTTP/1.0 request") \
 	X(R_INTERIM_WITH_BODY, "interim-with-body", SEV_ERROR, NULL, \
-	  "ref; RFC 9110 15.2", \
+	  "RFC 9110 15.2; Cloudflare 1xx", \
 	  "a 1xx carries Content-Length other than 0 or Transfer-Encoding") \
 	X(R_INTERIM_VERSION_HTTP10, "interim-version-http10", SEV_WARNING, NULL, \
-	  "ref; RFC 9110 15.2", "a 1xx status line says HTTP/1.0") \
+	  "RFC 9110 15.2; Cloudflare 1xx", \
+	  "a 1xx status line says HTTP/1.0") \
 	X(R_INTERIM_UNKNOWN, "interim-unknown", SEV_NOTICE, NULL, \
 	  "RFC 9110 15.2", "a 1xx code other than 100, 101, 102, 103") \
 	X(R_INTERIM_UNSOLICITED, "interim-unsolicited", SEV_ERROR, NULL, \
@@ -34,27 +39,29 @@ enum severity { SEV_NONE, SEV_NOTICE, SEV_WARNING, SEV_ERROR };
 	X(R_CONTINUE_REPEATED, "continue-repeated", SEV_NOTICE, NULL, \
 	  "RFC 9110 10.1.1", "more than one 100 for one request") \
 	X(R_CONTINUE_SLOW, "continue-slow", SEV_WARNING, NULL, \
-	  "ref; RFC 9110 10.1.1", \
+	  "RFC 9110 10.1.1; Cloudflare 1xx", \
 	  "the first response to an Expect: 100-continue request came later " \
 	  "than --continue-timeout") \
 	X(R_EXPECT_ON_HTTP10, "expect-on-http10", SEV_NOTICE, NULL, \
 	  "RFC 9110 10.1.1", \
 	  "an HTTP/1.0 request carries Expect: 100-continue") \
 	X(R_UPGRADE_UNREQUESTED, "upgrade-unrequested", SEV_ERROR, NULL, \
-	  "ref; RFC 9110 15.2.2", \
+	  "RFC 9110 7.8; Cloudflare 1xx", \
 	  "101 answers a request without an Upgrade header") \
 	X(R_UPGRADE_MISSING, "upgrade-missing", SEV_ERROR, NULL, \
-	  "ref; RFC 9110 15.2.2", "a 101 response has no Upgrade header") \
+	  "RFC 9110 15.2.2; Cloudflare 1xx", \
+	  "a 101 response has no Upgrade header") \
 	X(R_UPGRADE_MISMATCH, "upgrade-mismatch", SEV_ERROR, NULL, \
-	  "ref; RFC 9110 15.2.2", \
+	  "RFC 9110 7.8; Cloudflare 1xx", \
 	  "the 101's Upgrade names no protocol the request offered") \
 	X(R_EARLY_HINTS_WITHOUT_LINK, "early-hints-without-link", SEV_NOTICE, \
 	  NULL, "RFC 8297", "a 103 without a Link header") \
 	X(R_PROCESSING_SILENCE, "processing-silence", SEV_ERROR, "522", \
-	  "ref; Cloudflare error 522", \
+	  "Cloudflare 1xx; Cloudflare error 522", \
 	  "after a 102, no further response within --processing-timeout") \
 	X(R_PROCESSING_ABANDONED, "processing-abandoned", SEV_ERROR, NULL, \
-	  "ref", "the connection ends after a 102 without a final response") \
+	  "RFC 2518 10.1; Cloudflare 1xx", \
+	  "the connection ends after a 102 without a final response") \
 	X(R_RESPONSE_TIMEOUT, "response-timeout", SEV_ERROR, "524", \
 	  "Cloudflare error 524", \
 	  "no response byte within --response-timeout after the request") \

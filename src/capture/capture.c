@@ -4,13 +4,16 @@
  * packet or the next deadline. */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include "capture.h"
+#include "concat.h"
 #include "decap.h"
 
 /* libpcap's offline errors begin with the file name; ours quote it. */
@@ -58,19 +61,43 @@ check_link(struct source *s, char *err, size_t errlen)
 	return -1;
 }
 
+/* The next capture on standard input, through concat.c: libpcap alone
+ * would take a second capture's file header for a packet. */
+static pcap_t *
+open_stdin(struct capture *c, char *pe)
+{
+	pcap_t *p;
+	FILE *f;
+
+	if (c->in == NULL)
+		c->in = concat_open(STDIN_FILENO);
+	f = c->in != NULL ? concat_next(c->in) : NULL;
+	if (f == NULL) {
+		snprintf(pe, PCAP_ERRBUF_SIZE, "out of memory");
+		return NULL;
+	}
+	p = pcap_fopen_offline_with_tstamp_precision(f,
+	    PCAP_TSTAMP_PRECISION_MICRO, pe);
+	if (p == NULL)
+		fclose(f);
+	return p;
+}
+
+/* piece: standard input's how manieth capture, or 0 for a named file */
 static int
-open_file(struct source *s, const char *name, const struct capture_opts *o,
+open_file(struct capture *c, struct source *s, const char *name, int piece,
     char *err, size_t errlen)
 {
 	char pe[PCAP_ERRBUF_SIZE] = "";
 	struct stat sb;
 
 	s->name = strdup(name);
+	s->piece = piece;
 	if (s->name == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (strcmp(name, "-") != 0 && stat(name, &sb) == 0) {
+	if (piece == 0 && stat(name, &sb) == 0) {
 		if (S_ISDIR(sb.st_mode)) {
 			snprintf(err, errlen, "cannot open '%s': %s", name,
 			    strerror(EISDIR));
@@ -82,7 +109,9 @@ open_file(struct source *s, const char *name, const struct capture_opts *o,
 			return -1;
 		}
 	}
-	s->pcap = pcap_open_offline_with_tstamp_precision(name,
+	errno = 0;
+	s->pcap = piece > 0 ? open_stdin(c, pe) :
+	    pcap_open_offline_with_tstamp_precision(name,
 	    PCAP_TSTAMP_PRECISION_MICRO, pe);
 	if (s->pcap == NULL) {
 		const char *why = without_name(pe, name);
@@ -96,7 +125,7 @@ open_file(struct source *s, const char *name, const struct capture_opts *o,
 			snprintf(err, errlen, "cannot read '%s': %s", name, why);
 		return -1;
 	}
-	if (set_filter(s->pcap, o->filter, err, errlen) != 0)
+	if (set_filter(s->pcap, c->filter, err, errlen) != 0)
 		return -1;
 	return check_link(s, err, errlen);
 }
@@ -133,6 +162,7 @@ capture_open_files(struct capture *c, char *const *files, int n,
 
 	memset(c, 0, sizeof(*c));
 	c->count = o->count;
+	c->filter = o->filter;
 	c->src = calloc((size_t)n, sizeof(*c->src));
 	if (c->src == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -144,7 +174,8 @@ capture_open_files(struct capture *c, char *const *files, int n,
 			return -1;
 		}
 		c->n = i + 1;
-		if (open_file(&c->src[i], files[i], o, err, errlen) != 0)
+		if (open_file(c, &c->src[i], files[i], strcmp(files[i], "-") ==
+		    0, err, errlen) != 0)
 			return -1;
 	}
 	return open_save(c, o->save, err, errlen);
@@ -324,6 +355,53 @@ run_live(struct capture *c, capture_fn fn, capture_tick_fn tick, void *ctx,
 	}
 }
 
+/* Standard input's capture after the one that just ended becomes the
+ * source at index at. 0, or 1 with a warning in msg (it cannot be read:
+ * the rest of standard input is not), or -1 with an error (-w cannot take
+ * its link type). Signals wait meanwhile: capture_stop reads c->src. */
+static int
+add_piece(struct capture *c, int at, int piece, char *msg, size_t msglen)
+{
+	struct source s = {0}, *grown;
+	char name[24], err[512];
+	sigset_t all, old;
+
+	snprintf(name, sizeof(name), "-#%d", piece);
+	if (open_file(c, &s, name, piece, err, sizeof(err)) != 0) {
+		snprintf(msg, msglen, "%s; the rest of standard input was not "
+		    "read", err);
+		if (s.pcap != NULL)
+			pcap_close(s.pcap);
+		free(s.name);
+		return 1;
+	}
+	if (c->dump != NULL && s.dlt != c->src[0].dlt) {
+		snprintf(msg, msglen, "cannot save to '%s': '%s' and '%s' have "
+		    "different link types", c->save, c->src[0].name, name);
+		pcap_close(s.pcap);
+		free(s.name);
+		return -1;
+	}
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	grown = realloc(c->src, ((size_t)c->n + 1) * sizeof(*c->src));
+	if (grown != NULL) {
+		c->src = grown;
+		memmove(&c->src[at + 1], &c->src[at],
+		    (size_t)(c->n - at) * sizeof(*c->src));
+		c->src[at] = s;
+		c->n++;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (grown == NULL) {
+		snprintf(msg, msglen, "out of memory");
+		pcap_close(s.pcap);
+		free(s.name);
+		return -1;
+	}
+	return 0;
+}
+
 int
 capture_run(struct capture *c, capture_fn fn, capture_tick_fn tick,
     void *ctx, char *msg, size_t msglen)
@@ -334,6 +412,7 @@ capture_run(struct capture *c, capture_fn fn, capture_tick_fn tick,
 		struct source *s = &c->src[c->cur];
 		struct run_ctx r = {c, s->dlt, fn, ctx};
 		int rc = pcap_dispatch(s->pcap, 4096, on_packet, (u_char *)&r);
+		int piece = s->piece;
 
 		if (rc > 0)
 			continue;
@@ -344,6 +423,15 @@ capture_run(struct capture *c, capture_fn fn, capture_tick_fn tick,
 			snprintf(msg, msglen, "'%s': %s; analysed up to there",
 			    s->name, pcap_geterr(s->pcap));
 			return 1;
+		}
+		if (piece > 0 && concat_more(c->in)) {
+			/* the ended stream is closed first: concat_next
+			 * hands out one at a time */
+			pcap_close(s->pcap);
+			s->pcap = NULL;
+			if ((rc = add_piece(c, c->cur, piece + 1, msg,
+			    msglen)) != 0)
+				return rc;
 		}
 	}
 	return 0;
@@ -394,6 +482,8 @@ capture_close(struct capture *c, char *err, size_t errlen)
 		free(c->src[i].name);
 	}
 	free(c->src);
+	if (c->in != NULL)
+		concat_free(c->in);
 	memset(c, 0, sizeof(*c));
 	return rc;
 }

@@ -21,19 +21,26 @@ struct capture_opts {
 
 struct source {
 	pcap_t *pcap;
-	char *name;             /* file name, "-" or interface */
+	char *name;             /* file name, "-" ("-#2", ...) or interface */
 	int dlt;
+	int piece;              /* standard input: its 1st, 2nd... capture;
+	                         * else 0 */
 };
+
+struct concat;
 
 struct capture {
 	struct source *src;
-	int n;
+	int n;                  /* grows while reading: each further capture
+	                         * on standard input is a source of its own */
 	int cur;                /* the source being read */
 	int live;
 	long seen;              /* packets handed on so far */
 	long count;
 	pcap_dumper_t *dump;    /* -w, or NULL */
 	const char *save;
+	const char *filter;
+	struct concat *in;      /* standard input, or NULL */
 	volatile int stop;      /* set from a signal handler */
 };
 
@@ -48,7 +55,9 @@ typedef void (*capture_fn)(void *ctx, int dlt, const struct pcap_pkthdr *h,
 typedef int64_t (*capture_tick_fn)(void *ctx, int64_t now);
 
 /* Open every file before reading any, so a bad name fails fast.
- * Returns -1 and fills err (naming the file) on failure. */
+ * Returns -1 and fills err (naming the file) on failure. Standard input
+ * ("-") may hold several captures one after another: each further one
+ * becomes the source after it, named "-#2", "-#3", ... */
 int capture_open_files(struct capture *c, char *const *files, int n,
     const struct capture_opts *o, char *err, size_t errlen);
 
@@ -62,9 +71,9 @@ int capture_open_live(struct capture *c, const char *iface,
 void capture_describe(const struct capture *c, char *buf, size_t size);
 
 /* Read on; live, until capture_stop, then the packets already captured
- * are read too (for up to twice the buffer timeout). Returns 0 at the end of all input, 1 with a warning in msg
- * (e.g. a truncated file; call again to go on with the next), -1 with an
- * error in msg. */
+ * are read too (for up to twice the buffer timeout). Returns 0 at the end
+ * of all input, 1 with a warning in msg (e.g. a truncated file; call again
+ * to go on with the next), -1 with an error in msg. */
 int capture_run(struct capture *c, capture_fn fn, capture_tick_fn tick,
     void *ctx, char *msg, size_t msglen);
 

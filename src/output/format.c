@@ -6,16 +6,33 @@
 
 #include "format.h"
 
+/* Whole seconds rounded down and the microseconds past them, never
+ * negative: C's / and % round toward zero, which before 1970 gave
+ * "10:13:41.-737". */
+static time_t
+split_us(int64_t ts, long *frac)
+{
+	int64_t sec = ts / USEC, us = ts % USEC;
+
+	if (us < 0) {
+		us += USEC;
+		sec--;
+	}
+	*frac = (long)us;
+	return (time_t)sec;
+}
+
 void
 format_iso(char *buf, size_t size, int64_t ts)
 {
-	time_t sec = (time_t)(ts / USEC);
+	long us;
+	time_t sec = split_us(ts, &us);
 	struct tm tm;
 	char day[32];
 
 	gmtime_r(&sec, &tm);
 	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, size, "%s.%06ldZ", day, (long)(ts % USEC));
+	snprintf(buf, size, "%s.%06ldZ", day, us);
 }
 
 /* local time as fmt (strftime), then milliseconds. The whole seconds
@@ -29,7 +46,8 @@ local_ms(char *buf, size_t size, int64_t ts, const char *fmt)
 		time_t sec;
 		char whole[32];
 	} last[2];
-	time_t sec = (time_t)(ts / USEC);
+	long us;
+	time_t sec = split_us(ts, &us);
 	int i = last[0].fmt == fmt || last[0].fmt == NULL ? 0 : 1;
 	struct tm tm;
 
@@ -39,8 +57,7 @@ local_ms(char *buf, size_t size, int64_t ts, const char *fmt)
 		last[i].fmt = fmt;
 		last[i].sec = sec;
 	}
-	snprintf(buf, size, "%s.%03ld", last[i].whole,
-	    (long)(ts % USEC / 1000));
+	snprintf(buf, size, "%s.%03ld", last[i].whole, us / 1000);
 }
 
 void
@@ -58,7 +75,8 @@ format_date_clock(char *buf, size_t size, int64_t ts)
 int
 format_same_day(int64_t a, int64_t b)
 {
-	time_t sa = (time_t)(a / USEC), sb = (time_t)(b / USEC);
+	long us;
+	time_t sa = split_us(a, &us), sb = split_us(b, &us);
 	struct tm ta, tb;
 
 	localtime_r(&sa, &ta);

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "format.h"
@@ -18,6 +19,7 @@
 #define JSON_LINE 32768
 
 struct json {
+	struct sink sink;
 	FILE *out;
 	int flush;              /* live: a line as soon as it is known */
 	int err;                /* errno of the first failed write, or 0 */
@@ -30,8 +32,6 @@ struct json {
 	int fresh;              /* an object was just opened: no comma */
 	char line[JSON_LINE];
 };
-
-static struct json json_state;
 
 static void
 put_mem(struct json *j, const char *p, size_t n)
@@ -519,18 +519,27 @@ on_finish(void *self, const struct stats *st, const uint64_t *rule_counts)
 		write_failed(j);
 }
 
+/* One per call: standard output (-j) and --log may both want one. */
 const struct sink *
 json_sink(FILE *out, int flush, void (*failed)(void *, int), void *ctx)
 {
-	static struct sink s = {on_exchange, on_anomaly, on_violation,
-	    on_finish, NULL};
+	struct json *j = calloc(1, sizeof(*j));
 
+	if (j == NULL)
+		return NULL;
 	escape_init();
-	memset(&json_state, 0, sizeof(json_state));
-	json_state.out = out;
-	json_state.flush = flush;
-	json_state.failed = failed;
-	json_state.ctx = ctx;
-	s.self = &json_state;
-	return &s;
+	j->out = out;
+	j->flush = flush;
+	j->failed = failed;
+	j->ctx = ctx;
+	j->sink = (struct sink){on_exchange, on_anomaly, on_violation,
+	    on_finish, j};
+	return &j->sink;
+}
+
+void
+json_sink_free(const struct sink *s)
+{
+	if (s != NULL)
+		free(s->self);
 }

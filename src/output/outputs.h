@@ -19,9 +19,11 @@ struct report_opts {
  * When a write to out fails, the sink writes nothing more and calls
  * failed(ctx, errno) once, from that write, so that the caller can end the
  * capture rather than analyse for nobody; failed may be NULL. The last
- * write is the fflush at the end of finish. */
+ * write is the fflush at the end of finish. json_sink returns NULL when
+ * out of memory; json_sink_free frees what it made. */
 const struct sink *json_sink(FILE *out, int flush,
     void (*failed)(void *ctx, int err), void *ctx);
+void json_sink_free(const struct sink *s);
 const struct sink *report_sink(FILE *out, const struct report_opts *o,
     void (*failed)(void *ctx, int err), void *ctx);
 
