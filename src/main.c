@@ -57,7 +57,8 @@ enum {
 	OPT_IDLE_TIMEOUT,
 	OPT_TUI,
 	OPT_NO_TUI,
-	OPT_SPEED
+	OPT_SPEED,
+	OPT_TOP
 };
 
 /* One table for getopt_long, --help and the man page test. */
@@ -98,6 +99,7 @@ static const struct opt {
 	{OPT_TUI, "tui", NULL, "show the live view (the default when capturing live with a terminal on standard output)"},
 	{OPT_NO_TUI, "no-tui", NULL, "no live view: stream and report as text"},
 	{OPT_SPEED, "speed", "X", "with --tui on files: replay in packet time scaled by X (default 1; 0: as fast as possible)"},
+	{OPT_TOP, "top", "N", "text report: list the N slowest exchanges (default 10, at most 1000)"},
 	{'h', "help", NULL, "print this help and exit"},
 	{'V', "version", NULL, "print the version and exit"},
 	{0, NULL, NULL, NULL}
@@ -358,6 +360,7 @@ parse_args(int argc, char **argv, struct config *cf)
 		case OPT_TUI: cf->tui = 1; break;
 		case OPT_NO_TUI: cf->tui = 0; break;
 		case OPT_SPEED: cf->speed = parse_speed(optarg); break;
+		case OPT_TOP: cf->rep.top = (unsigned)parse_count(optarg, "--top", REPORT_TOP_MAX); break;
 		case 'h': usage(stdout); exit(close_output(EXIT_CLEAN));
 		case 'V': printf("interim %s\n", PACKAGE_VERSION); exit(close_output(EXIT_CLEAN));
 		default: usage(stderr); exit(EXIT_USAGE);

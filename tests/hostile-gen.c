@@ -39,6 +39,8 @@
  *   gap-between      a whole request lost by the capture, answered
  *   waiting-and-idle N   one request waiting while N connections open,
  *                    are answered and stay open
+ *   servers N        N servers (ports 8000 to 8000 + N - 1), server i
+ *                    answering 1 + i % 3 requests, each after i ms
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -755,6 +757,28 @@ waiting_and_idle(int n)
 	teardown(&a);
 }
 
+/* For the report's server table: more servers than it shows or follows. */
+static void
+servers(int n)
+{
+	static const char fast[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+	double t = 0;
+
+	for (int i = 0; i < n; i++) {       /* one after the other */
+		struct conn k = conn_new((uint16_t)(20000 + i), t);
+
+		k.s.port = (uint16_t)(8000 + i);
+		handshake(&k);
+		for (int j = 0; j <= i % 3; j++) {
+			send_data(&k, 1, REQUEST, sizeof(REQUEST) - 1);
+			k.t += i * 0.001;
+			send_data(&k, 0, fast, sizeof(fast) - 1);
+		}
+		teardown(&k);
+		t = k.t;
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -804,6 +828,8 @@ main(int argc, char **argv)
 		gap(1);
 	else if (strcmp(s, "waiting-and-idle") == 0 && n > 0)
 		waiting_and_idle(n);
+	else if (strcmp(s, "servers") == 0 && n > 0 && n <= 10000)
+		servers(n);
 	else if (strcmp(s, "head") == 0 && n > 0)
 		head_segments((size_t)n);
 	else {

@@ -96,6 +96,8 @@ crafted-vxlan.pcap                -
 crafted-lenient-start.pcap        -
 # HTTP inside a CONNECT tunnel, and TLS inside one
 crafted-connect.pcap              -
+# the report's server table: a 100 nobody asked for, a 103 without Link
+crafted-servers.pcap              continue-unexpected early-hints-without-link
 crafted-tcp-ignored-ends.pcap     -
 crafted-tcp-fast-open.pcap        -
 crafted-tcp-midstream.pcap        -
