@@ -122,9 +122,9 @@ timeline(struct report *r, const struct exchange *x)
 		snprintf(line, sizeof(line), "tunnel: %s", x->tunnel);
 		put_line(r, "      ", line);
 	}
-	else if (x->end == END_CLOSED)
+	else if (end_is_close(x->end))
 		fprintf(r->out, "      connection ended, no final response\n");
-	else if (x->end == END_OPEN)
+	else if (x->end == END_CAPTURE_ENDED)
 		fprintf(r->out, "      still waiting when the capture ended\n");
 	else if (x->end == END_EVICTED)
 		fprintf(r->out, "      let go to make room (--max-flows), no "
@@ -145,7 +145,7 @@ on_exchange(void *self, const struct flow_key *k, uint64_t flow_id,
 	if (x->n_interim_seen > 0)
 		r->with_interim++;
 	where(w, sizeof(w), x->t_begin, k);
-	if (x->end == END_CLOSED || x->end == END_OPEN ||
+	if (end_is_close(x->end) || x->end == END_CAPTURE_ENDED ||
 	    x->end == END_EVICTED || x->end == END_IDLE) {
 		const struct interim *last = x->n_interim > 0 ?
 		    &x->interim[x->n_interim - 1] : NULL;
@@ -157,8 +157,8 @@ on_exchange(void *self, const struct flow_key *k, uint64_t flow_id,
 			    (double)(last->ts - x->t_begin) / USEC);
 		snprintf(line, sizeof(line), "%s  %s %.80s HTTP/1.%d  (%s%s)", w,
 		    x->method, x->target, x->minor, after,
-		    x->end == END_CLOSED ? "the connection ended" :
-		    x->end == END_OPEN ? "the capture ended" :
+		    end_is_close(x->end) ? "the connection ended" :
+		    x->end == END_CAPTURE_ENDED ? "the capture ended" :
 		    x->end == END_IDLE ? "idle past --idle-timeout" :
 		    "let go to make room, --max-flows");
 		keep(&r->unanswered, line);
