@@ -27,7 +27,9 @@ parse), crafted-ipv6-extensions.pcap (IPv6 extension headers, fragments,
 bad lengths), crafted-lenient-start.pcap (first request lines interim cannot
 parse, answered in HTTP/1.x, and HTTP/2), crafted-connect.pcap (HTTP and
 TLS inside CONNECT tunnels), crafted-servers.pcap (three servers for the
-report's server table and slowest list, an HTTP/2 answer, over midnight), the encapsulations crafted-pppoe.pcap,
+report's server table and slowest list, an HTTP/2 answer, over midnight),
+crafted-client-gave-up.pcap (clients that close or reset before an
+answer), the encapsulations crafted-pppoe.pcap,
 crafted-mpls.pcap and crafted-vxlan.pcap, and, as test inputs, ../tests/unknown-link.pcap (a link type interim does
 not support) and ../tests/port-scan.pcap (SYNs to 30 ports, refused).
 """
@@ -496,6 +498,43 @@ def report_servers(start):
     return sorted(pkts, key=lambda x: x[0])
 
 
+def client_gives_up(sport, start, request, end_at, rst=False, dport=8080):
+    """A request the server acknowledges and never answers; at start +
+    end_at the client closes its side (FIN, acknowledged, the server keeping
+    its own side open) or, with rst, resets the connection."""
+    cisn, sisn = 1000000000 + sport, 2000000000 + sport
+    c, s = cisn + 1, sisn + 1
+    tcp = segments(sport, dport)
+    pkts = [(start, True, tcp(True, "S", cisn, 0, opts=MSS)),
+            (start + 0.00012, False, tcp(False, "SA", sisn, c, opts=MSS)),
+            (start + 0.00024, True, tcp(True, "A", c, s)),
+            (start + 0.001, True, tcp(True, "PA", c, s, request))]
+    c += len(request)
+    pkts.append((start + 0.00113, False, tcp(False, "A", s, c)))
+    if rst:
+        pkts.append((start + end_at, True, tcp(True, "R", c, 0)))
+    else:
+        pkts.append((start + end_at, True, tcp(True, "FA", c, s)))
+        pkts.append((start + end_at + 0.00013, False, tcp(False, "A", s, c + 1)))
+    return pkts
+
+
+def clients_give_up(start):
+    """Who gave up on requests never answered: port 40090's client closes
+    its side 6 s after GET /stuck (as curl --max-time 6 does) and the
+    server keeps the connection open past the 100 s --response-timeout;
+    port 40091's client resets its connection 8 s after GET /reset; an
+    unrelated exchange (port 40092) ends the capture at 110 s."""
+    host = b"Host: api.example\r\n\r\n"
+    pkts = client_gives_up(40090, start, b"GET /stuck HTTP/1.1\r\n" + host, 6.0)
+    pkts += client_gives_up(40091, start + 1, b"GET /reset HTTP/1.1\r\n" + host,
+                            8.0, rst=True)
+    pkts += conversation(40092, start + 110, [
+        (0.001, [(0, b"GET / HTTP/1.1\r\nHost: origin.example\r\n\r\n")],
+         [(0.002, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")])])
+    return sorted(pkts, key=lambda x: x[0])
+
+
 def connect_tunnels(start):
     """CONNECT answered 200, then plain HTTP inside (102, 200): parsed, the
     inner exchange carries tunnel_of; and CONNECT answered 200, then bytes
@@ -530,6 +569,8 @@ def main():
           [(t, eth(fc) / p) for t, fc, p in connect_tunnels(T0)])
     write(os.path.join(out, "crafted-servers.pcap"), 1,
           [(t, eth(fc) / p) for t, fc, p in report_servers(T0 - 4)])
+    write(os.path.join(out, "crafted-client-gave-up.pcap"), 1,
+          [(t, eth(fc) / p) for t, fc, p in clients_give_up(T0)])
 
     # Ethernet + 802.1Q (VLAN 100), then a second connection with QinQ:
     # outer 802.1ad S-tag 0x88a8 (VLAN 200) + inner 802.1Q C-tag (VLAN 300).

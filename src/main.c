@@ -652,6 +652,8 @@ main(int argc, char **argv)
 	    (no_colour == NULL || no_colour[0] == '\0');
 	analysis.st = &stats;
 	analysis.cfg = cf.rules;
+	if (cap.live)           /* ids unlike those of any run before */
+		flowid_seed(&analysis.ids, wall_now(), (long)getpid());
 	analysis.out = cf.json ?
 	    json_sink(stdout, cap.live, on_output_failed, NULL) :
 	    report_sink(stdout, &cf.rep, on_output_failed, NULL);

@@ -32,6 +32,17 @@ check "an HTTP/2 answer is named" \
 check "a target longer than the copy kept ends in ..." \
     'grep -q "GET /search?q=x*\.\.\. HTTP/1.1$" "$TMP/out"'
 
+run "$SAMPLES/crafted-client-gave-up.pcap"
+check "a 524 says the client closed its side at 6 s, then the capture ended" \
+    'grep -q "^    524  response-timeout    00:01:40.001  192.0.2.10:40090 -> 198.51.100.20:8080  GET /stuck HTTP/1.1  then: no final response: the client closed its side at +5.999s, then the capture ended at +110.003s$" "$TMP/out"'
+check "a reset by the client is named" \
+    'grep -q "GET /reset HTTP/1.1  (the client reset the connection at +7.999s)$" "$TMP/out"'
+check "the wait ranks a request the client left open until its end" \
+    'section Slowest | grep -q "^  110.0 s  00:00:00.001  192.0.2.10:40090 "'
+run -v "$SAMPLES/node-processing.pcap"
+check "-v: when the response ended, and its body" \
+    'grep -q "^      +0.308s  200 OK  (ended +0.308s, body 15 bytes)$" "$TMP/out"'
+
 TZ='AAA-1BBB-2,M1.1.4/1,M10.5.0' run -q "$SERVERS"
 check "the zone of each end when it changed (summer time)" \
     'grep -q "^Read 1 file: 62 packets, 4.8 KB, 2026-01-01 00:59:56.000 AAA to 02:00:04.200 BBB (8.200 s)$" "$TMP/out"'
@@ -40,7 +51,7 @@ check "-q: no server table, no slowest list" \
 
 run --top 3 "$SERVERS"
 check "--top 3: three, slowest first" \
-    '[ "$(section Slowest | grep -o "^ *[0-9.]* s " | tr -d " s" | tr "\n" " ")" = "2.500 1.200 0.300 " ]'
+    '[ "$(section Slowest | grep -o "^ *[0-9.]* s " | tr -d " s" | tr "\n" " ")" = "6.000 2.500 1.200 " ]'
 run --top 0 "$SERVERS"
 check "--top 0 is refused" \
     '[ "$rc" -eq 2 ] && grep -q "^interim: invalid --top .0.$" "$TMP/err"'

@@ -49,6 +49,7 @@ crafted-handshake-timeout.pcap    handshake-timeout
 crafted-handshake-timeout-ipv6.pcap handshake-timeout
 crafted-ipv6-extensions.pcap      handshake-timeout
 crafted-request-unacked.pcap      request-unacked
+crafted-client-gave-up.pcap       response-timeout
 # near misses and clean traffic
 near-processing-every-30s.pcap    -
 near-processing-5s.pcap           -

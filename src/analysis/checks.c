@@ -129,7 +129,9 @@ check_expire(struct exchange *x, int64_t upto)
 	d = continue_deadline(x);
 	if (d != 0 && d <= upto) {
 		x->fired |= FIRED(R_CONTINUE_SLOW);
-		rules_raise(an, R_CONTINUE_SLOW, d, x->key, x, "client sent "
+		rules_raise_wait(an, R_CONTINUE_SLOW, d, x->flow, x,
+		    d - an->cfg.continue_timeout, an->cfg.continue_timeout,
+		    "client sent "
 		    REQ_FMT " with Expect: 100-continue and the origin sent "
 		    "neither 100 Continue nor a final response within %.1f s "
 		    "(--continue-timeout); the client may send the body "
@@ -140,8 +142,9 @@ check_expire(struct exchange *x, int64_t upto)
 	if (d != 0 && d <= upto) {
 		x->fired |= FIRED(R_RESPONSE_TIMEOUT);
 		if (!unacked(x))
-			rules_raise(an, R_RESPONSE_TIMEOUT, d, x->key, x,
-			    "origin sent no response byte to " REQ_FMT " for "
+			rules_raise_wait(an, R_RESPONSE_TIMEOUT, d, x->flow,
+			    x, d - an->cfg.response_timeout,
+			    an->cfg.response_timeout, "origin sent no response byte to " REQ_FMT " for "
 			    "%.1f s after the request; Cloudflare would answer "
 			    "524 (--response-timeout %.0f s); send 102 "
 			    "Processing or answer sooner", REQ(x),
@@ -152,7 +155,8 @@ check_expire(struct exchange *x, int64_t upto)
 	if (d != 0 && d <= upto) {
 		x->fired |= FIRED(R_PROCESSING_SILENCE);
 		format_clock(at, sizeof(at), x->t_processing);
-		rules_raise(an, R_PROCESSING_SILENCE, d, x->key, x, "origin "
+		rules_raise_wait(an, R_PROCESSING_SILENCE, d, x->flow, x,
+		    x->t_processing, an->cfg.processing_timeout, "origin "
 		    "sent %s at %s for " REQ_FMT " and then nothing for %.1f s; "
 		    "Cloudflare would answer 522 (--processing-timeout %.0f s)",
 		    x->n_interim > 0 && x->interim[x->n_interim - 1].status ==
@@ -165,11 +169,11 @@ check_expire(struct exchange *x, int64_t upto)
 /* --- messages --- */
 
 void
-check_begin(struct analysis *an, const struct flow_key *key,
+check_begin(struct analysis *an, const struct flow_ident *flow,
     struct ackwatch *ack, struct timer *wake, struct exchange *x)
 {
 	x->an = an;
-	x->key = key;
+	x->flow = flow;
 	x->ack = ack;
 	x->wake = wake;
 }
@@ -183,7 +187,7 @@ check_request(struct exchange *x, const struct http1_message *m)
 	x->expects_100 = e != NULL &&
 	    http1_list_has(e->value, e->value_len, "100-continue");
 	if (x->minor == 0 && x->expects_100)
-		rules_raise(x->an, R_EXPECT_ON_HTTP10, x->t_head, x->key, x,
+		rules_raise(x->an, R_EXPECT_ON_HTTP10, x->t_head, x->flow, x,
 		    "client sent " REQ_FMT " as HTTP/1.0 with Expect: "
 		    "100-continue; HTTP/1.0 servers do not know Expect, so "
 		    "the client should not wait for a 100", REQ(x));
@@ -246,17 +250,17 @@ check_upgrade(struct exchange *x, const struct http1_message *m, int64_t ts)
 	const struct http1_header *h = http1_get(m, HTTP1_UPGRADE);
 
 	if (!x->has_upgrade)
-		rules_raise(x->an, R_UPGRADE_UNREQUESTED, ts, x->key, x,
+		rules_raise(x->an, R_UPGRADE_UNREQUESTED, ts, x->flow, x,
 		    "origin switched protocols (101) for " REQ_FMT ", which "
 		    "asked for no Upgrade; the client cannot know what the "
 		    "connection now carries", REQ(x));
 	if (h == NULL || h->value_len == 0)
-		rules_raise(x->an, R_UPGRADE_MISSING, ts, x->key, x,
+		rules_raise(x->an, R_UPGRADE_MISSING, ts, x->flow, x,
 		    "origin's 101 Switching Protocols to " REQ_FMT " has no "
 		    "Upgrade header naming the new protocol", REQ(x));
 	else if (x->has_upgrade && x->upgrade[0] != '\0' &&
 	    !upgrade_offered(x, h))
-		rules_raise(x->an, R_UPGRADE_MISMATCH, ts, x->key, x,
+		rules_raise(x->an, R_UPGRADE_MISMATCH, ts, x->flow, x,
 		    "origin switched " REQ_FMT " to '%.*s', but the client "
 		    "offered only '%s'", REQ(x), (int)(h->value_len < 60 ?
 		    h->value_len : 60), h->value, x->upgrade);
@@ -269,13 +273,13 @@ check_body(struct exchange *x, const struct http1_message *m, int64_t ts)
 	const struct http1_header *te = http1_get(m, HTTP1_TRANSFER_ENCODING);
 
 	if (te != NULL)
-		rules_raise(x->an, R_INTERIM_WITH_BODY, ts, x->key, x,
+		rules_raise(x->an, R_INTERIM_WITH_BODY, ts, x->flow, x,
 		    "origin's %d response to " REQ_FMT " carries "
 		    "Transfer-Encoding; a 1xx ends at its empty line, so the "
 		    "client will read the body as the next response",
 		    m->status, REQ(x));
 	else if (cl != NULL && !(cl->value_len == 1 && cl->value[0] == '0'))
-		rules_raise(x->an, R_INTERIM_WITH_BODY, ts, x->key, x,
+		rules_raise(x->an, R_INTERIM_WITH_BODY, ts, x->flow, x,
 		    "origin's %d response to " REQ_FMT " carries "
 		    "Content-Length: %.*s; a 1xx ends at its empty line, so the "
 		    "client will read the body as the next response",
@@ -292,27 +296,27 @@ check_interim(struct exchange *x, const struct http1_message *m)
 	if (!x->head_done)
 		return;
 	if (x->minor == 0)
-		rules_raise(x->an, R_INTERIM_TO_HTTP10, ts, x->key, x,
+		rules_raise(x->an, R_INTERIM_TO_HTTP10, ts, x->flow, x,
 		    "origin sent %d %s to the HTTP/1.0 request " REQ_FMT "; "
 		    "an HTTP/1.0 client does not expect 1xx and may take it "
 		    "as the final response", m->status, i->reason, REQ(x));
 	check_body(x, m, ts);
 	if (m->minor == 0)
-		rules_raise(x->an, R_INTERIM_VERSION_HTTP10, ts, x->key, x,
+		rules_raise(x->an, R_INTERIM_VERSION_HTTP10, ts, x->flow, x,
 		    "origin's %d status line says HTTP/1.0, which has no 1xx "
 		    "responses (answering " REQ_FMT ")", m->status, REQ(x));
 	if (m->status > 103)
-		rules_raise(x->an, R_INTERIM_UNKNOWN, ts, x->key, x,
+		rules_raise(x->an, R_INTERIM_UNKNOWN, ts, x->flow, x,
 		    "origin sent unknown status %d to " REQ_FMT "; clients "
 		    "treat it as interim and keep waiting", m->status, REQ(x));
 	if (m->status == 100) {
 		x->continues++;
 		if (x->continues == 1 && !x->expects_100)
-			rules_raise(x->an, R_CONTINUE_UNEXPECTED, ts, x->key, x,
+			rules_raise(x->an, R_CONTINUE_UNEXPECTED, ts, x->flow, x,
 			    "origin sent 100 Continue to " REQ_FMT ", which "
 			    "did not send Expect: 100-continue", REQ(x));
 		if (x->continues == 2)
-			rules_raise(x->an, R_CONTINUE_REPEATED, ts, x->key, x,
+			rules_raise(x->an, R_CONTINUE_REPEATED, ts, x->flow, x,
 			    "origin sent 100 Continue more than once to "
 			    REQ_FMT, REQ(x));
 		if (!(x->seen & SEEN_ANSWERED)) {
@@ -323,7 +327,7 @@ check_interim(struct exchange *x, const struct http1_message *m)
 	if (m->status == 101)
 		check_upgrade(x, m, ts);
 	if (m->status == 103 && http1_get(m, HTTP1_LINK) == NULL)
-		rules_raise(x->an, R_EARLY_HINTS_WITHOUT_LINK, ts, x->key, x,
+		rules_raise(x->an, R_EARLY_HINTS_WITHOUT_LINK, ts, x->flow, x,
 		    "origin sent 103 Early Hints to " REQ_FMT " without a Link "
 		    "header, so it hints nothing", REQ(x));
 	/* a 102 starts the silence watch; any later 1xx restarts it */
@@ -348,10 +352,10 @@ check_final(struct exchange *x)
 }
 
 void
-check_unsolicited(struct analysis *an, const struct flow_key *key,
+check_unsolicited(struct analysis *an, const struct flow_ident *flow,
     const struct http1_message *m, int64_t ts)
 {
-	rules_raise(an, R_INTERIM_UNSOLICITED, ts, key, NULL, "origin sent "
+	rules_raise(an, R_INTERIM_UNSOLICITED, ts, flow, NULL, "origin sent "
 	    "%d %.*s while no request was outstanding; the client may take "
 	    "it as the answer to its next request", m->status,
 	    (int)(m->reason_len < 40 ? m->reason_len : 40), m->reason);
@@ -367,7 +371,7 @@ check_end(struct exchange *x, int closed, int64_t ts)
 	if (closed && (x->seen & SEEN_PROCESSING) && x->final_status == 0 &&
 	    x->tunnel[0] == '\0' && !lossy(x)) {
 		format_clock(at, sizeof(at), x->t_processing);
-		rules_raise(x->an, R_PROCESSING_ABANDONED, ts, x->key, x,
+		rules_raise(x->an, R_PROCESSING_ABANDONED, ts, x->flow, x,
 		    "origin sent 102 Processing for " REQ_FMT " and the "
 		    "connection ended %.1f s after its last 1xx (at %s) "
 		    "without a final response", REQ(x),

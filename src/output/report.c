@@ -29,11 +29,17 @@ struct examples {
 	uint64_t count;
 	int64_t ts[EXAMPLES];
 	char line[EXAMPLES][LINE];
+	/* a timer rule's example waits for its exchange to end, to say how
+	 * (then_told): its connection and position, seq 0 when it does not */
+	uint64_t flow[EXAMPLES], seq[EXAMPLES];
 };
+
+#define ANY_SEQ UINT64_MAX      /* the first exchange of the flow to end */
 
 struct cf_example {
 	int64_t ts;
 	int rule;
+	uint64_t flow, seq;             /* as in struct examples */
 	char line[LINE];
 };
 
@@ -55,7 +61,6 @@ struct report {
 	int multi_day;                  /* first and last packet: two days */
 	int listed;                     /* -v: a line was, at listed_ts */
 	int64_t listed_ts;
-	int64_t clock;                  /* the latest time an event told */
 	uint64_t with_interim;
 	struct examples unanswered;             /* no final response */
 	struct examples errors[HTTP1_ERR_COUNT];        /* by enum http1_error */
@@ -63,6 +68,7 @@ struct report {
 	struct examples h2_answers;             /* count: lines kept */
 	struct h2_pending h2[H2_PENDING];
 	unsigned h2_next;
+	unsigned awaiting;              /* examples waiting for an exchange */
 	struct examples rule[RULE_COUNT];
 	uint64_t cloudflare;                    /* violations with a code */
 	struct cf_example cf[CF_EXAMPLES];
@@ -73,14 +79,20 @@ struct report {
 
 static struct report report_state;
 
-static void
+/* Counts the example and keeps it when there is room: its slot, or -1. */
+static int
 keep(struct examples *e, int64_t ts, const char *line)
 {
+	int at = -1;
+
 	if (e->count < EXAMPLES) {
-		e->ts[e->count] = ts;
-		snprintf(e->line[e->count], LINE, "%s", line);
+		at = (int)e->count;
+		e->ts[at] = ts;
+		e->flow[at] = e->seq[at] = 0;
+		snprintf(e->line[at], LINE, "%s", line);
 	}
 	e->count++;
+	return at;
 }
 
 /* A line that may hold bytes from the capture (methods, targets, reasons,
@@ -177,7 +189,7 @@ pair(char *buf, size_t size, const struct flow_key *k)
 static int
 target_cut(const struct exchange *x)
 {
-	return strlen(x->target) >= X_TARGET - 1;
+	return x->target_truncated;
 }
 
 /* "GET /path HTTP/1.1", the target cut to max characters; "..." says that
@@ -205,46 +217,99 @@ unanswered(const struct exchange *x)
 	return x->final_status == 0 && x->end != END_TUNNEL;
 }
 
-/* When x ended as far as its own times tell: a response's time, else
- * the last time it was seen. */
+/* When the request stopped waiting: the client's FIN or RST when it came
+ * first (it gave up), else when the exchange ended. */
 static int64_t
-ended_at(const struct report *r, const struct exchange *x)
+gave_up_at(const struct exchange *x)
 {
-	int64_t t = x->t_end > x->t_head ? x->t_end : x->t_head;
-
-	if ((x->seen & SEEN_FIRST_BYTE) && x->t_first_byte > t)
-		t = x->t_first_byte;
-	if (x->n_interim > 0 && x->interim[x->n_interim - 1].ts > t)
-		t = x->interim[x->n_interim - 1].ts;
-	if (x->final_status != 0 && x->t_final > t)
-		t = x->t_final;
-	if (x->end == END_OPEN && r->clock > t)
-		t = r->clock;
-	return t;
+	if ((x->seen & SEEN_CLIENT_CLOSED) && x->t_client_closed < x->t_ended)
+		return x->t_client_closed;
+	return x->t_ended;
 }
 
 /* What the exchange waited for, ranked in the slowest list: its final
- * response (or the 101 that began its tunnel), else until it ended. */
+ * response (or the 101 that began its tunnel), else until it ended: a
+ * client that closed its side may still read an answer, so the wait goes
+ * on to the connection's end (or the capture's). */
 static int64_t
-wait_of(const struct report *r, const struct exchange *x)
+wait_of(const struct exchange *x)
 {
 	if (x->final_status != 0)
 		return x->t_final - x->t_begin;
-	if (x->end == END_TUNNEL && x->n_interim > 0)
-		return x->interim[x->n_interim - 1].ts - x->t_begin;
-	return ended_at(r, x) - x->t_begin;
+	return x->t_ended - x->t_begin;
 }
 
-/* Why no final response came, for an unanswered x. */
+/* "the client closed its side": its FIN or RST, for x */
 static const char *
-end_words(const struct exchange *x, int h2)
+client_end(const struct exchange *x)
 {
-	if (h2)
-		return "the server answered in HTTP/2";
-	return x->end == END_CLOSED ? "the connection ended" :
-	    x->end == END_OPEN ? "the capture ended" :
-	    x->end == END_IDLE ? "idle past --idle-timeout" :
-	    "let go to make room, --max-flows";
+	return x->seen & SEEN_CLIENT_RESET ? "the client reset the connection" :
+	    "the client closed its side";
+}
+
+/* Who gave up on an unanswered x, and when: "the client closed the
+ * connection at +6.000s", "the capture ended at +120.000s", ... */
+static void
+gave_up(char *buf, size_t size, const struct exchange *x)
+{
+	double at = since(x->t_ended, x);
+	char before[128] = "";
+
+	/* a FIN or RST that did not end the connection: the client's, when
+	 * the capture (or a cap) ended it */
+	if ((x->seen & SEEN_CLIENT_CLOSED) && !end_is_close(x->end))
+		snprintf(before, sizeof(before), "%s at +%.3fs, then ",
+		    client_end(x), since(x->t_client_closed, x));
+	switch (x->end) {
+	case END_CLIENT_CLOSED:
+	case END_CLIENT_RESET:
+		snprintf(buf, size, "the client %s the connection at +%.3fs",
+		    x->end == END_CLIENT_RESET ? "reset" : "closed",
+		    since(gave_up_at(x), x));
+		break;
+	case END_SERVER_CLOSED:
+	case END_SERVER_RESET:
+		snprintf(buf, size, "%sthe server %s the connection at +%.3fs",
+		    before, x->end == END_SERVER_RESET ? "reset" : "closed", at);
+		break;
+	case END_EVICTED:
+		snprintf(buf, size, "%slet go at +%.3fs to make room "
+		    "(--max-flows)", before, at);
+		break;
+	case END_IDLE:
+		snprintf(buf, size, "%sidle past --idle-timeout, let go at "
+		    "+%.3fs", before, at);
+		break;
+	default:
+		snprintf(buf, size, "%sthe capture ended at +%.3fs%s", before,
+		    at, before[0] != '\0' ? "" : ", still waiting");
+		break;
+	}
+}
+
+/* How x ended, for a line about it: its final response (and whether the
+ * client had given up before), its tunnel, or who gave up. */
+static void
+outcome(char *buf, size_t size, const struct exchange *x, int h2)
+{
+	char why[256];
+
+	if (x->final_status != 0 && (x->seen & SEEN_CLIENT_CLOSED) &&
+	    x->t_client_closed < x->t_final)
+		snprintf(buf, size, "%d %s at +%.3fs, after %s at +%.3fs",
+		    x->final_status, x->final_reason, since(x->t_final, x),
+		    client_end(x), since(x->t_client_closed, x));
+	else if (x->final_status != 0)
+		snprintf(buf, size, "%d %s at +%.3fs", x->final_status,
+		    x->final_reason, since(x->t_final, x));
+	else if (x->end == END_TUNNEL)
+		snprintf(buf, size, "tunnel (%s) from +%.3fs", x->tunnel,
+		    since(x->t_ended, x));
+	else {
+		gave_up(why, sizeof(why), x);
+		snprintf(buf, size, "no final response%s: %s",
+		    h2 ? ", the server answered in HTTP/2" : "", why);
+	}
 }
 
 /* Did the server of flow_id answer in HTTP/2? Then forget it, and the
@@ -279,11 +344,12 @@ h2_answered(struct report *r, uint64_t flow_id, const struct flow_key *k,
 	return 0;
 }
 
-/* "+0.002s  102 Processing" lines, then how it ended */
+/* "+0.002s  102 Processing" lines, the final response and when it ended,
+ * or how the exchange ended without one */
 static void
 timeline(struct report *r, const struct exchange *x, int h2)
 {
-	char line[LINE];
+	char line[LINE], how[320];
 
 	for (unsigned i = 0; i < x->n_interim; i++) {
 		snprintf(line, sizeof(line), "+%.3fs  %d %s",
@@ -295,37 +361,39 @@ timeline(struct report *r, const struct exchange *x, int h2)
 		fprintf(r->out, "      ... %u more 1xx\n",
 		    x->n_interim_seen - x->n_interim);
 	if (x->final_status != 0) {
-		snprintf(line, sizeof(line), "+%.3fs  %d %s",
-		    since(x->t_final, x), x->final_status, x->final_reason);
+		char end[96] = "";
+
+		if ((x->seen & SEEN_RESPONSE_END) && x->end != END_TUNNEL)
+			snprintf(end, sizeof(end), "  (ended +%.3fs, body %llu "
+			    "byte%s)", since(x->t_response_end, x),
+			    (unsigned long long)x->response_body_len,
+			    x->response_body_len == 1 ? "" : "s");
+		snprintf(line, sizeof(line), "+%.3fs  %d %s%s",
+		    since(x->t_final, x), x->final_status, x->final_reason,
+		    end);
 		put_line(r, "      ", line);
 	}
 	if (x->tunnel[0] != '\0') {
 		snprintf(line, sizeof(line), "tunnel: %s", x->tunnel);
 		put_line(r, "      ", line);
-	}
-	else if (h2)
-		fprintf(r->out, "      the server answered in HTTP/2, no final "
-		    "response\n");
-	else if (x->end == END_CLOSED)
-		fprintf(r->out, "      connection ended, no final response\n");
-	else if (x->end == END_OPEN)
-		fprintf(r->out, "      still waiting when the capture ended\n");
-	else if (x->end == END_EVICTED)
-		fprintf(r->out, "      let go to make room (--max-flows), no "
-		    "final response\n");
-	else if (x->end == END_IDLE)
-		fprintf(r->out, "      connection idle past --idle-timeout, no "
-		    "final response\n");
+	} else if (x->final_status == 0) {
+		outcome(how, sizeof(how), x, h2);
+		put_line(r, "      ", how);
+	} else if ((x->seen & SEEN_CLIENT_CLOSED) &&
+	    x->t_client_closed < x->t_final)
+		fprintf(r->out, "      (%s at +%.3fs, before the final "
+		    "response)\n", client_end(x),
+		    since(x->t_client_closed, x));
 }
 
 /* The second line of a slowest-list entry: host, 1xx, first byte, and
  * the final response or why none came. */
 static void
-slow_detail(const struct report *r, char *buf, size_t size,
-    const struct exchange *x, int h2)
+slow_detail(char *buf, size_t size, const struct exchange *x, int h2)
 {
 	size_t n = 0;
 	const char *sep = "";
+	char how[240];
 
 #define ADD(...) do { if (n < size) n += (size_t)snprintf(buf + n, \
 	    size - n, __VA_ARGS__); } while (0)
@@ -344,14 +412,8 @@ slow_detail(const struct report *r, char *buf, size_t size,
 		ADD("%sfirst byte +%.3fs", sep, since(x->t_first_byte, x));
 		sep = "; ";
 	}
-	if (x->final_status != 0)
-		ADD("%s%d %s +%.3fs", sep, x->final_status, x->final_reason,
-		    since(x->t_final, x));
-	else if (x->end == END_TUNNEL)
-		ADD("%stunnel: %s", sep, x->tunnel);
-	else
-		ADD("%sno final response: %s at +%.3fs", sep, end_words(x, h2),
-		    since(ended_at(r, x), x));
+	outcome(how, sizeof(how), x, h2);
+	ADD("%s%s", sep, how);
 #undef ADD
 }
 
@@ -359,15 +421,15 @@ static void
 rank_slowest(struct report *r, const struct flow_key *k,
     const struct exchange *x, int h2)
 {
-	struct slow *e = slowest_admit(&r->slowest, wait_of(r, x), k,
+	struct slow *e = slowest_admit(&r->slowest, wait_of(x), k,
 	    x->t_begin);
-	char p[136], req[TARGET_SHOWN + X_METHOD + 16], detail[320];
+	char p[136], req[TARGET_SHOWN + X_METHOD + 16], detail[360];
 
 	if (e == NULL)
 		return;
 	pair(p, sizeof(p), k);
 	request_line(req, sizeof(req), x, TARGET_SHOWN);
-	slow_detail(r, detail, sizeof(detail), x, h2);
+	slow_detail(detail, sizeof(detail), x, h2);
 	snprintf(e->text, sizeof(e->text), "%s  %s\n%11s%s", p, req, "",
 	    detail);
 }
@@ -395,6 +457,43 @@ list_exchange(struct report *r, const struct flow_key *k,
 	timeline(r, x, h2);
 }
 
+/* The timer rules' examples about x, now that it ended, say how: whether
+ * the origin answered after all, or who gave up. */
+static void
+then_told(struct report *r, uint64_t flow_id, const struct exchange *x,
+    int h2)
+{
+	char how[320];
+	size_t n;
+
+	outcome(how, sizeof(how), x, h2);
+	for (int i = 0; i < RULE_COUNT; i++) {
+		struct examples *e = &r->rule[i];
+
+		for (int j = 0; j < EXAMPLES && (uint64_t)j < e->count; j++) {
+			if (e->seq[j] == 0 || e->flow[j] != flow_id ||
+			    (e->seq[j] != x->seq && e->seq[j] != ANY_SEQ))
+				continue;
+			n = strlen(e->line[j]);
+			snprintf(e->line[j] + n, LINE - n, "\n      then: %s",
+			    how);
+			e->seq[j] = 0;
+			r->awaiting--;
+		}
+	}
+	for (uint64_t i = 0; i < r->cloudflare && i < CF_EXAMPLES; i++) {
+		struct cf_example *c = &r->cf[i];
+
+		if (c->seq == 0 || c->flow != flow_id ||
+		    (c->seq != x->seq && c->seq != ANY_SEQ))
+			continue;
+		n = strlen(c->line);
+		snprintf(c->line + n, LINE - n, "  then: %s", how);
+		c->seq = 0;
+		r->awaiting--;
+	}
+}
+
 static void
 on_exchange(void *self, const struct flow_key *k, uint64_t flow_id,
     const struct exchange *x)
@@ -403,26 +502,32 @@ on_exchange(void *self, const struct flow_key *k, uint64_t flow_id,
 	char p[160], req[384], line[LINE];
 	int h2 = 0;
 
-	if (x->t_begin > r->clock)
-		r->clock = x->t_begin;
 	if (x->n_interim_seen > 0)
 		r->with_interim++;
 	if (unanswered(x))
 		h2 = h2_answered(r, flow_id, k, x);
 	servers_exchange(&r->servers, k, x);
 	rank_slowest(r, k, x, h2);
+	if (r->awaiting > 0)
+		then_told(r, flow_id, x, h2);
 	if (unanswered(x)) {
 		const struct interim *last = x->n_interim > 0 ?
 		    &x->interim[x->n_interim - 1] : NULL;
-		char after[96] = "";
+		char after[96] = "", why[256];
 
 		if (last != NULL)
 			snprintf(after, sizeof(after), "%d %s at +%.3fs, then ",
 			    last->status, last->reason, since(last->ts, x));
+		if (h2)
+			snprintf(why, sizeof(why), "the server answered in "
+			    "HTTP/2; ");
+		else
+			why[0] = '\0';
+		gave_up(why + strlen(why), sizeof(why) - strlen(why), x);
 		pair(p, sizeof(p), k);
 		request_line(req, sizeof(req), x, TARGET_SHOWN);
 		snprintf(line, sizeof(line), "%s  %s  (%s%s)", p, req, after,
-		    end_words(x, h2));
+		    why);
 		keep(&r->unanswered, x->t_begin, line);
 	}
 	if (!(r->o.verbose || (r->o.stream && !r->o.quiet)) || r->err != 0)
@@ -441,8 +546,6 @@ on_anomaly(void *self, const struct anomaly *a)
 
 	if ((size_t)a->error >= sizeof(r->errors) / sizeof(r->errors[0]))
 		return;
-	if (a->ts > r->clock)
-		r->clock = a->ts;
 	if (a->error == HTTP1_ERR_HTTP2 && !a->from_client) {
 		/* named when its request comes out (h2_answered) */
 		struct h2_pending *h = &r->h2[r->h2_next++ % H2_PENDING];
@@ -476,18 +579,27 @@ on_violation(void *self, const struct violation *v)
 {
 	struct report *r = self;
 	const struct rule *rule = &rules[v->rule];
-	char p[160], req[400] = "", line[LINE], t[48];
+	char p[160] = "", req[400] = "", line[LINE], t[48];
+	/* a timer rule's exchange is still open: how it ends comes later;
+	 * request-unacked names no exchange, but its flow's first is it */
+	uint64_t seq = !v->timed || v->flow_id == 0 ? 0 : v->x != NULL ?
+	    v->x->seq : v->rule == R_REQUEST_UNACKED ? ANY_SEQ : 0;
+	int at;
 
-	if (v->ts > r->clock)
-		r->clock = v->ts;
-	servers_violation(&r->servers, v->key, v->rule);
-	pair(p, sizeof(p), v->key);
+	if (v->key != NULL) {
+		servers_violation(&r->servers, v->key, v->rule);
+		pair(p, sizeof(p), v->key);
+	}
 	if (v->x != NULL && v->x->head_done) {
 		req[0] = req[1] = ' ';
 		request_line(req + 2, sizeof(req) - 2, v->x, TARGET_SHOWN);
 	}
 	snprintf(line, sizeof(line), "%s%s\n      %s", p, req, v->message);
-	keep(&r->rule[v->rule], v->ts, line);
+	if ((at = keep(&r->rule[v->rule], v->ts, line)) >= 0 && seq != 0) {
+		r->rule[v->rule].flow[at] = v->flow_id;
+		r->rule[v->rule].seq[at] = seq;
+		r->awaiting++;
+	}
 	if (r->o.stream && r->err == 0) {
 		format_clock(t, sizeof(t), v->ts);
 		fprintf(r->out, "%s%s%s %s: %s  ", colour_of(r, rule->severity),
@@ -502,6 +614,9 @@ on_violation(void *self, const struct violation *v)
 
 			c->ts = v->ts;
 			c->rule = v->rule;
+			c->flow = v->flow_id;
+			c->seq = seq;
+			r->awaiting += seq != 0;
 			snprintf(c->line, sizeof(c->line), "%s%s", p, req);
 		}
 		r->cloudflare++;
