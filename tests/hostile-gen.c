@@ -39,6 +39,10 @@
  *   gap-between      a whole request lost by the capture, answered
  *   waiting-and-idle N   one request waiting while N connections open,
  *                    are answered and stay open
+ *   gives-up         clients that give up at 6 s (curl --max-time 6) on a
+ *                    silent server: a GET with a 300-byte target, answered
+ *                    200 at 105 s (the client resets), and a POST with a
+ *                    chunked body, closed by the server at 110 s
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -755,6 +759,48 @@ waiting_and_idle(int n)
 	teardown(&a);
 }
 
+/* The client's FIN at k->t, acknowledged. */
+static void
+client_fin(struct conn *k)
+{
+	packet(k->t, &k->c, &k->s, k->s.seq, F_FIN | F_ACK, NULL, 0, NULL);
+	k->c.seq++;
+	k->t += 0.0001;
+	packet(k->t, &k->s, &k->c, k->c.seq, F_ACK, NULL, 0, NULL);
+	k->t += 0.0001;
+}
+
+static void
+gives_up(void)
+{
+	static const char post[] = "POST /upload HTTP/1.1\r\n"
+	    "Host: origin.example\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "5\r\nhello\r\n0\r\n\r\n";
+	struct conn a = conn_new(40050, 0), b = conn_new(40051, 0.5);
+	char get[512];
+	int n;
+
+	n = snprintf(get, sizeof(get), "GET /%0300d HTTP/1.1\r\n"
+	    "Host: origin.example\r\nUser-Agent: curl/8.5.0\r\n\r\n", 7);
+	handshake(&a);
+	send_data(&a, 1, get, (size_t)n);
+	handshake(&b);
+	send_data(&b, 1, post, sizeof(post) - 1);
+	a.t = 6;
+	client_fin(&a);
+	b.t = 6.5;
+	client_fin(&b);
+	a.t = 105;
+	packet(a.t, &a.s, &a.c, a.c.seq, F_PSH | F_ACK, FINAL, sizeof(FINAL) - 1,
+	    NULL);
+	a.s.seq += (uint32_t)(sizeof(FINAL) - 1);
+	packet(a.t + 0.0001, &a.c, &a.s, 0, F_RST, NULL, 0, NULL);
+	b.t = 110;
+	packet(b.t, &b.s, &b.c, b.c.seq, F_FIN | F_ACK, NULL, 0, NULL);
+	b.s.seq++;
+	packet(b.t + 0.0001, &b.c, &b.s, b.s.seq, F_ACK, NULL, 0, NULL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -806,6 +852,8 @@ main(int argc, char **argv)
 		waiting_and_idle(n);
 	else if (strcmp(s, "head") == 0 && n > 0)
 		head_segments((size_t)n);
+	else if (strcmp(s, "gives-up") == 0)
+		gives_up();
 	else {
 		fprintf(stderr, "usage: hostile-gen SHAPE [N] > out.pcap "
 		    "(shapes: see the comment at the top)\n");

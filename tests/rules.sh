@@ -213,10 +213,10 @@ check "capture ends inside the wait: no violation" test "$(grep -c violation "$T
 # violations in JSON: every field the spec names
 run -j "$S/rule-processing-silence.pcap"
 line=$(grep '"event_type":"violation"' "$TMP/out")
-for key in timestamp flow_id src_ip src_port dest_ip dest_port rule severity cloudflare message http; do
+for key in timestamp flow_id tx_id src_ip src_port dest_ip dest_port rule severity cloudflare message waited deadline since http; do
     case $line in *"\"$key\":"*) ok ;; *) not_ok "violation lacks $key" ;; esac
 done
-case $line in *'"cloudflare":"522"'*'"message":"origin sent 102 Processing at '*'; Cloudflare would answer 522'*) ok ;;
+case $line in *'"cloudflare":522,'*'"message":"origin sent 102 Processing at '*'; Cloudflare would answer 522'*) ok ;;
     *) not_ok "processing-silence message: $line" ;; esac
 check "summary counts the rule" grep -q '"rules":{"processing-silence":1}' "$TMP/out"
 

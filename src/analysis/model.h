@@ -114,7 +114,7 @@ struct exchange {
 					 * end, the tunnel's start, or the
 					 * connection's or capture's end */
 	int64_t t_client_closed;        /* the client's first FIN or RST on
-					 * the connection, before t_ended
+					 * the connection, set as it comes
 					 * (SEEN_CLIENT_CLOSED) */
 	uint64_t request_body_len;      /* body bytes, without chunk framing */
 	uint64_t response_body_len;     /* the final response's, likewise */
