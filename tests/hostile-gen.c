@@ -43,6 +43,10 @@
  *                    silent server: a GET with a 300-byte target, answered
  *                    200 at 105 s (the client resets), and a POST with a
  *                    chunked body, closed by the server at 110 s
+ *   held-1xx         1xx held back by a hop: silent 105 s, then 102 and
+ *                    200 1 ms apart (port 40060); 102, silent 105 s, then
+ *                    102, 103 and 200 (40061); and, not held, a 102 alone
+ *                    at 103 s and the 200 at 104 s (40062)
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -801,6 +805,44 @@ gives_up(void)
 	packet(b.t + 0.0001, &b.c, &b.s, b.s.seq, F_ACK, NULL, 0, NULL);
 }
 
+/* Server segments at t, t + 1 ms, ...: each acknowledged at once. */
+static void
+server_burst(struct conn *k, double t, const char *const *msgs)
+{
+	for (int i = 0; msgs[i] != NULL; i++) {
+		k->t = t + i * 0.001;
+		send_data(k, 0, msgs[i], strlen(msgs[i]));
+	}
+}
+
+static void
+held_1xx(void)
+{
+	static const char *const p_ok[] = {INTERIM, FINAL, NULL};
+	static const char *const p_hints_ok[] = {INTERIM,
+	    "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n",
+	    FINAL, NULL};
+	static const char *const p[] = {INTERIM, NULL};
+	static const char *const ok[] = {FINAL, NULL};
+	struct conn a = conn_new(40060, 0), b = conn_new(40061, 0.1),
+	    c = conn_new(40062, 0.2);
+
+	handshake(&a);
+	send_data(&a, 1, REQUEST, sizeof(REQUEST) - 1);
+	handshake(&b);
+	send_data(&b, 1, REQUEST, sizeof(REQUEST) - 1);
+	send_data(&b, 0, INTERIM, sizeof(INTERIM) - 1);
+	handshake(&c);
+	send_data(&c, 1, REQUEST, sizeof(REQUEST) - 1);
+	server_burst(&c, 103.2, p);
+	server_burst(&c, 104.2, ok);
+	teardown(&c);
+	server_burst(&a, 105, p_ok);
+	teardown(&a);
+	server_burst(&b, 105.2, p_hints_ok);
+	teardown(&b);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -854,6 +896,8 @@ main(int argc, char **argv)
 		head_segments((size_t)n);
 	else if (strcmp(s, "gives-up") == 0)
 		gives_up();
+	else if (strcmp(s, "held-1xx") == 0)
+		held_1xx();
 	else {
 		fprintf(stderr, "usage: hostile-gen SHAPE [N] > out.pcap "
 		    "(shapes: see the comment at the top)\n");

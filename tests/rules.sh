@@ -119,7 +119,7 @@ sed 's/\\-/-/g' "$SRCDIR/man/interim.1" |
              id = $2; sev = $0; sub(/^[^(]*\(/, "", sev); sub(/\).*/, "", sev)
              cf = "-"; if (sev ~ /Cloudflare/) { cf = sev; sub(/.*Cloudflare /, "", cf); sub(/,.*/, "", sev) }
              getline body; text = body
-             while ((getline body) > 0 && body !~ /^\.(TP|SH|SS)/) text = text " " body
+             while ((getline body) > 0 && body !~ /^\.(TP|SH|SS|PP)/) text = text " " body
              src = text; sub(/.*Source: /, "", src); sub(/\.$/, "", src)
              print id "|" sev "|" cf "|" src
              if (body ~ /^\.SH/) on = 0
@@ -225,5 +225,37 @@ run "$S/rule-response-timeout.pcap"
 check "report: Cloudflare section lists the 524" grep -q '^    524  response-timeout' "$TMP/out"
 run "$S/node-processing.pcap"
 check "report: clean capture says so" grep -q '^No violations.$' "$TMP/out"
+
+# advice that follows what the capture shows
+: "${HOSTILE_GEN:=$SRCDIR/tests/hostile-gen}"
+"$HOSTILE_GEN" held-1xx >"$TMP/held.pcap"
+run -j "$TMP/held.pcap"
+grep '"event_type":"violation"' "$TMP/out" >"$TMP/v"
+check "a 102 that came only with the final: held by a hop" grep -q \
+    '"src_port":40060,.*"rule":"response-timeout".*102 Processing came only together with the final response, at +105.0 s.*held it back (nginx' \
+    "$TMP/v"
+check "... so not 'send 102'" test "$(grep '"src_port":40060,' "$TMP/v" |
+    grep -c 'send 102')" -eq 0
+check "1xx after a 102's silence, with the final: held by a hop" grep -q \
+    '"src_port":40061,.*"rule":"processing-silence".*102 Processing and 1 more 1xx came only together with the final response.*held them back' \
+    "$TMP/v"
+check "a 102 alone, 1 s before the final: the origin was slow" grep -q \
+    '"src_port":40062,.*"rule":"response-timeout".*the origin takes longer than that, so send 102 Processing before then' \
+    "$TMP/v"
+check "held violations keep their deadline as timestamp" grep -q \
+    '"timestamp":"2026-01-01T00:01:40.000300Z".*"src_port":40060,' "$TMP/v"
+run -j --processing-timeout 30 "$S/rule-processing-silence.pcap"
+check "processing-silence: how often to send 102" grep -q \
+    'Cloudflare would answer 522 (--processing-timeout 30 s): send 102 Processing again at least every 15 s until the final response' \
+    "$TMP/out"
+run -j "$S/raw-http10-continue.pcap"
+check "interim-to-http10 names the proxy and the framework calls" grep -q \
+    '"rule":"interim-to-http10".*proxy_http_version 1.0.*writeContinue().*set proxy_http_version 1.1' \
+    "$TMP/out"
+"$HOSTILE_GEN" gives-up >"$TMP/gives-up.pcap"
+run -j "$TMP/gives-up.pcap"
+check "a 524 says that the client had gone" test "$(grep -c \
+    '"rule":"response-timeout".*the client had closed its side at +6.0 s"' \
+    "$TMP/out")" -eq 2
 
 finish

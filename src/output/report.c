@@ -13,7 +13,7 @@
 
 #define EXAMPLES 3
 #define CF_EXAMPLES 10
-#define LINE 768
+#define LINE 1088        /* where (256), request (160) and message (640) */
 
 struct examples {
 	uint64_t count;
