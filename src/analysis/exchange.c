@@ -72,6 +72,8 @@ enum tcp_end { TCP_OPEN, TCP_FIN, TCP_RST };
 
 static const struct http1_callbacks req_cb, resp_cb;
 
+static void client_closed(const struct flow *f, struct exchange *x);
+
 static struct exchange *
 exchange_new(struct analysis *an)
 {
@@ -149,12 +151,8 @@ emit(struct flow *f, struct exchange *x, enum exchange_end end)
 
 	x->end = end;
 	x->t_ended = f->now;
-	if (f->end_how[FROM_CLIENT] != TCP_OPEN) {
-		x->seen |= SEEN_CLIENT_CLOSED;
-		if (f->end_how[FROM_CLIENT] == TCP_RST)
-			x->seen |= SEEN_CLIENT_RESET;
-		x->t_client_closed = f->end_ts[FROM_CLIENT];
-	}
+	if (f->end_how[FROM_CLIENT] != TCP_OPEN)
+		client_closed(f, x);
 	if (end == END_TUNNEL)
 		snprintf(f->upgraded, sizeof(f->upgraded), "%s",
 		    x->is_connect ? "CONNECT" : x->tunnel[0] != '\0' ?
@@ -694,6 +692,16 @@ flow_ignored(const struct flow *f)
 	return f->ignored;
 }
 
+/* The client's first FIN or RST, on x. */
+static void
+client_closed(const struct flow *f, struct exchange *x)
+{
+	x->seen |= SEEN_CLIENT_CLOSED;
+	if (f->end_how[FROM_CLIENT] == TCP_RST)
+		x->seen |= SEEN_CLIENT_RESET;
+	x->t_client_closed = f->end_ts[FROM_CLIENT];
+}
+
 void
 flow_tcp_end(struct flow *f, enum flow_dir d, int rst, int64_t ts)
 {
@@ -703,6 +711,13 @@ flow_tcp_end(struct flow *f, enum flow_dir d, int rst, int64_t ts)
 	f->end_ts[d] = ts;
 	if (f->first_end == 0)
 		f->first_end = (uint8_t)(d + 1);
+	if (d != FROM_CLIENT)
+		return;
+	/* the timer rules may say that the client gave up */
+	for (struct exchange *x = f->head; x != NULL; x = x->next)
+		client_closed(f, x);
+	if (f->resp_cur != NULL)
+		client_closed(f, f->resp_cur);
 }
 
 /* END_CLOSED, said of the side whose FIN or RST came first; with neither

@@ -82,7 +82,8 @@ enum {
 	SEEN_PROCESSING = 8,
 	SEEN_RESPONSE_END = 16,         /* t_response_end is set */
 	SEEN_CLIENT_CLOSED = 32,        /* t_client_closed is set */
-	SEEN_CLIENT_RESET = 64          /* ... and it was an RST, not a FIN */
+	SEEN_CLIENT_RESET = 64,         /* ... and it was an RST, not a FIN */
+	SEEN_LATE_1XX = 128             /* t_late is set */
 };
 
 /* One request and what answered it. The scalars come first and the text
@@ -114,7 +115,7 @@ struct exchange {
 					 * end, the tunnel's start, or the
 					 * connection's or capture's end */
 	int64_t t_client_closed;        /* the client's first FIN or RST on
-					 * the connection, before t_ended
+					 * the connection, set as it comes
 					 * (SEEN_CLIENT_CLOSED) */
 	uint64_t request_body_len;      /* body bytes, without chunk framing */
 	uint64_t response_body_len;     /* the final response's, likewise */
@@ -134,8 +135,13 @@ struct exchange {
 	int64_t t_answered;             /* first 100 or final */
 	int64_t t_processing;           /* last 1xx after a 102 */
 	int expects_100;                /* Expect: 100-continue */
-	unsigned fired;                 /* timer rules raised, by bit */
+	unsigned fired;                 /* timer rules fired, by bit */
 	unsigned continues;             /* 100 responses */
+	uint8_t held;                   /* a silence rule that fired, enum
+					 * rule_id + 1, not yet raised: it waits
+					 * to see how the silence ends */
+	int64_t held_deadline;          /* ... when it fired */
+	int64_t t_late;                 /* the first 1xx after it fired */
 
 	/* text: valid up to its NUL; reasons only for the n_interim kept */
 	char method[X_METHOD];

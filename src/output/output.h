@@ -27,7 +27,7 @@ struct violation {
 	 * lasted waited when it broke deadline (the option's value) */
 	int timed;
 	int64_t since, waited, deadline;
-	char message[320];
+	char message[640];
 };
 
 struct sink {

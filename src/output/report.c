@@ -17,7 +17,7 @@
 
 #define EXAMPLES 3
 #define CF_EXAMPLES 10
-#define LINE 768
+#define LINE 1088        /* where (256), request (160) and message (640) */
 #define TARGET_SHOWN 80         /* target characters in one-line examples */
 #define SERVER_ROWS 20
 #define WIDTH 100               /* the server table and its wrapped lines */
@@ -261,11 +261,20 @@ gave_up(char *buf, size_t size, const struct exchange *x)
 		snprintf(before, sizeof(before), "%s at +%.3fs, then ",
 		    client_end(x), since(x->t_client_closed, x));
 	switch (x->end) {
-	case END_CLIENT_CLOSED:
 	case END_CLIENT_RESET:
-		snprintf(buf, size, "the client %s the connection at +%.3fs",
-		    x->end == END_CLIENT_RESET ? "reset" : "closed",
+		snprintf(buf, size, "the client reset the connection at +%.3fs",
 		    since(gave_up_at(x), x));
+		break;
+	case END_CLIENT_CLOSED:
+		/* the server's FIN follows within a round trip, unless it
+		 * kept its side open (and might still have answered) */
+		if (x->t_ended - gave_up_at(x) < USEC)
+			snprintf(buf, size, "the client closed the connection "
+			    "at +%.3fs", since(gave_up_at(x), x));
+		else
+			snprintf(buf, size, "the client closed its side at "
+			    "+%.3fs, the server its own at +%.3fs",
+			    since(gave_up_at(x), x), at);
 		break;
 	case END_SERVER_CLOSED:
 	case END_SERVER_RESET:
