@@ -6,7 +6,7 @@
 set -e
 PACKAGES="gcc libc6-dev make autoconf automake pkg-config python3
     libpcap-dev libnids-dev libnet1-dev libglib2.0-dev libncurses-dev
-    valgrind time tmux libxml2-utils man-db"
+    valgrind time tmux libxml2-utils man-db jq"
 if [ "$(id -u)" -ne 0 ]; then
     exec sudo "$0" "$@"
 fi

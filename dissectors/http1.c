@@ -258,6 +258,7 @@ field_of(const char *name, size_t len)
 		{"transfer-encoding", HTTP1_TRANSFER_ENCODING},
 		{"host", HTTP1_HOST}, {"expect", HTTP1_EXPECT},
 		{"upgrade", HTTP1_UPGRADE}, {"link", HTTP1_LINK},
+		{"user-agent", HTTP1_USER_AGENT},
 	};
 	int i;
 
@@ -267,6 +268,7 @@ field_of(const char *name, size_t len)
 	case 4: i = lower((unsigned char)name[0]) == 'h' ? 2 : 5; break;
 	case 6: i = 3; break;
 	case 7: i = 4; break;
+	case 10: i = 6; break;
 	default: return -1;
 	}
 	return ieq(name, known[i].name, len) ? (int)known[i].f : -1;
@@ -651,6 +653,7 @@ feed_head(struct http1_parser *p, const char *buf, size_t len)
 	/* reported once the head is whole, so never twice for one head */
 	if (bad & (1u << HTTP1_ERR_HEADER))
 		report(p, HTTP1_ERR_HEADER);
+	p->body_bytes = 0;
 	if (p->cb->on_head != NULL)
 		decided = p->cb->on_head(p->ctx, m);
 	st = body_state(m, decided, p);
@@ -854,6 +857,7 @@ http1_feed(struct http1_parser *p, const char *buf, size_t len)
 			break;
 		case HTTP1_BODY_LENGTH:
 			used = take_body(p, len - pos);
+			p->body_bytes += used;
 			if (p->body_left == 0)
 				message_end(p);
 			break;
@@ -862,6 +866,8 @@ http1_feed(struct http1_parser *p, const char *buf, size_t len)
 			break;
 		case HTTP1_BODY_CHUNK_DATA:
 			used = take_body(p, len - pos);
+			if (!p->interim_chunked)
+				p->body_bytes += used;
 			if (p->body_left == 0)
 				p->state = HTTP1_BODY_CHUNK_CRLF;
 			break;
@@ -873,6 +879,7 @@ http1_feed(struct http1_parser *p, const char *buf, size_t len)
 			break;
 		case HTTP1_BODY_CLOSE:
 			used = len - pos;
+			p->body_bytes += used;
 			break;
 		case HTTP1_INTERIM_BODY:
 			used = feed_interim_body(p, buf + pos, len - pos);
@@ -962,6 +969,9 @@ http1_gap(struct http1_parser *p, uint64_t n)
 	case HTTP1_BODY_LENGTH:
 	case HTTP1_BODY_CHUNK_DATA:
 	case HTTP1_SKIP_BODY:
+		/* the body was sent, though the capture lost it */
+		if (p->state != HTTP1_SKIP_BODY && !p->interim_chunked)
+			p->body_bytes += p->body_left < n ? p->body_left : n;
 		if (p->body_left > n) {
 			p->body_left -= n;
 			return;
@@ -975,6 +985,8 @@ http1_gap(struct http1_parser *p, uint64_t n)
 			message_end(p);         /* and the next began in the gap */
 		break;
 	case HTTP1_BODY_CLOSE:
+		p->body_bytes += n;
+		return;
 	case HTTP1_TUNNEL:
 	case HTTP1_NOT_HTTP:
 		return;

@@ -83,6 +83,7 @@ enum http1_field {
 	HTTP1_EXPECT,
 	HTTP1_UPGRADE,
 	HTTP1_LINK,
+	HTTP1_USER_AGENT,
 	HTTP1_FIELDS
 };
 
@@ -123,11 +124,13 @@ struct http1_callbacks {
 	void (*on_error)(void *ctx, enum http1_error e);
 };
 
-/* 56 bytes: one cache line holds what every segment reads. */
+/* 64 bytes: one cache line holds what every segment reads. */
 struct http1_parser {
 	enum http1_state state;
 	enum http1_kind kind;
 	uint64_t body_left;
+	uint64_t body_bytes;      /* body of the last head, so far: the
+				   * payload, without chunk framing */
 	const struct http1_callbacks *cb;
 	void *ctx;
 	uint64_t tunnel_bytes;

@@ -26,7 +26,10 @@ crafted-malformed-request.pcap (1xx answering requests interim cannot
 parse), crafted-ipv6-extensions.pcap (IPv6 extension headers, fragments,
 bad lengths), crafted-lenient-start.pcap (first request lines interim cannot
 parse, answered in HTTP/1.x, and HTTP/2), crafted-connect.pcap (HTTP and
-TLS inside CONNECT tunnels), the encapsulations crafted-pppoe.pcap,
+TLS inside CONNECT tunnels), crafted-servers.pcap (three servers for the
+report's server table and slowest list, an HTTP/2 answer, over midnight),
+crafted-client-gave-up.pcap (clients that close or reset before an
+answer), the encapsulations crafted-pppoe.pcap,
 crafted-mpls.pcap and crafted-vxlan.pcap, and, as test inputs, ../tests/unknown-link.pcap (a link type interim does
 not support) and ../tests/port-scan.pcap (SYNs to 30 ports, refused).
 """
@@ -296,7 +299,8 @@ def pipelined_past_cap(sport, start, n=70):
     return pkts
 
 
-def conversation(sport, start, turns, server_closes=False, close_at=None):
+def conversation(sport, start, turns, server_closes=False, close_at=None,
+                 dport=80, v6=False):
     """One keep-alive connection: for each turn (at, client, replies) the
     client sends each of client's segments (offset, bytes) at start + at +
     offset, the server acknowledges it, and sends each of replies' (offset,
@@ -305,7 +309,7 @@ def conversation(sport, start, turns, server_closes=False, close_at=None):
     with server_closes, the server does."""
     cisn, sisn = 1000000000 + sport, 2000000000 + sport
     c, s = cisn + 1, sisn + 1
-    tcp = segments(sport)
+    tcp = segments(sport, dport, v6)
     pkts = [(start + 0.000000, True, tcp(True, "S", cisn, 0, opts=MSS)),
             (start + 0.000120, False, tcp(False, "SA", sisn, c, opts=MSS)),
             (start + 0.000240, True, tcp(True, "A", c, s))]
@@ -454,6 +458,83 @@ def lenient_start(start):
     return pkts
 
 
+def report_servers(start):
+    """Three servers for the report's table and slowest list, over
+    midnight (start is 4 s before it): 198.51.100.20:80 (five requests on
+    one connection: a POST answered 100 then 201, a 102 then 200 after
+    2.5 s, a 300-byte target, one after midnight), :8080 (a 100
+    nobody asked for, a 103 without Link, a request the client gives up on
+    after 6 s) and [2001:db8::20]:80, which answers an HTTP/1.1 request
+    with HTTP/2's SETTINGS and GOAWAY frames."""
+    def get(target, host=b"origin.example"):
+        return b"GET " + target + b" HTTP/1.1\r\nHost: " + host + b"\r\n\r\n"
+
+    def ok(status=b"200 OK"):
+        return b"HTTP/1.1 " + status + b"\r\nContent-Length: 3\r\n\r\nok\n"
+    upload = (b"POST /upload HTTP/1.1\r\nHost: origin.example\r\n"
+              b"Expect: 100-continue\r\nContent-Length: 5\r\n\r\n")
+    long_target = b"/search?q=" + b"x" * 290
+    pkts = conversation(40080, start, [
+        (0.001, [(0, get(b"/"))], [(0.005, ok())]),
+        (0.1, [(0, upload), (0.003, b"hello")],
+         [(0.002, b"HTTP/1.1 100 Continue\r\n\r\n"), (0.05, ok(b"201 Created"))]),
+        (0.5, [(0, get(b"/report"))],
+         [(0.001, INTERIM), (2.5, ok())]),
+        (3.2, [(0, get(long_target, b"www.origin.example"))], [(0.01, ok())]),
+        (4.1, [(0, get(b"/midnight"))], [(0.3, ok())])])
+    pkts += conversation(40081, start + 0.2, [
+        (0.001, [(0, get(b"/ping", b"api.example"))],
+         [(0.001, b"HTTP/1.1 100 Continue\r\n\r\n"), (0.002, ok())]),
+        (0.1, [(0, get(b"/hints", b"api.example"))],
+         [(0.005, b"HTTP/1.1 103 Early Hints\r\nX-Hint: none\r\n\r\n"),
+          (1.2, ok())]),
+        (2.0, [(0, get(b"/never", b"api.example"))], [])],
+        close_at=8.0, dport=8080)
+    settings = b"\x00\x00\x00\x04\x00\x00\x00\x00\x00"      # RFC 9113 6.5
+    goaway = b"\x00\x00\x08\x07\x00\x00\x00\x00\x00" + bytes(7) + b"\x01"
+    pkts += conversation(40082, start + 1, [
+        (0.001, [(0, get(b"/", b"h2.example"))], [(0.002, settings + goaway)])],
+        server_closes=True, v6=True)
+    return sorted(pkts, key=lambda x: x[0])
+
+
+def client_gives_up(sport, start, request, end_at, rst=False, dport=8080):
+    """A request the server acknowledges and never answers; at start +
+    end_at the client closes its side (FIN, acknowledged, the server keeping
+    its own side open) or, with rst, resets the connection."""
+    cisn, sisn = 1000000000 + sport, 2000000000 + sport
+    c, s = cisn + 1, sisn + 1
+    tcp = segments(sport, dport)
+    pkts = [(start, True, tcp(True, "S", cisn, 0, opts=MSS)),
+            (start + 0.00012, False, tcp(False, "SA", sisn, c, opts=MSS)),
+            (start + 0.00024, True, tcp(True, "A", c, s)),
+            (start + 0.001, True, tcp(True, "PA", c, s, request))]
+    c += len(request)
+    pkts.append((start + 0.00113, False, tcp(False, "A", s, c)))
+    if rst:
+        pkts.append((start + end_at, True, tcp(True, "R", c, 0)))
+    else:
+        pkts.append((start + end_at, True, tcp(True, "FA", c, s)))
+        pkts.append((start + end_at + 0.00013, False, tcp(False, "A", s, c + 1)))
+    return pkts
+
+
+def clients_give_up(start):
+    """Who gave up on requests never answered: port 40090's client closes
+    its side 6 s after GET /stuck (as curl --max-time 6 does) and the
+    server keeps the connection open past the 100 s --response-timeout;
+    port 40091's client resets its connection 8 s after GET /reset; an
+    unrelated exchange (port 40092) ends the capture at 110 s."""
+    host = b"Host: api.example\r\n\r\n"
+    pkts = client_gives_up(40090, start, b"GET /stuck HTTP/1.1\r\n" + host, 6.0)
+    pkts += client_gives_up(40091, start + 1, b"GET /reset HTTP/1.1\r\n" + host,
+                            8.0, rst=True)
+    pkts += conversation(40092, start + 110, [
+        (0.001, [(0, b"GET / HTTP/1.1\r\nHost: origin.example\r\n\r\n")],
+         [(0.002, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")])])
+    return sorted(pkts, key=lambda x: x[0])
+
+
 def connect_tunnels(start):
     """CONNECT answered 200, then plain HTTP inside (102, 200): parsed, the
     inner exchange carries tunnel_of; and CONNECT answered 200, then bytes
@@ -486,6 +567,10 @@ def main():
           [(t, eth(fc) / p) for t, fc, p in lenient_start(T0)])
     write(os.path.join(out, "crafted-connect.pcap"), 1,
           [(t, eth(fc) / p) for t, fc, p in connect_tunnels(T0)])
+    write(os.path.join(out, "crafted-servers.pcap"), 1,
+          [(t, eth(fc) / p) for t, fc, p in report_servers(T0 - 4)])
+    write(os.path.join(out, "crafted-client-gave-up.pcap"), 1,
+          [(t, eth(fc) / p) for t, fc, p in clients_give_up(T0)])
 
     # Ethernet + 802.1Q (VLAN 100), then a second connection with QinQ:
     # outer 802.1ad S-tag 0x88a8 (VLAN 200) + inner 802.1Q C-tag (VLAN 300).

@@ -63,7 +63,8 @@ enum {
 	OPT_NO_TUI,
 	OPT_SPEED,
 	OPT_JUNIT,
-	OPT_LOG
+	OPT_LOG,
+	OPT_TOP
 };
 
 /* One table for getopt_long, --help and the man page test. */
@@ -106,6 +107,7 @@ static const struct opt {
 	{OPT_TUI, "tui", NULL, "show the live view (the default when capturing live with a terminal on standard output)"},
 	{OPT_NO_TUI, "no-tui", NULL, "no live view: stream and report as text"},
 	{OPT_SPEED, "speed", "X", "with --tui on files: replay in packet time scaled by X (default 1; 0: as fast as possible)"},
+	{OPT_TOP, "top", "N", "text report: list the N slowest exchanges (default 10, at most 1000)"},
 	{'h', "help", NULL, "print this help and exit"},
 	{'V', "version", NULL, "print the version and exit"},
 	{0, NULL, NULL, NULL}
@@ -408,6 +410,7 @@ parse_args(int argc, char **argv, struct config *cf)
 		case OPT_SPEED: cf->speed = parse_speed(optarg); break;
 		case OPT_JUNIT: cf->junit = optarg; break;
 		case OPT_LOG: cf->log = optarg; break;
+		case OPT_TOP: cf->rep.top = (unsigned)parse_count(optarg, "--top", REPORT_TOP_MAX); break;
 		case 'h': usage(stdout); exit(close_output(EXIT_CLEAN));
 		case 'V': printf("interim %s\n", PACKAGE_VERSION); exit(close_output(EXIT_CLEAN));
 		default: bad_option(c, argv, longs, shorts);
@@ -812,6 +815,8 @@ main(int argc, char **argv)
 	    (no_colour == NULL || no_colour[0] == '\0');
 	analysis.st = &stats;
 	analysis.cfg = cf.rules;
+	if (cap.live)           /* ids unlike those of any run before */
+		flowid_seed(&analysis.ids, wall_now(), (long)getpid());
 	primary = cf.json ?
 	    json_sink(stdout, cap.live, on_output_failed, NULL) :
 	    report_sink(stdout, &cf.rep, on_output_failed, NULL);

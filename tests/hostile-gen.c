@@ -39,6 +39,16 @@
  *   gap-between      a whole request lost by the capture, answered
  *   waiting-and-idle N   one request waiting while N connections open,
  *                    are answered and stay open
+ *   servers N        N servers (ports 8000 to 8000 + N - 1), server i
+ *                    answering 1 + i % 3 requests, each after i ms
+ *   gives-up         clients that give up at 6 s (curl --max-time 6) on a
+ *                    silent server: a GET with a 300-byte target, answered
+ *                    200 at 105 s (the client resets), and a POST with a
+ *                    chunked body, closed by the server at 110 s
+ *   held-1xx         1xx held back by a hop: silent 105 s, then 102 and
+ *                    200 1 ms apart (port 40060); 102, silent 105 s, then
+ *                    102, 103 and 200 (40061); and, not held, a 102 alone
+ *                    at 103 s and the 200 at 104 s (40062)
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -755,6 +765,108 @@ waiting_and_idle(int n)
 	teardown(&a);
 }
 
+/* For the report's server table: more servers than it shows or follows. */
+static void
+servers(int n)
+{
+	static const char fast[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+	double t = 0;
+
+	for (int i = 0; i < n; i++) {       /* one after the other */
+		struct conn k = conn_new((uint16_t)(20000 + i), t);
+
+		k.s.port = (uint16_t)(8000 + i);
+		handshake(&k);
+		for (int j = 0; j <= i % 3; j++) {
+			send_data(&k, 1, REQUEST, sizeof(REQUEST) - 1);
+			k.t += i * 0.001;
+			send_data(&k, 0, fast, sizeof(fast) - 1);
+		}
+		teardown(&k);
+		t = k.t;
+	}
+}
+
+/* The client's FIN at k->t, acknowledged. */
+static void
+client_fin(struct conn *k)
+{
+	packet(k->t, &k->c, &k->s, k->s.seq, F_FIN | F_ACK, NULL, 0, NULL);
+	k->c.seq++;
+	k->t += 0.0001;
+	packet(k->t, &k->s, &k->c, k->c.seq, F_ACK, NULL, 0, NULL);
+	k->t += 0.0001;
+}
+
+static void
+gives_up(void)
+{
+	static const char post[] = "POST /upload HTTP/1.1\r\n"
+	    "Host: origin.example\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "5\r\nhello\r\n0\r\n\r\n";
+	struct conn a = conn_new(40050, 0), b = conn_new(40051, 0.5);
+	char get[512];
+	int n;
+
+	n = snprintf(get, sizeof(get), "GET /%0300d HTTP/1.1\r\n"
+	    "Host: origin.example\r\nUser-Agent: curl/8.5.0\r\n\r\n", 7);
+	handshake(&a);
+	send_data(&a, 1, get, (size_t)n);
+	handshake(&b);
+	send_data(&b, 1, post, sizeof(post) - 1);
+	a.t = 6;
+	client_fin(&a);
+	b.t = 6.5;
+	client_fin(&b);
+	a.t = 105;
+	packet(a.t, &a.s, &a.c, a.c.seq, F_PSH | F_ACK, FINAL, sizeof(FINAL) - 1,
+	    NULL);
+	a.s.seq += (uint32_t)(sizeof(FINAL) - 1);
+	packet(a.t + 0.0001, &a.c, &a.s, 0, F_RST, NULL, 0, NULL);
+	b.t = 110;
+	packet(b.t, &b.s, &b.c, b.c.seq, F_FIN | F_ACK, NULL, 0, NULL);
+	b.s.seq++;
+	packet(b.t + 0.0001, &b.c, &b.s, b.s.seq, F_ACK, NULL, 0, NULL);
+}
+
+/* Server segments at t, t + 1 ms, ...: each acknowledged at once. */
+static void
+server_burst(struct conn *k, double t, const char *const *msgs)
+{
+	for (int i = 0; msgs[i] != NULL; i++) {
+		k->t = t + i * 0.001;
+		send_data(k, 0, msgs[i], strlen(msgs[i]));
+	}
+}
+
+static void
+held_1xx(void)
+{
+	static const char *const p_ok[] = {INTERIM, FINAL, NULL};
+	static const char *const p_hints_ok[] = {INTERIM,
+	    "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n",
+	    FINAL, NULL};
+	static const char *const p[] = {INTERIM, NULL};
+	static const char *const ok[] = {FINAL, NULL};
+	struct conn a = conn_new(40060, 0), b = conn_new(40061, 0.1),
+	    c = conn_new(40062, 0.2);
+
+	handshake(&a);
+	send_data(&a, 1, REQUEST, sizeof(REQUEST) - 1);
+	handshake(&b);
+	send_data(&b, 1, REQUEST, sizeof(REQUEST) - 1);
+	send_data(&b, 0, INTERIM, sizeof(INTERIM) - 1);
+	handshake(&c);
+	send_data(&c, 1, REQUEST, sizeof(REQUEST) - 1);
+	server_burst(&c, 103.2, p);
+	server_burst(&c, 104.2, ok);
+	teardown(&c);
+	server_burst(&a, 105, p_ok);
+	teardown(&a);
+	server_burst(&b, 105.2, p_hints_ok);
+	teardown(&b);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -804,8 +916,14 @@ main(int argc, char **argv)
 		gap(1);
 	else if (strcmp(s, "waiting-and-idle") == 0 && n > 0)
 		waiting_and_idle(n);
+	else if (strcmp(s, "servers") == 0 && n > 0 && n <= 10000)
+		servers(n);
 	else if (strcmp(s, "head") == 0 && n > 0)
 		head_segments((size_t)n);
+	else if (strcmp(s, "gives-up") == 0)
+		gives_up();
+	else if (strcmp(s, "held-1xx") == 0)
+		held_1xx();
 	else {
 		fprintf(stderr, "usage: hostile-gen SHAPE [N] > out.pcap "
 		    "(shapes: see the comment at the top)\n");

@@ -39,7 +39,7 @@ gen epoch1 epoch0 1
 run -j "$H/short-fragment.pcap"
 check "short fragments: dropped and counted" summary_has '"bad-fragment":2'
 check "short fragments: the fragmented request is analysed" \
-    summary_has '"exchanges":1,"interim":{"102":1}'
+    summary_has '"exchanges":1,"status_1xx":{"102":1}'
 run -j "$H/bad-doff.pcap"
 check "TCP data offset 4: dropped and counted" summary_has '"bad-tcp-header-length":1'
 check "TCP data offset 4: the connection is still HTTP" \
@@ -74,12 +74,12 @@ check "idle 1800 s: let go by the idle sweep, both connections reported" \
 check "idle 1800 s: the second connection is followed" test "$(exchanges)" -eq 2
 run -j "$H/spoofed-syn.pcap"
 check "SYNs never accepted change nothing" \
-    summary_has '"exchanges":1,"interim":{"102":1},"rules":{}'
+    summary_has '"exchanges":1,"status_1xx":{"102":1},"rules":{}'
 check "SYNs never accepted: exit 0" test "$rc" -eq 0
 gen spoofed-first spoofed-first
 run -j "$H/spoofed-first.pcap"
 check "a spoofed SYN before the client's: the accepted one is followed" \
-    summary_has '"flows":1,"http_flows":1,"exchanges":1,"interim":{"102":1}'
+    summary_has '"flows":1,"http_flows":1,"exchanges":1,"status_1xx":{"102":1}'
 check "a spoofed SYN before the client's: a handshake, not a pick-up" \
     summary_has '"midstream_flows":0'
 
@@ -163,13 +163,13 @@ for s in ignored-ends fast-open midstream midstream-response-first one-sided \
 done
 run -j "$H/ignored-ends.pcap"
 check "RST/FIN outside the window, signed RSTs: the exchange goes on" \
-    summary_has '"exchanges":1,"interim":{"102":1}'
+    summary_has '"exchanges":1,"status_1xx":{"102":1}'
 check "RST/FIN outside the window: counted" summary_has '"ends_ignored":3'
 check "RSTs signed with TCP-MD5 and TCP-AO: counted" \
     summary_has '"signed_rsts_ignored":2'
 run -j "$H/fast-open.pcap"
 check "Fast Open: the request in the SYN is analysed" \
-    summary_has '"exchanges":1,"interim":{"102":1}'
+    summary_has '"exchanges":1,"status_1xx":{"102":1}'
 check "Fast Open: counted" summary_has '"fast_open":1'
 run -j "$H/midstream.pcap"
 check "no handshake: both exchanges analysed" test "$(exchanges)" -eq 2
@@ -187,7 +187,7 @@ check "one direction only: no response-timeout or handshake-timeout" \
     summary_has '"rules":{}'
 run -j "$H/gap-body.pcap"
 check "a gap inside a body: skipped as body, the next exchange analysed" \
-    summary_has '"exchanges":2,"interim":{"102":1}'
+    summary_has '"exchanges":2,"status_1xx":{"102":1}'
 check "a gap inside a body: counted" summary_has '"gaps":1,"gap_bytes":1000'
 check "a gap inside a body: reported with its connection" \
     grep -q '"event_type":"anomaly".*"src_port":40014.*"bytes missing from the capture"' "$TMP/out"

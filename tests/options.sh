@@ -83,7 +83,7 @@ check "three files: counted" summary_has '"files":3,'
 # a timeline over several days names them
 run "$S/crafted-raw-ip.pcap" "$S/node-processing.pcap"
 check "report header: dates when the input spans days" \
-    grep -q '^Read 2 files: .*, 2026-01-01 00:00:00.000 to 2026-11-24 [0-9:.]* ([0-9.]* days)$' "$TMP/out"
+    grep -q '^Read 2 files: .*, 2026-01-01 00:00:00.000 to 2026-11-24 [0-9:.]* UTC ([0-9.]* days)$' "$TMP/out"
 
 # --ports restricts where HTTP is looked for
 run -j --ports 80,18080 "$S/curl-expect-100.pcap" "$S/node-processing.pcap"

@@ -62,6 +62,7 @@ python-close-delimited.pcap       -
 curl-gives-up.pcap                -
 # an HTTP/2 answer is a parse error, reported, and no rule
 http2-answer.pcap                 -
+crafted-client-gave-up.pcap       response-timeout
 # near misses and clean traffic
 near-processing-every-30s.pcap    -
 near-processing-5s.pcap           -
@@ -109,6 +110,8 @@ crafted-vxlan.pcap                -
 crafted-lenient-start.pcap        -
 # HTTP inside a CONNECT tunnel, and TLS inside one
 crafted-connect.pcap              -
+# the report's server table: a 100 nobody asked for, a 103 without Link
+crafted-servers.pcap              continue-unexpected early-hints-without-link
 crafted-tcp-ignored-ends.pcap     -
 crafted-tcp-fast-open.pcap        -
 crafted-tcp-midstream.pcap        -
@@ -132,7 +135,7 @@ sed 's/\\-/-/g' "$SRCDIR/man/interim.1" |
              id = $2; sev = $0; sub(/^[^(]*\(/, "", sev); sub(/\).*/, "", sev)
              cf = "-"; if (sev ~ /Cloudflare/) { cf = sev; sub(/.*Cloudflare /, "", cf); sub(/,.*/, "", sev) }
              getline body; text = body
-             while ((getline body) > 0 && body !~ /^\.(TP|SH|SS)/) text = text " " body
+             while ((getline body) > 0 && body !~ /^\.(TP|SH|SS|PP)/) text = text " " body
              src = text; sub(/.*Source: /, "", src); sub(/\.$/, "", src)
              print id "|" sev "|" cf "|" src
              if (body ~ /^\.SH/) on = 0
@@ -250,10 +253,10 @@ check "capture ends inside the wait: no violation" test "$(grep -c violation "$T
 # violations in JSON: every field the spec names
 run -j "$S/rule-processing-silence.pcap"
 line=$(grep '"event_type":"violation"' "$TMP/out")
-for key in timestamp flow_id src_ip src_port dest_ip dest_port rule severity cloudflare message http; do
+for key in timestamp flow_id tx_id src_ip src_port dest_ip dest_port rule severity cloudflare message waited deadline since http; do
     case $line in *"\"$key\":"*) ok ;; *) not_ok "violation lacks $key" ;; esac
 done
-case $line in *'"cloudflare":"522"'*'"message":"origin sent 102 Processing at '*'; Cloudflare would answer 522'*) ok ;;
+case $line in *'"cloudflare":522,'*'"message":"origin sent 102 Processing at '*'; Cloudflare would answer 522'*) ok ;;
     *) not_ok "processing-silence message: $line" ;; esac
 check "summary counts the rule" grep -q '"rules":{"processing-silence":1}' "$TMP/out"
 
@@ -262,5 +265,37 @@ run "$S/rule-response-timeout.pcap"
 check "report: Cloudflare section lists the 524" grep -q '^    524  response-timeout' "$TMP/out"
 run "$S/node-processing.pcap"
 check "report: clean capture says so" grep -q '^No violations.$' "$TMP/out"
+
+# advice that follows what the capture shows
+: "${HOSTILE_GEN:=$SRCDIR/tests/hostile-gen}"
+"$HOSTILE_GEN" held-1xx >"$TMP/held.pcap"
+run -j "$TMP/held.pcap"
+grep '"event_type":"violation"' "$TMP/out" >"$TMP/v"
+check "a 102 that came only with the final: held by a hop" grep -q \
+    '"src_port":40060,.*"rule":"response-timeout".*102 Processing came only together with the final response, at +105.0 s.*held it back (nginx' \
+    "$TMP/v"
+check "... so not 'send 102'" test "$(grep '"src_port":40060,' "$TMP/v" |
+    grep -c 'send 102')" -eq 0
+check "1xx after a 102's silence, with the final: held by a hop" grep -q \
+    '"src_port":40061,.*"rule":"processing-silence".*102 Processing and 1 more 1xx came only together with the final response.*held them back' \
+    "$TMP/v"
+check "a 102 alone, 1 s before the final: the origin was slow" grep -q \
+    '"src_port":40062,.*"rule":"response-timeout".*the origin takes longer than that, so send 102 Processing before then' \
+    "$TMP/v"
+check "held violations keep their deadline as timestamp" grep -q \
+    '"timestamp":"2026-01-01T00:01:40.000300Z".*"src_port":40060,' "$TMP/v"
+run -j --processing-timeout 30 "$S/rule-processing-silence.pcap"
+check "processing-silence: how often to send 102" grep -q \
+    'Cloudflare would answer 522 (--processing-timeout 30 s): send 102 Processing again at least every 15 s until the final response' \
+    "$TMP/out"
+run -j "$S/raw-http10-continue.pcap"
+check "interim-to-http10 names the proxy and the framework calls" grep -q \
+    '"rule":"interim-to-http10".*proxy_http_version 1.0.*writeContinue().*set proxy_http_version 1.1' \
+    "$TMP/out"
+"$HOSTILE_GEN" gives-up >"$TMP/gives-up.pcap"
+run -j "$TMP/gives-up.pcap"
+check "a 524 says that the client had gone" test "$(grep -c \
+    '"rule":"response-timeout".*the client had closed its side at +6.0 s"' \
+    "$TMP/out")" -eq 2
 
 finish

@@ -584,20 +584,22 @@ test_fields(void)
 	char many[8192];
 	size_t n;
 
-	/* Content-Length|Transfer-Encoding|Host|Expect|Upgrade|Link */
+	/* Content-Length|Transfer-Encoding|Host|Expect|Upgrade|Link|
+	 * User-Agent */
 	FIELDS("mixed case, look-alikes, duplicates: the first counts",
 	    "GET / HTTP/1.1\r\nX-Host: a\r\nHosts: b\r\nhost: first\r\n"
 	    "HOST: second\r\nLINK: l\r\nexpect:  100-continue \r\n"
 	    "UpGrade: h2c\r\nTransfer-Encodings: x\r\n"
-	    "content-length: 0\r\n\r\n",
-	    "0|-|first|100-continue|h2c|l");
+	    "User-Agents: no\r\nuser-AGENT: curl/8.5.0\r\n"
+	    "User-Agent: second\r\ncontent-length: 0\r\n\r\n",
+	    "0|-|first|100-continue|h2c|l|curl/8.5.0");
 	FIELDS("none of them",
 	    "GET / HTTP/1.1\r\nAccept: */*\r\nLinks: x\r\n\r\n",
-	    "-|-|-|-|-|-");
+	    "-|-|-|-|-|-|-");
 	FIELDS("two Links: the first",
 	    "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n"
 	    "Link: </b.js>\r\nTransfer-Encoding: chunked\r\n\r\n",
-	    "-|chunked|-|-|-|</a.css>");
+	    "-|chunked|-|-|-|</a.css>|-");
 	/* any number of fields: these come after 120 others */
 	n = (size_t)snprintf(many, sizeof(many), "HTTP/1.1 200 OK\r\n");
 	for (int i = 0; i < 120; i++)
@@ -605,7 +607,7 @@ test_fields(void)
 		    "Set-Cookie: c%d=1\r\n", i);
 	n += (size_t)snprintf(many + n, sizeof(many) - n,
 	    "Upgrade: h2c\r\nContent-Length: 0\r\n\r\n");
-	fields("after 120 other fields", many, n, "0|-|-|-|h2c|-");
+	fields("after 120 other fields", many, n, "0|-|-|-|h2c|-|-");
 }
 
 /* A first request line that fails, stray bytes before one, HTTP/2, and
@@ -672,6 +674,65 @@ test_lenient(void)
 	    "TLS inside a CONNECT tunnel is opaque", r.log);
 }
 
+/* body_bytes at each message's end: the payload without chunk framing,
+ * a close-delimited body up to the close, whatever the split. */
+struct bodies {
+	struct http1_parser p;
+	char log[128];
+	size_t len;
+};
+
+static void
+body_end(void *ctx)
+{
+	struct bodies *b = ctx;
+	int k = snprintf(b->log + b->len, sizeof(b->log) - b->len, "%llu;",
+	    (unsigned long long)b->p.body_bytes);
+
+	if (k > 0 && b->len + (size_t)k < sizeof(b->log))
+		b->len += (size_t)k;
+}
+
+static void
+test_body_bytes(void)
+{
+	static const struct http1_callbacks body_cb = {NULL, NULL, body_end,
+	    NULL};
+	static const char stream[] =
+	    "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+	    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "3;x=1\r\nabc\r\n4\r\ndefg\r\n0\r\nT: 1\r\n\r\n"
+	    "HTTP/1.1 102 Processing\r\n\r\n"
+	    "HTTP/1.1 204 No Content\r\n\r\n"
+	    "HTTP/1.1 200 OK\r\n\r\nto the close";
+	const char *want = "5;7;0;0;12;";
+	size_t len = sizeof(stream) - 1;
+
+	for (size_t step = 1; step <= len; step += step < 8 ? 1 : 37) {
+		struct bodies b;
+		char buf[sizeof(stream)], detail[300];
+		size_t have = 0, fed = 0;
+
+		memset(&b, 0, sizeof(b));
+		http1_init(&b.p, HTTP1_RESPONSE, &body_cb, &b);
+		while (fed < len) {
+			size_t n = len - fed < step ? len - fed : step, used;
+
+			memcpy(buf + have, stream + fed, n);
+			have += n;
+			fed += n;
+			used = http1_feed(&b.p, buf, have);
+			memmove(buf, buf + used, have - used);
+			have -= used;
+		}
+		http1_finish(&b.p, have);
+		snprintf(detail, sizeof(detail), "pieces of %zu: want %s got %s",
+		    step, want, b.log);
+		check(strcmp(b.log, want) == 0, "body bytes of each response",
+		    detail);
+	}
+}
+
 int
 main(void)
 {
@@ -683,6 +744,7 @@ main(void)
 	test_linear();
 	test_helpers();
 	test_fields();
+	test_body_bytes();
 	printf("test_http1: %d passed, %d failed\n", checks - failures, failures);
 	return failures == 0 ? 0 : 1;
 }

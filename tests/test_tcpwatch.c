@@ -20,14 +20,6 @@ static int failures, checks;
 static int raised[RULE_COUNT];
 static int64_t raised_at;
 
-/* rules.c names each violation's connection; the test needs no real id */
-uint64_t
-flow_id(const struct flow_key *key)
-{
-	(void)key;
-	return 1;
-}
-
 static void
 on_violation(void *self, const struct violation *v)
 {
@@ -39,7 +31,7 @@ on_violation(void *self, const struct violation *v)
 static const struct sink sink = {NULL, NULL, on_violation, NULL, NULL};
 static struct stats stats;
 static struct analysis an;
-static struct flow_key key;
+static struct flow_ident flow;
 
 static void
 expect(int ok, const char *what)
@@ -73,7 +65,7 @@ test_ack(void)
 
 	/* nothing acknowledged: fires 90 s after the bytes were sent */
 	reset();
-	ackwatch_init(&aw, &an, &key);
+	ackwatch_init(&aw, &an, &flow);
 	ackwatch_follow(&aw, &ack, NULL, NULL);
 	ackwatch_sent(&aw, 1100, ack, S(10));
 	expect(ackwatch_pending(&aw), "bytes waiting are pending");
@@ -90,7 +82,7 @@ test_ack(void)
 	/* acknowledged in time: nothing */
 	reset();
 	ack = 1000;
-	ackwatch_init(&aw, &an, &key);
+	ackwatch_init(&aw, &an, &flow);
 	ackwatch_follow(&aw, &ack, NULL, NULL);
 	ackwatch_sent(&aw, 1100, ack, S(10));
 	ack = 1100;
@@ -102,7 +94,7 @@ test_ack(void)
 	 * two segments, at 50 and 60 s) never: counted from its start */
 	reset();
 	ack = 1000;
-	ackwatch_init(&aw, &an, &key);
+	ackwatch_init(&aw, &an, &flow);
 	ackwatch_follow(&aw, &ack, NULL, NULL);
 	ackwatch_sent(&aw, 1100, ack, S(0));
 	ack = 1100;
@@ -118,7 +110,7 @@ test_ack(void)
 	/* partial progress: never early */
 	reset();
 	ack = 1000;
-	ackwatch_init(&aw, &an, &key);
+	ackwatch_init(&aw, &an, &flow);
 	ackwatch_follow(&aw, &ack, NULL, NULL);
 	ackwatch_sent(&aw, 1100, ack, S(0));
 	ackwatch_sent(&aw, 1200, ack, S(30));
@@ -134,7 +126,7 @@ test_ack(void)
 	reset();
 	an.cfg.ack_timeout = 120 * USEC;
 	ack = 1000;
-	ackwatch_init(&aw, &an, &key);
+	ackwatch_init(&aw, &an, &flow);
 	ackwatch_follow(&aw, &ack, NULL, NULL);
 	ackwatch_sent(&aw, 1100, ack, S(0));
 	timers_run(&an.timers, S(110));
@@ -146,7 +138,7 @@ test_ack(void)
 	/* stopped (the connection ended): never fires */
 	reset();
 	ack = 1000;
-	ackwatch_init(&aw, &an, &key);
+	ackwatch_init(&aw, &an, &flow);
 	ackwatch_follow(&aw, &ack, NULL, NULL);
 	ackwatch_sent(&aw, 1100, ack, S(0));
 	ackwatch_stop(&aw);
@@ -157,7 +149,7 @@ test_ack(void)
 	 * end: a response-timeout later on is still held back */
 	reset();
 	ack = 1000;
-	ackwatch_init(&aw, &an, &key);
+	ackwatch_init(&aw, &an, &flow);
 	ackwatch_follow(&aw, &ack, NULL, NULL);
 	ackwatch_sent(&aw, 1100, ack, S(0));
 	timers_run(&an.timers, S(91));
@@ -169,7 +161,7 @@ test_ack(void)
 	/* sequence numbers wrap */
 	reset();
 	ack = 0xffffff00u;
-	ackwatch_init(&aw, &an, &key);
+	ackwatch_init(&aw, &an, &flow);
 	ackwatch_follow(&aw, &ack, NULL, NULL);
 	ackwatch_sent(&aw, 0x10, ack, S(0));
 	expect(ackwatch_pending(&aw), "pending across the wrap");
@@ -196,7 +188,7 @@ test_lossy(void)
 	unsigned int ack = 1000;
 
 	reset();
-	ackwatch_init(&aw, &an, &key);
+	ackwatch_init(&aw, &an, &flow);
 	expect(!ackwatch_lossy(&aw), "a watch that follows nothing is whole");
 	gap = 0;
 	ackwatch_follow(&aw, &ack, missing, NULL);
@@ -205,14 +197,14 @@ test_lossy(void)
 	expect(ackwatch_lossy(&aw), "the reassembler finds a gap: lossy");
 	gap = 0;
 	expect(ackwatch_lossy(&aw), "once lossy, lossy for good");
-	ackwatch_init(&aw, &an, &key);
+	ackwatch_init(&aw, &an, &flow);
 	ackwatch_mark_lossy(&aw);
 	expect(ackwatch_lossy(&aw), "marked (a snaplen cut): lossy");
 
 	/* the server's ACKs may be what the capture lost: no request-unacked */
 	reset();
 	gap = 1;
-	ackwatch_init(&aw, &an, &key);
+	ackwatch_init(&aw, &an, &flow);
 	ackwatch_follow(&aw, &ack, missing, NULL);
 	ackwatch_sent(&aw, 1100, ack, S(0));
 	timers_run(&an.timers, S(200));
@@ -286,7 +278,7 @@ test_handshake(void)
 int
 main(void)
 {
-	key.client.family = key.server.family = AF_INET;
+	flow.key.client.family = flow.key.server.family = AF_INET;
 	test_ack();
 	test_lossy();
 	test_handshake();

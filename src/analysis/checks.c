@@ -21,6 +21,14 @@
 
 #define FIRED(r) (1u << (r))    /* RULE_COUNT < 32 */
 
+/* A broken silence (response-timeout, processing-silence) is raised once
+ * it is known how it ended, HOLD_US after its deadline at the latest: 1xx
+ * that come only together with the final response, within BUNDLE_US of
+ * it, were sent in time by the origin but held by a hop in between, and
+ * then "send 102" is the wrong advice. */
+#define HOLD_US (10 * USEC)
+#define BUNDLE_US (10 * USEC / 1000)
+
 /* "POST /upload" for messages */
 #define REQ_FMT "%s %.60s"
 #define REQ(x) (x)->method, (x)->target
@@ -72,6 +80,21 @@ earliest(int64_t *best, int64_t d)
 		*best = d;
 }
 
+/* When a held violation is raised at the latest: HOLD_US after its
+ * deadline, or BUNDLE_US after a late 1xx that no final follows. */
+static int64_t
+held_until(const struct exchange *x)
+{
+	int64_t until;
+
+	if (!x->held)
+		return 0;
+	until = x->held_deadline + HOLD_US;
+	if ((x->seen & SEEN_LATE_1XX) && x->t_late + BUNDLE_US < until)
+		until = x->t_late + BUNDLE_US;
+	return until;
+}
+
 int64_t
 check_next(const struct exchange *x)
 {
@@ -82,6 +105,7 @@ check_next(const struct exchange *x)
 	earliest(&d, continue_deadline(x));
 	earliest(&d, response_deadline(x));
 	earliest(&d, processing_deadline(x));
+	earliest(&d, held_until(x));
 	return d;
 }
 
@@ -112,15 +136,161 @@ lossy(struct exchange *x)
 	return x->ack != NULL && ackwatch_lossy(x->ack);
 }
 
+/* "; the client had closed at +6.0 s" when it had, before deadline d:
+ * whoever waits, it gave up first */
+static void
+client_gone(const struct exchange *x, int64_t d, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if ((x->seen & SEEN_CLIENT_CLOSED) && x->t_client_closed <= d)
+		snprintf(buf, size, "; the client had %s at +%.1f s",
+		    x->seen & SEEN_CLIENT_RESET ? "reset the connection" :
+		    "closed its side", secs(x->t_client_closed - x->t_begin));
+}
+
+/* The last 1xx that came by ts, or NULL. */
+static const struct interim *
+interim_by(const struct exchange *x, int64_t ts)
+{
+	for (unsigned i = x->n_interim; i > 0; i--)
+		if (x->interim[i - 1].ts <= ts)
+			return &x->interim[i - 1];
+	return NULL;
+}
+
+/* "; its 102 Processing came only together with the final response, at
+ * +105.0 s, ...": the 1xx after the silence, held by a hop (BUNDLE_US).
+ * Arguments: what came (late_1xx()), when, "it" or "them" twice. */
+#define HELD_FMT "; %s came only together with the final response, at " \
+	"+%.1f s, so the origin most likely sent %s in time and a hop " \
+	"between the origin and this capture point held %s back (nginx, up " \
+	"to at least 1.22, holds 102 and 103 until the final response): " \
+	"make that hop pass 1xx on as they come%s"
+
+/* "102 Processing" or "102 Processing and 2 more 1xx": what came after
+ * ts; returns how many. */
+static unsigned
+late_1xx(const struct exchange *x, int64_t ts, char *buf, size_t size)
+{
+	unsigned first = x->n_interim, n;
+
+	while (first > 0 && x->interim[first - 1].ts > ts)
+		first--;
+	n = x->n_interim - first;
+	if (n == 0)
+		snprintf(buf, size, "a 1xx");
+	else if (n == 1)
+		snprintf(buf, size, "%d %s", x->interim[first].status,
+		    x->interim[first].reason);
+	else
+		snprintf(buf, size, "%d %s and %u more 1xx",
+		    x->interim[first].status, x->interim[first].reason, n - 1);
+	return n;
+}
+
+static void
+raise_response_timeout(struct exchange *x, int64_t d, int bundled)
+{
+	struct analysis *an = x->an;
+	char gone[64], late[96];
+	double every = secs(an->cfg.processing_timeout) / 2;
+	unsigned n = late_1xx(x, d, late, sizeof(late));
+
+	client_gone(x, d, gone, sizeof(gone));
+	if (bundled)
+		rules_raise_wait(an, R_RESPONSE_TIMEOUT, d, x->flow, x,
+		    d - an->cfg.response_timeout, an->cfg.response_timeout,
+		    "origin sent no response byte to " REQ_FMT " for %.1f s "
+		    "after the request; Cloudflare would answer 524 "
+		    "(--response-timeout %.0f s)" HELD_FMT, REQ(x),
+		    secs(an->cfg.response_timeout),
+		    secs(an->cfg.response_timeout), late,
+		    secs(x->t_final - x->t_begin), n > 1 ? "them" : "it",
+		    n > 1 ? "them" : "it", gone);
+	else
+		rules_raise_wait(an, R_RESPONSE_TIMEOUT, d, x->flow, x,
+		    d - an->cfg.response_timeout, an->cfg.response_timeout,
+		    "origin sent no response byte to " REQ_FMT " for %.1f s "
+		    "after the request; Cloudflare would answer 524 "
+		    "(--response-timeout %.0f s): the origin takes longer "
+		    "than that, so send 102 Processing before then and again "
+		    "at least every %.3g s until the final response, or answer "
+		    "sooner%s", REQ(x), secs(an->cfg.response_timeout),
+		    secs(an->cfg.response_timeout), every, gone);
+}
+
+static void
+raise_processing_silence(struct exchange *x, int64_t d, int bundled)
+{
+	struct analysis *an = x->an;
+	int64_t since = d - an->cfg.processing_timeout;
+	const struct interim *i = interim_by(x, since);
+	char at[32], gone[64], late[96];
+	double every = secs(an->cfg.processing_timeout) / 2;
+	unsigned n = late_1xx(x, d, late, sizeof(late));
+
+	format_clock(at, sizeof(at), since);
+	client_gone(x, d, gone, sizeof(gone));
+	if (bundled)
+		rules_raise_wait(an, R_PROCESSING_SILENCE, d, x->flow, x,
+		    since, an->cfg.processing_timeout, "origin sent %s at %s "
+		    "for " REQ_FMT " and then nothing for %.1f s; Cloudflare "
+		    "would answer 522 (--processing-timeout %.0f s)" HELD_FMT,
+		    i != NULL && i->status == 102 ? "102 Processing" :
+		    "a 1xx after 102 Processing", at, REQ(x),
+		    secs(an->cfg.processing_timeout),
+		    secs(an->cfg.processing_timeout), late,
+		    secs(x->t_final - x->t_begin), n > 1 ? "them" : "it",
+		    n > 1 ? "them" : "it", gone);
+	else
+		rules_raise_wait(an, R_PROCESSING_SILENCE, d, x->flow, x,
+		    since, an->cfg.processing_timeout, "origin sent %s at %s "
+		    "for " REQ_FMT " and then nothing for %.1f s; Cloudflare "
+		    "would answer 522 (--processing-timeout %.0f s): send 102 "
+		    "Processing again at least every %.3g s until the final "
+		    "response%s", i != NULL && i->status == 102 ?
+		    "102 Processing" : "a 1xx after 102 Processing", at,
+		    REQ(x), secs(an->cfg.processing_timeout),
+		    secs(an->cfg.processing_timeout), every, gone);
+}
+
+/* Raise the held violation; bundled: its silence ended with 1xx that
+ * came only with the final response. */
+static void
+release(struct exchange *x, int bundled)
+{
+	enum rule_id r = (enum rule_id)(x->held - 1);
+
+	x->held = 0;
+	if (lossy(x))
+		return;         /* the silence may be the capture's */
+	if (r == R_RESPONSE_TIMEOUT)
+		raise_response_timeout(x, x->held_deadline, bundled);
+	else
+		raise_processing_silence(x, x->held_deadline, bundled);
+}
+
+/* Rule r's silence broke deadline d: raised once it ends (release). */
+static void
+hold(struct exchange *x, enum rule_id r, int64_t d)
+{
+	if (x->held)
+		release(x, 0);
+	x->held = (uint8_t)(r + 1);
+	x->held_deadline = d;
+	x->seen &= ~(unsigned)SEEN_LATE_1XX;
+}
+
 void
 check_expire(struct exchange *x, int64_t upto)
 {
 	struct analysis *an = x->an;
 	int64_t d;
-	char at[32];
 
 	if (!x->head_done)
 		return;
+	if (x->held && held_until(x) <= upto)
+		release(x, 0);
 	if (lossy(x)) {
 		x->fired |= FIRED(R_CONTINUE_SLOW) | FIRED(R_RESPONSE_TIMEOUT) |
 		    FIRED(R_PROCESSING_SILENCE);
@@ -129,7 +299,9 @@ check_expire(struct exchange *x, int64_t upto)
 	d = continue_deadline(x);
 	if (d != 0 && d <= upto) {
 		x->fired |= FIRED(R_CONTINUE_SLOW);
-		rules_raise(an, R_CONTINUE_SLOW, d, x->key, x, "client sent "
+		rules_raise_wait(an, R_CONTINUE_SLOW, d, x->flow, x,
+		    d - an->cfg.continue_timeout, an->cfg.continue_timeout,
+		    "client sent "
 		    REQ_FMT " with Expect: 100-continue and the origin sent "
 		    "neither 100 Continue nor a final response within %.1f s "
 		    "(--continue-timeout); the client may send the body "
@@ -140,36 +312,25 @@ check_expire(struct exchange *x, int64_t upto)
 	if (d != 0 && d <= upto) {
 		x->fired |= FIRED(R_RESPONSE_TIMEOUT);
 		if (!unacked(x))
-			rules_raise(an, R_RESPONSE_TIMEOUT, d, x->key, x,
-			    "origin sent no response byte to " REQ_FMT " for "
-			    "%.1f s after the request; Cloudflare would answer "
-			    "524 (--response-timeout %.0f s); send 102 "
-			    "Processing or answer sooner", REQ(x),
-			    secs(an->cfg.response_timeout),
-			    secs(an->cfg.response_timeout));
+			hold(x, R_RESPONSE_TIMEOUT, d);
 	}
 	d = processing_deadline(x);
 	if (d != 0 && d <= upto) {
 		x->fired |= FIRED(R_PROCESSING_SILENCE);
-		format_clock(at, sizeof(at), x->t_processing);
-		rules_raise(an, R_PROCESSING_SILENCE, d, x->key, x, "origin "
-		    "sent %s at %s for " REQ_FMT " and then nothing for %.1f s; "
-		    "Cloudflare would answer 522 (--processing-timeout %.0f s)",
-		    x->n_interim > 0 && x->interim[x->n_interim - 1].status ==
-		    102 ? "102 Processing" : "a 1xx after 102 Processing", at,
-		    REQ(x), secs(an->cfg.processing_timeout),
-		    secs(an->cfg.processing_timeout));
+		hold(x, R_PROCESSING_SILENCE, d);
 	}
+	if (x->held && held_until(x) <= upto)
+		release(x, 0);
 }
 
 /* --- messages --- */
 
 void
-check_begin(struct analysis *an, const struct flow_key *key,
+check_begin(struct analysis *an, const struct flow_ident *flow,
     struct ackwatch *ack, struct timer *wake, struct exchange *x)
 {
 	x->an = an;
-	x->key = key;
+	x->flow = flow;
 	x->ack = ack;
 	x->wake = wake;
 }
@@ -183,7 +344,7 @@ check_request(struct exchange *x, const struct http1_message *m)
 	x->expects_100 = e != NULL &&
 	    http1_list_has(e->value, e->value_len, "100-continue");
 	if (x->minor == 0 && x->expects_100)
-		rules_raise(x->an, R_EXPECT_ON_HTTP10, x->t_head, x->key, x,
+		rules_raise(x->an, R_EXPECT_ON_HTTP10, x->t_head, x->flow, x,
 		    "client sent " REQ_FMT " as HTTP/1.0 with Expect: "
 		    "100-continue; HTTP/1.0 servers do not know Expect, so "
 		    "the client should not wait for a 100", REQ(x));
@@ -246,17 +407,17 @@ check_upgrade(struct exchange *x, const struct http1_message *m, int64_t ts)
 	const struct http1_header *h = http1_get(m, HTTP1_UPGRADE);
 
 	if (!x->has_upgrade)
-		rules_raise(x->an, R_UPGRADE_UNREQUESTED, ts, x->key, x,
+		rules_raise(x->an, R_UPGRADE_UNREQUESTED, ts, x->flow, x,
 		    "origin switched protocols (101) for " REQ_FMT ", which "
 		    "asked for no Upgrade; the client cannot know what the "
 		    "connection now carries", REQ(x));
 	if (h == NULL || h->value_len == 0)
-		rules_raise(x->an, R_UPGRADE_MISSING, ts, x->key, x,
+		rules_raise(x->an, R_UPGRADE_MISSING, ts, x->flow, x,
 		    "origin's 101 Switching Protocols to " REQ_FMT " has no "
 		    "Upgrade header naming the new protocol", REQ(x));
 	else if (x->has_upgrade && x->upgrade[0] != '\0' &&
 	    !upgrade_offered(x, h))
-		rules_raise(x->an, R_UPGRADE_MISMATCH, ts, x->key, x,
+		rules_raise(x->an, R_UPGRADE_MISMATCH, ts, x->flow, x,
 		    "origin switched " REQ_FMT " to '%.*s', but the client "
 		    "offered only '%s'", REQ(x), (int)(h->value_len < 60 ?
 		    h->value_len : 60), h->value, x->upgrade);
@@ -269,13 +430,13 @@ check_body(struct exchange *x, const struct http1_message *m, int64_t ts)
 	const struct http1_header *te = http1_get(m, HTTP1_TRANSFER_ENCODING);
 
 	if (te != NULL)
-		rules_raise(x->an, R_INTERIM_WITH_BODY, ts, x->key, x,
+		rules_raise(x->an, R_INTERIM_WITH_BODY, ts, x->flow, x,
 		    "origin's %d response to " REQ_FMT " carries "
 		    "Transfer-Encoding; a 1xx ends at its empty line, so the "
 		    "client will read the body as the next response",
 		    m->status, REQ(x));
 	else if (cl != NULL && !(cl->value_len == 1 && cl->value[0] == '0'))
-		rules_raise(x->an, R_INTERIM_WITH_BODY, ts, x->key, x,
+		rules_raise(x->an, R_INTERIM_WITH_BODY, ts, x->flow, x,
 		    "origin's %d response to " REQ_FMT " carries "
 		    "Content-Length: %.*s; a 1xx ends at its empty line, so the "
 		    "client will read the body as the next response",
@@ -292,27 +453,35 @@ check_interim(struct exchange *x, const struct http1_message *m)
 	if (!x->head_done)
 		return;
 	if (x->minor == 0)
-		rules_raise(x->an, R_INTERIM_TO_HTTP10, ts, x->key, x,
+		rules_raise(x->an, R_INTERIM_TO_HTTP10, ts, x->flow, x,
 		    "origin sent %d %s to the HTTP/1.0 request " REQ_FMT "; "
 		    "an HTTP/1.0 client does not expect 1xx and may take it "
-		    "as the final response", m->status, i->reason, REQ(x));
+		    "as the final response; the usual cause is a reverse "
+		    "proxy that speaks HTTP/1.0 to its upstream (nginx's "
+		    "default, proxy_http_version 1.0) in front of code that "
+		    "sends 1xx without checking the request's version "
+		    "(Node's writeContinue(), writeProcessing() or "
+		    "writeEarlyHints(); Go's WriteHeader(103)): set "
+		    "proxy_http_version 1.1, or send 1xx only to HTTP/1.1 "
+		    "requests", m->status, i->reason,
+		    REQ(x));
 	check_body(x, m, ts);
 	if (m->minor == 0)
-		rules_raise(x->an, R_INTERIM_VERSION_HTTP10, ts, x->key, x,
+		rules_raise(x->an, R_INTERIM_VERSION_HTTP10, ts, x->flow, x,
 		    "origin's %d status line says HTTP/1.0, which has no 1xx "
 		    "responses (answering " REQ_FMT ")", m->status, REQ(x));
 	if (m->status > 103)
-		rules_raise(x->an, R_INTERIM_UNKNOWN, ts, x->key, x,
+		rules_raise(x->an, R_INTERIM_UNKNOWN, ts, x->flow, x,
 		    "origin sent unknown status %d to " REQ_FMT "; clients "
 		    "treat it as interim and keep waiting", m->status, REQ(x));
 	if (m->status == 100) {
 		x->continues++;
 		if (x->continues == 1 && !x->expects_100)
-			rules_raise(x->an, R_CONTINUE_UNEXPECTED, ts, x->key, x,
+			rules_raise(x->an, R_CONTINUE_UNEXPECTED, ts, x->flow, x,
 			    "origin sent 100 Continue to " REQ_FMT ", which "
 			    "did not send Expect: 100-continue", REQ(x));
 		if (x->continues == 2)
-			rules_raise(x->an, R_CONTINUE_REPEATED, ts, x->key, x,
+			rules_raise(x->an, R_CONTINUE_REPEATED, ts, x->flow, x,
 			    "origin sent 100 Continue more than once to "
 			    REQ_FMT, REQ(x));
 		if (!(x->seen & SEEN_ANSWERED)) {
@@ -323,9 +492,13 @@ check_interim(struct exchange *x, const struct http1_message *m)
 	if (m->status == 101)
 		check_upgrade(x, m, ts);
 	if (m->status == 103 && http1_get(m, HTTP1_LINK) == NULL)
-		rules_raise(x->an, R_EARLY_HINTS_WITHOUT_LINK, ts, x->key, x,
+		rules_raise(x->an, R_EARLY_HINTS_WITHOUT_LINK, ts, x->flow, x,
 		    "origin sent 103 Early Hints to " REQ_FMT " without a Link "
 		    "header, so it hints nothing", REQ(x));
+	if (x->held && !(x->seen & SEEN_LATE_1XX)) {
+		x->seen |= SEEN_LATE_1XX;       /* a held silence ended */
+		x->t_late = ts;
+	}
 	/* a 102 starts the silence watch; any later 1xx restarts it */
 	if (m->status == 102 || (x->seen & SEEN_PROCESSING)) {
 		x->seen |= SEEN_PROCESSING;
@@ -340,6 +513,9 @@ check_final(struct exchange *x)
 {
 	if (!x->head_done)
 		return;
+	if (x->held)
+		release(x, (x->seen & SEEN_LATE_1XX) &&
+		    x->t_final - x->t_late <= BUNDLE_US);
 	if (!(x->seen & SEEN_ANSWERED)) {
 		x->seen |= SEEN_ANSWERED;
 		x->t_answered = x->t_final;
@@ -348,10 +524,10 @@ check_final(struct exchange *x)
 }
 
 void
-check_unsolicited(struct analysis *an, const struct flow_key *key,
+check_unsolicited(struct analysis *an, const struct flow_ident *flow,
     const struct http1_message *m, int64_t ts)
 {
-	rules_raise(an, R_INTERIM_UNSOLICITED, ts, key, NULL, "origin sent "
+	rules_raise(an, R_INTERIM_UNSOLICITED, ts, flow, NULL, "origin sent "
 	    "%d %.*s while no request was outstanding; the client may take "
 	    "it as the answer to its next request", m->status,
 	    (int)(m->reason_len < 40 ? m->reason_len : 40), m->reason);
@@ -364,10 +540,12 @@ check_end(struct exchange *x, int closed, int64_t ts)
 
 	if (!x->head_done)
 		return;
+	if (x->held)
+		release(x, 0);
 	if (closed && (x->seen & SEEN_PROCESSING) && x->final_status == 0 &&
 	    x->tunnel[0] == '\0' && !lossy(x)) {
 		format_clock(at, sizeof(at), x->t_processing);
-		rules_raise(x->an, R_PROCESSING_ABANDONED, ts, x->key, x,
+		rules_raise(x->an, R_PROCESSING_ABANDONED, ts, x->flow, x,
 		    "origin sent 102 Processing for " REQ_FMT " and the "
 		    "connection ended %.1f s after its last 1xx (at %s) "
 		    "without a final response", REQ(x),

@@ -11,7 +11,7 @@ struct ackwatch;
 /* x is new and queued. ack is its connection's ACK watch, or NULL; wake
  * is its connection's timer, which the rules arm no later than x's
  * earliest deadline (and never disarm). */
-void check_begin(struct analysis *an, const struct flow_key *key,
+void check_begin(struct analysis *an, const struct flow_ident *flow,
     struct ackwatch *ack, struct timer *wake, struct exchange *x);
 
 /* Raise x's timer rules whose deadline is at or before upto. */
@@ -37,7 +37,7 @@ void check_interim(struct exchange *x, const struct http1_message *m);
 void check_final(struct exchange *x);
 
 /* a 1xx with no request outstanding */
-void check_unsolicited(struct analysis *an, const struct flow_key *key,
+void check_unsolicited(struct analysis *an, const struct flow_ident *flow,
     const struct http1_message *m, int64_t ts);
 
 /* x leaves the flow: closed says the connection really ended (not the

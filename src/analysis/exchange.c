@@ -14,6 +14,7 @@
 
 #include "checks.h"
 #include "exchange.h"
+#include "flowid.h"
 #include "tcpwatch.h"
 
 /* Every segment costs cache misses on its flow, so a flow is aligned to
@@ -33,6 +34,7 @@ struct flow {
 	_Alignas(64) struct http1_parser req;   /* client -> server */
 	_Alignas(64) struct http1_parser resp;  /* server -> client */
 	struct exchange *tail;
+	struct exchange *resp_cur;      /* its final response is being read */
 	struct stats *st;
 	struct timer timer;             /* runs by its exchanges' first deadline */
 	/* requests past the cap: not kept, but their answers must still be
@@ -40,14 +42,17 @@ struct flow {
 	uint8_t capping;                /* the request being read is one */
 	uint32_t uncounted;             /* unanswered ones */
 	uint64_t uncounted_head, uncounted_connect;
-	uint64_t requests;
-	uint64_t id;
+	uint64_t requests;              /* begun, kept or not */
 	struct flow_link link;          /* the reassembler's */
 	uint8_t midstream;              /* picked up without a handshake */
 	uint64_t consumed[2];           /* bytes of each direction, so far */
 	uint64_t gap_at[2];             /* a gap there, gap_len[d] long */
 	uint32_t gap_len[2];
-	struct flow_key key;
+	int64_t end_ts[2];              /* each direction's first FIN or RST */
+	uint8_t end_how[2];             /* ... of enum tcp_end */
+	uint8_t first_end;              /* enum flow_dir + 1 of the first of
+					 * them, 0: none yet */
+	struct flow_ident ident;
 	char tunnel_of[X_FIELD];        /* the last CONNECT target answered
 					 * 2xx, or "" */
 	/* for the live view (flow_snapshot) */
@@ -63,7 +68,11 @@ _Static_assert(offsetof(struct flow, ack) +
 
 #define SPARES_MAX 256
 
+enum tcp_end { TCP_OPEN, TCP_FIN, TCP_RST };
+
 static const struct http1_callbacks req_cb, resp_cb;
+
+static void client_closed(const struct flow *f, struct exchange *x);
 
 static struct exchange *
 exchange_new(struct analysis *an)
@@ -76,6 +85,7 @@ exchange_new(struct analysis *an)
 	an->spares--;
 	memset(x, 0, offsetof(struct exchange, method));
 	x->method[0] = x->target[0] = x->host[0] = x->expect[0] = '\0';
+	x->user_agent[0] = '\0';
 	x->upgrade[0] = x->final_reason[0] = x->tunnel[0] = '\0';
 	x->tunnel_of[0] = '\0';
 	return x;
@@ -105,22 +115,6 @@ exchange_cleanup(struct analysis *an)
 	an->spares = 0;
 }
 
-uint64_t
-flow_id(const struct flow_key *k)
-{
-	/* FNV-1a over the key, cut to 51 bits so that JSON readers using
-	 * doubles keep it exact */
-	uint64_t h = 1469598103934665603ULL;
-	const uint8_t *parts[] = {k->client.bytes, k->server.bytes};
-
-	for (int p = 0; p < 2; p++)
-		for (int i = 0; i < 16; i++)
-			h = (h ^ parts[p][i]) * 1099511628211ULL;
-	h = (h ^ k->client_port) * 1099511628211ULL;
-	h = (h ^ k->server_port) * 1099511628211ULL;
-	return h & ((1ULL << 51) - 1);
-}
-
 static void
 copy_view(char *dst, size_t size, const char *src, size_t len)
 {
@@ -148,22 +142,26 @@ copy_header(char *dst, size_t size, const struct http1_message *m,
 	return 1;
 }
 
-/* Hand x to the outputs and free it; it must no longer be queued. */
+/* Hand x to the outputs and free it; it must no longer be queued. It
+ * ends now, as end says. */
 static void
-emit(struct flow *f, struct exchange *x, enum exchange_end end, int closed)
+emit(struct flow *f, struct exchange *x, enum exchange_end end)
 {
 	const struct sink *out = f->an->out;
 
 	x->end = end;
+	x->t_ended = f->now;
+	if (f->end_how[FROM_CLIENT] != TCP_OPEN)
+		client_closed(f, x);
 	if (end == END_TUNNEL)
 		snprintf(f->upgraded, sizeof(f->upgraded), "%s",
 		    x->is_connect ? "CONNECT" : x->tunnel[0] != '\0' ?
 		    x->tunnel : "unknown");
-	check_end(x, closed, f->now);
+	check_end(x, end_is_close(end), f->now);
 	if (x->head_done) {
 		f->st->exchanges++;
 		if (out->exchange != NULL)
-			out->exchange(out->self, &f->key, f->id, x);
+			out->exchange(out->self, &f->ident.key, f->ident.id, x);
 	}
 	if (f->req_cur == x)
 		f->req_cur = NULL;
@@ -187,7 +185,8 @@ dequeue(struct flow *f)
 static void
 anomaly(struct flow *f, enum flow_dir d, enum http1_error e)
 {
-	struct anomaly a = {&f->key, f->id, d == FROM_CLIENT, e, f->now};
+	struct anomaly a = {&f->ident.key, f->ident.id, d == FROM_CLIENT, e,
+	    f->now};
 
 	if ((size_t)e < sizeof(f->st->parse_errors) / sizeof(f->st->parse_errors[0]))
 		f->st->parse_errors[e]++;
@@ -206,16 +205,17 @@ req_begin(void *ctx)
 	/* past the cap, and after any request past it (responses come in
 	 * order), requests are counted and their responses matched to them
 	 * but not kept */
+	f->requests++;
 	f->capping = f->uncounted > 0 || f->pending >= FLOW_MAX_PENDING ||
 	    (x = exchange_new(f->an)) == NULL;
 	if (f->capping) {
 		f->req_cur = NULL;
 		return;
 	}
-	x->seq = ++f->requests;
+	x->seq = f->requests;
 	x->midstream = f->midstream;
 	x->t_begin = f->now;
-	check_begin(f->an, &f->key, &f->ack, &f->timer, x);
+	check_begin(f->an, &f->ident, &f->ack, &f->timer, x);
 	if (f->tail != NULL)
 		f->tail->next = x;
 	else
@@ -298,6 +298,7 @@ req_head(void *ctx, const struct http1_message *m)
 	}
 	copy_view(x->method, sizeof(x->method), m->method, m->method_len);
 	copy_view(x->target, sizeof(x->target), m->target, m->target_len);
+	x->target_truncated = m->target_len >= sizeof(x->target);
 	x->minor = m->minor;
 	x->is_head = strcmp(x->method, "HEAD") == 0;
 	x->is_connect = strcmp(x->method, "CONNECT") == 0;
@@ -306,6 +307,8 @@ req_head(void *ctx, const struct http1_message *m)
 	    HTTP1_EXPECT);
 	x->has_upgrade = copy_header(x->upgrade, sizeof(x->upgrade), m,
 	    HTTP1_UPGRADE);
+	x->has_user_agent = (uint8_t)copy_header(x->user_agent,
+	    sizeof(x->user_agent), m, HTTP1_USER_AGENT);
 	copy_view(x->tunnel_of, sizeof(x->tunnel_of), f->tunnel_of,
 	    strlen(f->tunnel_of));
 	x->head_done = 1;
@@ -315,6 +318,17 @@ req_head(void *ctx, const struct http1_message *m)
 	return HTTP1_BODY_DEFAULT;
 }
 
+/* The request being read ends here, whole or not. */
+static void
+req_over(struct flow *f)
+{
+	struct exchange *x = f->req_cur;
+
+	if (x != NULL && x->head_done)
+		x->request_body_len = f->req.body_bytes;
+	f->req_cur = NULL;
+}
+
 static void
 req_end(void *ctx)
 {
@@ -322,7 +336,7 @@ req_end(void *ctx)
 
 	if (f->req_cur != NULL)
 		f->req_cur->t_end = f->now;
-	f->req_cur = NULL;
+	req_over(f);
 }
 
 static void
@@ -344,10 +358,28 @@ req_error(void *ctx, enum http1_error e)
 
 	anomaly(f, FROM_CLIENT, e);
 	if (e != HTTP1_ERR_HEADER && e != HTTP1_ERR_STRAY)  /* it ends here */
-		f->req_cur = NULL;
+		req_over(f);
 }
 
 /* --- server -> client --- */
+
+/* The final response being read is over: whole (its last byte now), or
+ * where it ended is lost. */
+static void
+response_over(struct flow *f, int whole)
+{
+	struct exchange *x = f->resp_cur;
+
+	if (x == NULL)
+		return;
+	f->resp_cur = NULL;
+	x->response_body_len = f->resp.body_bytes;
+	if (whole) {
+		x->seen |= SEEN_RESPONSE_END;
+		x->t_response_end = f->now;
+	}
+	emit(f, x, END_FINAL);
+}
 
 static void
 add_interim(struct flow *f, struct exchange *x, const struct http1_message *m)
@@ -392,6 +424,7 @@ resp_head(void *ctx, const struct http1_message *m)
 	int connect, head;
 
 	flow_is_http(f);        /* may give a headless request to answer */
+	response_over(f, 0);    /* the one before did not end: framing lost */
 	x = f->head;
 	if (m->status < 200)
 		f->st->status_1xx[m->status - 100]++;
@@ -401,7 +434,7 @@ resp_head(void *ctx, const struct http1_message *m)
 	if (x == NULL) {
 		f->st->unsolicited++;
 		if (m->status < 200 && !ackwatch_lossy(&f->ack))
-			check_unsolicited(f->an, &f->key, m, f->now);
+			check_unsolicited(f->an, &f->ident, m, f->now);
 		if (m->status == 101) {
 			http1_set_tunnel(&f->req);
 			return HTTP1_BODY_TUNNEL;
@@ -417,7 +450,7 @@ resp_head(void *ctx, const struct http1_message *m)
 			return HTTP1_BODY_DEFAULT;
 		tunnel_name(x, m);
 		http1_set_tunnel(&f->req);
-		emit(f, dequeue(f), END_TUNNEL, 0);
+		emit(f, dequeue(f), END_TUNNEL);
 		return HTTP1_BODY_TUNNEL;
 	}
 	f->answering = 1;
@@ -428,16 +461,19 @@ resp_head(void *ctx, const struct http1_message *m)
 	check_final(x);
 	connect = x->is_connect && m->status < 300;
 	head = x->is_head;
+	(void)dequeue(f);
 	if (connect) {
 		copy_view(x->tunnel, sizeof(x->tunnel), "connect", 7);
 		copy_view(f->tunnel_of, sizeof(f->tunnel_of), x->target,
 		    strlen(x->target));
 		http1_set_connect(&f->req);
 		f->answering = 0;       /* no body: the next request's turn */
-	}
-	emit(f, dequeue(f), connect ? END_TUNNEL : END_FINAL, 0);
-	if (connect)
+		x->seen |= SEEN_RESPONSE_END;
+		x->t_response_end = f->now;
+		emit(f, x, END_TUNNEL);
 		return HTTP1_BODY_CONNECT;
+	}
+	f->resp_cur = x;        /* out when its body ends (resp_end) */
 	return head ? HTTP1_BODY_NONE : HTTP1_BODY_DEFAULT;
 }
 
@@ -450,6 +486,7 @@ resp_end(void *ctx)
 	if (!f->answering)
 		return;
 	f->answering = 0;
+	response_over(f, 1);
 	if (f->head != NULL)
 		check_turn(f->head, f->now);
 }
@@ -504,14 +541,14 @@ flow_open(const struct flow_key *key, int64_t ts, struct analysis *an)
 	if (f == NULL)
 		return NULL;
 	memset(f, 0, sizeof(*f));
-	f->key = *key;
-	f->id = flow_id(key);
+	f->ident.key = *key;
+	f->ident.id = flowid_next(&an->ids, key, ts);
 	f->an = an;
 	f->st = an->st;
 	f->now = ts;
 	http1_init(&f->req, HTTP1_REQUEST, &req_cb, f);
 	http1_init(&f->resp, HTTP1_RESPONSE, &resp_cb, f);
-	ackwatch_init(&f->ack, an, &f->key);
+	ackwatch_init(&f->ack, an, &f->ident);
 	f->timer.fire = flow_fire;
 	f->st->flows++;
 	f->open_prev = an->open_last;
@@ -570,6 +607,8 @@ flow_data(struct flow *f, enum flow_dir d, const char *buf, size_t len,
 		(void)feed(f, d, buf, before);  /* a head it cuts is lost */
 	g = len - before < f->gap_len[d] ? len - before : f->gap_len[d];
 	http1_gap(p, g);
+	if (d == FROM_SERVER && p->state == HTTP1_RESYNC)
+		response_over(f, 0);    /* where its body ended is lost */
 	f->gap_len[d] -= (uint32_t)g;
 	f->gap_at[d] += g;
 	f->consumed[d] += before + g;
@@ -653,6 +692,49 @@ flow_ignored(const struct flow *f)
 	return f->ignored;
 }
 
+/* The client's first FIN or RST, on x. */
+static void
+client_closed(const struct flow *f, struct exchange *x)
+{
+	x->seen |= SEEN_CLIENT_CLOSED;
+	if (f->end_how[FROM_CLIENT] == TCP_RST)
+		x->seen |= SEEN_CLIENT_RESET;
+	x->t_client_closed = f->end_ts[FROM_CLIENT];
+}
+
+void
+flow_tcp_end(struct flow *f, enum flow_dir d, int rst, int64_t ts)
+{
+	if (f->end_how[d] != TCP_OPEN)
+		return;
+	f->end_how[d] = rst ? TCP_RST : TCP_FIN;
+	f->end_ts[d] = ts;
+	if (f->first_end == 0)
+		f->first_end = (uint8_t)(d + 1);
+	if (d != FROM_CLIENT)
+		return;
+	/* the timer rules may say that the client gave up */
+	for (struct exchange *x = f->head; x != NULL; x = x->next)
+		client_closed(f, x);
+	if (f->resp_cur != NULL)
+		client_closed(f, f->resp_cur);
+}
+
+/* END_CLOSED, said of the side whose FIN or RST came first; with neither
+ * seen (a new connection took the 4-tuple), the client's: it opened the
+ * new one from the same port. */
+static enum exchange_end
+closed_by(const struct flow *f)
+{
+	enum flow_dir d = f->first_end == FROM_SERVER + 1 ? FROM_SERVER :
+	    FROM_CLIENT;
+	int rst = f->end_how[d] == TCP_RST;
+
+	if (d == FROM_CLIENT)
+		return rst ? END_CLIENT_RESET : END_CLIENT_CLOSED;
+	return rst ? END_SERVER_RESET : END_SERVER_CLOSED;
+}
+
 void
 flow_close(struct flow *f, const size_t unconsumed[2], enum exchange_end how,
     int64_t ts)
@@ -660,6 +742,8 @@ flow_close(struct flow *f, const size_t unconsumed[2], enum exchange_end how,
 	struct exchange *x;
 
 	f->now = ts;
+	if (how == END_CLOSED)
+		how = closed_by(f);
 	if (!f->ignored) {
 		http1_finish(&f->req, unconsumed[FROM_CLIENT]);
 		http1_finish(&f->resp, unconsumed[FROM_SERVER]);
@@ -667,8 +751,9 @@ flow_close(struct flow *f, const size_t unconsumed[2], enum exchange_end how,
 		if (!f->is_http && f->req.state == HTTP1_NOT_HTTP)
 			f->st->not_http_flows++;
 	}
+	response_over(f, 0);    /* not ended by the close: framing lost */
 	while ((x = dequeue(f)) != NULL)
-		emit(f, x, how, how == END_CLOSED);
+		emit(f, x, how);
 	if (ackwatch_lossy(&f->ack))
 		f->st->lossy_flows++;
 	ackwatch_stop(&f->ack);
@@ -703,8 +788,8 @@ flow_snapshot(const struct flow *f, struct flow_snapshot *s)
 	const struct rules_config *cfg = &f->an->cfg;
 
 	memset(s, 0, sizeof(*s));
-	s->key = f->key;
-	s->id = f->id;
+	s->key = f->ident.key;
+	s->id = f->ident.id;
 	s->pending = f->pending;
 	s->requests = f->requests;
 	s->last_1xx = f->last_1xx;

@@ -69,9 +69,15 @@ void flow_give_up(struct flow *f, enum flow_dir d, int64_t ts);
 /* Neither HTTP nor worth keeping: the caller may stop delivering data. */
 int flow_ignored(const struct flow *f);
 
-/* The connection is gone: how says why (END_CLOSED: FIN or RST;
- * END_OPEN: the input ended; END_EVICTED: the reassembler dropped it).
- * Reports what was outstanding and frees f. unconsumed[d] is what the
+/* Direction d sent a FIN (rst 0) or an RST that the reassembler took, at
+ * ts. The first of each direction is kept: who ended the connection, and
+ * when the client gave up even if the server went on. */
+void flow_tcp_end(struct flow *f, enum flow_dir d, int rst, int64_t ts);
+
+/* The connection is gone: how says why (END_CLOSED: by FIN or RST, the
+ * side told by flow_tcp_end(), the client's when none was; END_CAPTURE_
+ * ENDED: the input ended; END_EVICTED, END_IDLE: the reassembler let it
+ * go). Reports what was outstanding and frees f. unconsumed[d] is what the
  * caller still held of direction d. */
 void flow_close(struct flow *f, const size_t unconsumed[2],
     enum exchange_end how, int64_t ts);
@@ -110,8 +116,5 @@ struct flow_snapshot {
 const struct flow *flow_first(const struct analysis *an);
 const struct flow *flow_next(const struct flow *f);
 void flow_snapshot(const struct flow *f, struct flow_snapshot *s);
-
-/* A hash of the connection's addresses and ports, under 2^53. */
-uint64_t flow_id(const struct flow_key *key);
 
 #endif

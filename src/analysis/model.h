@@ -31,6 +31,13 @@ struct flow_key {
 	uint16_t server_port;
 };
 
+/* A connection as the outputs name it: its addresses, and its id, unique
+ * per connection in a run (flowid.h). */
+struct flow_ident {
+	struct flow_key key;
+	uint64_t id;
+};
+
 /* Field copies are bounded; a longer value is cut and marks truncated. */
 #define X_METHOD   24
 #define X_TARGET   256
@@ -44,20 +51,39 @@ struct interim {
 	int64_t ts;
 };
 
+/* How an exchange ended. A connection that ended is said to be closed or
+ * reset by the side whose FIN or RST came first. */
 enum exchange_end {
-	END_FINAL,              /* a final response arrived */
+	END_FINAL,              /* a final response arrived and ended */
 	END_TUNNEL,             /* 101 (or 2xx to CONNECT) */
-	END_CLOSED,             /* the connection ended first (FIN or RST) */
-	END_OPEN,               /* the input ended first */
+	END_CLIENT_CLOSED,      /* the connection ended first: the client's */
+	END_SERVER_CLOSED,      /* FIN, the server's FIN, the client's RST, */
+	END_CLIENT_RESET,       /* the server's RST */
+	END_SERVER_RESET,
 	END_EVICTED,            /* the reassembler dropped the connection */
-	END_IDLE                /* silent past --idle-timeout: let go */
+	END_IDLE,               /* silent past --idle-timeout: let go */
+	END_CAPTURE_ENDED,      /* the input ended first */
+	END_CLOSED              /* flow_close() only, never an exchange's:
+				 * ended by FIN or RST, the side as
+				 * flow_tcp_end() told */
 };
+
+/* The connection ended by FIN or RST (one of the four above). */
+static inline int
+end_is_close(enum exchange_end e)
+{
+	return e >= END_CLIENT_CLOSED && e <= END_SERVER_RESET;
+}
 
 enum {
 	SEEN_TURN = 1,
 	SEEN_FIRST_BYTE = 2,
 	SEEN_ANSWERED = 4,
-	SEEN_PROCESSING = 8
+	SEEN_PROCESSING = 8,
+	SEEN_RESPONSE_END = 16,         /* t_response_end is set */
+	SEEN_CLIENT_CLOSED = 32,        /* t_client_closed is set */
+	SEEN_CLIENT_RESET = 64,         /* ... and it was an RST, not a FIN */
+	SEEN_LATE_1XX = 128             /* t_late is set */
 };
 
 /* One request and what answered it. The scalars come first and the text
@@ -65,7 +91,9 @@ enum {
  * text field (exchange.c), and the timer rules read only the first lines. */
 struct exchange {
 	struct exchange *next;          /* per-flow FIFO of outstanding requests */
-	uint64_t seq;                   /* 1-based position on its connection */
+	uint64_t seq;                   /* 1-based position on its connection,
+					 * requests past the cap counted: its
+					 * tx_id is seq - 1 */
 	int minor;                      /* HTTP/1.<minor> */
 	int head_done;                  /* request line + headers seen */
 	int has_host, has_expect, has_upgrade;
@@ -79,28 +107,47 @@ struct exchange {
 	unsigned n_interim_seen;        /* all */
 	int final_status;               /* 0: none */
 	enum exchange_end end;
-	int64_t t_final;
+	int64_t t_final;                /* the final response's head */
+	int64_t t_response_end;         /* ... and its last byte (SEEN_*): for
+					 * a body that runs to the close, or is
+					 * cut short by it, the close */
+	int64_t t_ended;                /* when end happened: the response's
+					 * end, the tunnel's start, or the
+					 * connection's or capture's end */
+	int64_t t_client_closed;        /* the client's first FIN or RST on
+					 * the connection, set as it comes
+					 * (SEEN_CLIENT_CLOSED) */
+	uint64_t request_body_len;      /* body bytes, without chunk framing */
+	uint64_t response_body_len;     /* the final response's, likewise */
+	uint8_t target_truncated;       /* longer than X_TARGET - 1: cut */
+	uint8_t has_user_agent;
 
 	/* what the timer rules watch (checks.c) */
 	struct timer *wake;             /* its connection's timer */
-	const struct flow_key *key;
+	const struct flow_ident *flow;  /* its connection */
 	struct analysis *an;
 	struct ackwatch *ack;           /* its connection's, or NULL */
-	unsigned seen;                  /* which of the four times below are
-					 * set (SEEN_*): 0 is a valid time */
+	unsigned seen;                  /* which times are set (SEEN_*): 0
+					 * is a valid time */
 	int64_t t_turn;                 /* the responses before it ended (not
 					 * yet: pipelined behind one) */
 	int64_t t_first_byte;           /* first response byte */
 	int64_t t_answered;             /* first 100 or final */
 	int64_t t_processing;           /* last 1xx after a 102 */
 	int expects_100;                /* Expect: 100-continue */
-	unsigned fired;                 /* timer rules raised, by bit */
+	unsigned fired;                 /* timer rules fired, by bit */
 	unsigned continues;             /* 100 responses */
+	uint8_t held;                   /* a silence rule that fired, enum
+					 * rule_id + 1, not yet raised: it waits
+					 * to see how the silence ends */
+	int64_t held_deadline;          /* ... when it fired */
+	int64_t t_late;                 /* the first 1xx after it fired */
 
 	/* text: valid up to its NUL; reasons only for the n_interim kept */
 	char method[X_METHOD];
 	char target[X_TARGET];
 	char host[X_FIELD];
+	char user_agent[X_FIELD];
 	char expect[X_FIELD];
 	char upgrade[X_FIELD];
 	char final_reason[X_REASON];

@@ -1,8 +1,8 @@
 /* rules.c: the rule table and the one place violations are raised. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "exchange.h"
 #include "rules.h"
 
 #define RULE_ROW(e, id, sev, cf, src, meaning) {id, sev, cf, src, meaning},
@@ -44,27 +44,60 @@ rules_find(const char *id)
 	return -1;
 }
 
+/* v has its subject and figures; count it and hand it on. */
+static void
+hand_on(struct analysis *a, struct violation *v, const char *fmt, va_list ap)
+{
+	if (a->cfg.disabled[v->rule])
+		return;
+	a->rule_counts[v->rule]++;
+	if (rules[v->rule].severity > a->worst)
+		a->worst = rules[v->rule].severity;
+	vsnprintf(v->message, sizeof(v->message), fmt, ap);
+	if (a->out->violation != NULL)
+		a->out->violation(a->out->self, v);
+}
+
+static void
+subject(struct violation *v, enum rule_id r, int64_t ts,
+    const struct flow_ident *flow, const struct exchange *x)
+{
+	memset(v, 0, offsetof(struct violation, message));
+	v->rule = r;
+	v->ts = ts;
+	v->key = flow != NULL ? &flow->key : NULL;
+	v->flow_id = flow != NULL ? flow->id : 0;
+	v->x = x;
+}
+
 void
 rules_raise(struct analysis *a, enum rule_id r, int64_t ts,
-    const struct flow_key *key, const struct exchange *x, const char *fmt,
+    const struct flow_ident *flow, const struct exchange *x, const char *fmt,
     ...)
 {
 	struct violation v;
 	va_list ap;
 
-	if (a->cfg.disabled[r])
-		return;
-	a->rule_counts[r]++;
-	if (rules[r].severity > a->worst)
-		a->worst = rules[r].severity;
-	v.rule = r;
-	v.ts = ts;
-	v.key = key;
-	v.flow_id = flow_id(key);
-	v.x = x;
+	subject(&v, r, ts, flow, x);
 	va_start(ap, fmt);
-	vsnprintf(v.message, sizeof(v.message), fmt, ap);
+	hand_on(a, &v, fmt, ap);
 	va_end(ap);
-	if (a->out->violation != NULL)
-		a->out->violation(a->out->self, &v);
+}
+
+void
+rules_raise_wait(struct analysis *a, enum rule_id r, int64_t ts,
+    const struct flow_ident *flow, const struct exchange *x, int64_t since,
+    int64_t deadline, const char *fmt, ...)
+{
+	struct violation v;
+	va_list ap;
+
+	subject(&v, r, ts, flow, x);
+	v.timed = 1;
+	v.since = since;
+	v.waited = ts - since;
+	v.deadline = deadline;
+	va_start(ap, fmt);
+	hand_on(a, &v, fmt, ap);
+	va_end(ap);
 }

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 
+#include "flowid.h"
 #include "output.h"
 #include "timers.h"
 
@@ -111,12 +112,21 @@ struct analysis {
 	struct exchange *spare;         /* freed exchanges kept for reuse */
 	unsigned spares;
 	struct flow *open, *open_last;  /* open connections (exchange.c) */
+	struct flowid ids;              /* connection ids given (flowid.h) */
 };
 
-/* A violation; message is printf-style. x may be NULL. */
+/* A violation at ts about connection flow (NULL: none) and its exchange x
+ * (NULL: about none of them); message is printf-style. */
 void rules_raise(struct analysis *a, enum rule_id r, int64_t ts,
-    const struct flow_key *key, const struct exchange *x,
+    const struct flow_ident *flow, const struct exchange *x,
     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* The same for a timer rule: the wait began at since, and deadline is the
+ * option it broke (ts is usually since + deadline). */
+void rules_raise_wait(struct analysis *a, enum rule_id r, int64_t ts,
+    const struct flow_ident *flow, const struct exchange *x, int64_t since,
+    int64_t deadline, const char *fmt, ...)
+    __attribute__((format(printf, 8, 9)));
 
 /* Rule by id; -1 when unknown. */
 int rules_find(const char *id);

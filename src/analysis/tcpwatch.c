@@ -168,7 +168,7 @@ syn_expire(struct tcpwatch *w, struct syn *s, int64_t now)
 	struct analysis *an = w->an;
 	int64_t limit = an->cfg.syn_timeout;
 	char cl[64], sv[64], at[32];
-	struct flow_key key;
+	struct flow_ident flow;
 
 	list_unlink(w, s);
 	if (s->fired) {
@@ -180,16 +180,20 @@ syn_expire(struct tcpwatch *w, struct syn *s, int64_t now)
 		return;
 	}
 	s->fired = 1;
-	syn_key(w, s, &key);
-	format_endpoint(cl, sizeof(cl), &key.client, key.client_port);
-	format_endpoint(sv, sizeof(sv), &key.server, key.server_port);
+	syn_key(w, s, &flow.key);
+	/* a connection that never opened: its id is made now, from its
+	 * first SYN */
+	flow.id = flowid_next(&an->ids, &flow.key, s->first);
+	format_endpoint(cl, sizeof(cl), &flow.key.client, flow.key.client_port);
+	format_endpoint(sv, sizeof(sv), &flow.key.server, flow.key.server_port);
 	format_clock(at, sizeof(at), s->first);
 	if (w->advice[0] == '\0')       /* the same for every SYN */
 		snprintf(w->advice, sizeof(w->advice), "within %.1f s; "
 		    "Cloudflare would answer 522 (--syn-timeout %.0f s): check "
 		    "that the origin listens and that no firewall drops "
 		    "Cloudflare's addresses", secs(limit), secs(limit));
-	rules_raise(an, R_HANDSHAKE_TIMEOUT, s->first + limit, &key, NULL,
+	rules_raise_wait(an, R_HANDSHAKE_TIMEOUT, s->first + limit, &flow,
+	    NULL, s->first, limit,
 	    "client %s sent SYN to %s at %s (%u time%s) and got no SYN-ACK "
 	    "%s", cl, sv, at, s->count, s->count == 1 ? "" : "s", w->advice);
 	list_append(w, s, linger(w, s->last + limit));
@@ -369,10 +373,13 @@ ack_fire(struct timer *t, int64_t now)
 	aw->fired = 1;          /* once per connection */
 	if (ackwatch_lossy(aw))
 		return;         /* the ACKs may be what the capture lost */
-	format_endpoint(cl, sizeof(cl), &aw->key->client, aw->key->client_port);
-	format_endpoint(sv, sizeof(sv), &aw->key->server, aw->key->server_port);
+	format_endpoint(cl, sizeof(cl), &aw->flow->key.client,
+	    aw->flow->key.client_port);
+	format_endpoint(sv, sizeof(sv), &aw->flow->key.server,
+	    aw->flow->key.server_port);
 	format_clock(at, sizeof(at), aw->since);
-	rules_raise(an, R_REQUEST_UNACKED, aw->since + limit, aw->key, NULL,
+	rules_raise_wait(an, R_REQUEST_UNACKED, aw->since + limit, aw->flow,
+	    NULL, aw->since, limit,
 	    "server %s did not acknowledge request bytes that client %s sent "
 	    "at %s for %.1f s; Cloudflare would answer 522 (--ack-timeout "
 	    "%.0f s): the origin is overloaded or a middlebox drops the "
@@ -381,11 +388,11 @@ ack_fire(struct timer *t, int64_t now)
 
 void
 ackwatch_init(struct ackwatch *aw, struct analysis *an,
-    const struct flow_key *key)
+    const struct flow_ident *flow)
 {
 	memset(aw, 0, sizeof(*aw));
 	aw->an = an;
-	aw->key = key;
+	aw->flow = flow;
 	aw->timer.fire = ack_fire;
 }
 

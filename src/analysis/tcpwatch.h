@@ -56,14 +56,14 @@ struct ackwatch {
 					 * current by the reassembler */
 	struct timer timer;
 	struct analysis *an;
-	const struct flow_key *key;
+	const struct flow_ident *flow;
 	uint8_t lossy;                  /* bytes known to be missing */
 	int (*missing)(const void *conn);       /* asks the reassembler */
 	const void *conn;
 };
 
 void ackwatch_init(struct ackwatch *aw, struct analysis *an,
-    const struct flow_key *key);
+    const struct flow_ident *flow);
 
 /* Where the server's highest ACK is kept (libnids' half-stream), and how
  * to ask whether bytes are missing (missing(conn) != 0); until this is

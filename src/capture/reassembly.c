@@ -47,6 +47,8 @@ static struct shrink shrink[SHRINK_MAX];
 static int shrinks;
 
 static int pickup;              /* the next stream is made up (front.c) */
+static int rst_sender = -1;     /* the packet given to libnids is an RST
+				 * from this enum flow_dir; -1: not one */
 static unsigned events;         /* calls of on_tcp(), for reassembly_ipv4() */
 static int whole;               /* the packet given to libnids is no
 				 * fragment: front.c vetted its TCP header */
@@ -62,6 +64,10 @@ struct fill {
 };
 static struct fill fills[FILLS_MAX];
 static int nfills;
+
+/* A half-stream's state once its FIN was taken (libnids' tcp.c, 1.24 to
+ * 1.26, not installed); FIN_CONFIRMED (121) once acknowledged. */
+#define NIDS_FIN_SENT 120
 
 /* The head of libnids' queue of segments past a hole (tcp.h of libnids
  * 1.24 to 1.26, not installed): only seq is read, of the first one. */
@@ -337,7 +343,7 @@ end_of(int nids_state)
 	case NIDS_TIMED_OUT:
 		return END_EVICTED;
 	case NIDS_EXITING:
-		return END_OPEN;
+		return END_CAPTURE_ENDED;
 	default:
 		return END_CLOSED;
 	}
@@ -386,7 +392,7 @@ on_tcp(struct tcp_stream *a, void **param)
 			a->client.collect--;
 			a->server.collect--;
 			unread[FROM_CLIENT] = unread[FROM_SERVER] = 0;
-			stream_close(a, f, unread, END_OPEN);
+			stream_close(a, f, unread, END_CAPTURE_ENDED);
 			*param = NULL;
 		}
 		return;
@@ -397,6 +403,9 @@ on_tcp(struct tcp_stream *a, void **param)
 		unread[FROM_SERVER] = (size_t)(a->client.count - a->client.offset);
 		if (a->nids_state == NIDS_TIMED_OUT)
 			analysis->st->flows_evicted++;
+		if (a->nids_state == NIDS_RESET && rst_sender >= 0)
+			flow_tcp_end(f, (enum flow_dir)rst_sender, 1,
+			    packet_time());
 		stream_close(a, f, unread, end_of(a->nids_state));
 		*param = NULL;
 		return;
@@ -631,14 +640,51 @@ feed_libnids(const uint8_t *ip, size_t caplen, int64_t ts)
 		release_buffers();
 }
 
+/* The TCP flags of a whole (unfragmented) segment, or 0. */
+static int
+tcp_flags(const uint8_t *ip, size_t caplen)
+{
+	size_t ihl = (size_t)(ip[0] & 15) * 4;
+
+	if (ip[9] != IPPROTO_TCP || ((ip[6] & 0x3f) | ip[7]) != 0 ||
+	    caplen < ihl + 14)
+		return 0;
+	return ip[ihl + 13];
+}
+
+/* Who ended the connection, and when the client gave up, are told by
+ * its FINs and RSTs: libnids reports only that it closed. A FIN counts
+ * once libnids took it (in order); an RST is told by on_tcp(). */
+static void
+note_fin(const uint8_t *ip)
+{
+	struct tcp_stream *a = stream_of(ip);
+	int client;
+
+	if (a == NULL || a->user == NULL)
+		return;
+	client = reassembly_from_client(ip);
+	if ((client ? &a->client : &a->server)->state >= NIDS_FIN_SENT)
+		flow_tcp_end(a->user, client ? FROM_CLIENT : FROM_SERVER, 0,
+		    packet_time());
+}
+
 int
 reassembly_ipv4(const uint8_t *ip, size_t caplen, int64_t ts)
 {
 	unsigned before = events;
+	int flags;
 
 	if (mark_cut(ip, caplen))
 		return 1;       /* libnids would reject it as a bad header */
+	flags = tcp_flags(ip, caplen);
+	if (flags & TH_RST)
+		rst_sender = reassembly_from_client(ip) ? FROM_CLIENT :
+		    FROM_SERVER;
 	feed_libnids(ip, caplen, ts);
+	rst_sender = -1;
+	if (flags & TH_FIN)
+		note_fin(ip);
 	return events != before;
 }
 

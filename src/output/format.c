@@ -153,3 +153,51 @@ format_bytes(char *buf, size_t size, uint64_t n)
 	else
 		snprintf(buf, size, "%.1f %s", v, unit[u]);
 }
+
+/* one strftime of the local time at ts, without the cache of local_ms():
+ * these are asked for once per report line, not per event */
+static void
+local_fmt(char *buf, size_t size, int64_t ts, const char *fmt)
+{
+	time_t sec = (time_t)(ts / USEC);
+	struct tm tm;
+
+	if (size == 0)
+		return;
+	if (ts < 0 && ts % USEC != 0)
+		sec--;                  /* the second it falls in */
+	localtime_r(&sec, &tm);
+	if (strftime(buf, size, fmt, &tm) == 0)
+		buf[0] = '\0';
+}
+
+void
+format_date(char *buf, size_t size, int64_t ts)
+{
+	local_fmt(buf, size, ts, "%Y-%m-%d");
+}
+
+void
+format_zone(char *buf, size_t size, int64_t ts)
+{
+	local_fmt(buf, size, ts, "%Z");
+}
+
+void
+format_secs(char *buf, size_t size, int64_t us)
+{
+	double s = (double)(us < 0 ? 0 : us) / USEC;
+
+	if (s < 9.9995)
+		snprintf(buf, size, "%.3f", s);
+	else if (s < 99.995)
+		snprintf(buf, size, "%.2f", s);
+	else if (s < 999.95)
+		snprintf(buf, size, "%.1f", s);
+	else if (s < 99999.5)
+		snprintf(buf, size, "%.0f", s);
+	else if (s < 999.95 * 3600)
+		snprintf(buf, size, "%.1fh", s / 3600);
+	else
+		snprintf(buf, size, "%.0fd", s / 86400);
+}

@@ -20,6 +20,16 @@ void format_date_clock(char *buf, size_t size, int64_t ts);
 /* Do two times fall on one local calendar day? */
 int format_same_day(int64_t a, int64_t b);
 
+/* "2026-11-24" in local time */
+void format_date(char *buf, size_t size, int64_t ts);
+
+/* The local time zone's name at ts: "UTC", "CET", "CEST" */
+void format_zone(char *buf, size_t size, int64_t ts);
+
+/* A duration in seconds in at most 5 characters, to 3 significant digits
+ * or more: "0.004", "12.35", "105.0", "7200", "27.8h" */
+void format_secs(char *buf, size_t size, int64_t us);
+
 /* "127.0.0.1" or "::1"; returns its length */
 size_t format_addr(char *buf, size_t size, const struct addr *a);
 

@@ -344,6 +344,45 @@ end_line(struct json *j)
 		write_failed(j);
 }
 
+/* ,"name":"2026-01-01T00:00:00.000000Z" or ,"name":null */
+#define time_field(j, name, ts, present) do { \
+	member(j, name); \
+	if (present) { \
+		put_chr(j, '"'); \
+		put_time(j, ts); \
+		put_chr(j, '"'); \
+	} else { \
+		PUT_LIT(j, "null"); \
+	} \
+} while (0)
+
+/* ,"name":1.500000 (seconds) or ,"name":null */
+#define seconds_field(j, name, us, present) do { \
+	member(j, name); \
+	if (present) \
+		put_seconds(j, us); \
+	else \
+		PUT_LIT(j, "null"); \
+} while (0)
+
+/* ,"name":true or false */
+#define bool_field(j, name, v) do { \
+	member(j, name); \
+	if (v) \
+		PUT_LIT(j, "true"); \
+	else \
+		PUT_LIT(j, "false"); \
+} while (0)
+
+/* How an exchange ended, by enum exchange_end. */
+static const char *const end_names[] = {
+	"final", "tunnel", "client_closed", "server_closed", "client_reset",
+	"server_reset", "evicted", "idle", "capture_ended", "closed"
+};
+
+_Static_assert(sizeof(end_names) / sizeof(end_names[0]) == END_CLOSED + 1,
+    "a name for each enum exchange_end");
+
 /* The "http" object of a request. */
 static void
 http(struct json *j, const struct exchange *x)
@@ -354,8 +393,10 @@ http(struct json *j, const struct exchange *x)
 	open_object(j, "http");
 	field(j, "method", x->method, 1);
 	field(j, "target", x->target, 1);
+	bool_field(j, "target_truncated", x->target_truncated);
 	field(j, "version", version, 1);
 	field(j, "host", x->host, x->has_host);
+	field(j, "user_agent", x->user_agent, x->has_user_agent);
 	field(j, "expect", x->expect, x->has_expect);
 	field(j, "upgrade", x->upgrade, x->has_upgrade);
 	close_object(j);
@@ -383,6 +424,7 @@ on_exchange(void *self, const struct flow_key *k, uint64_t flow_id,
 	struct json *j = self;
 
 	head(j, x->t_begin, "exchange", k, flow_id);
+	counter(j, "tx_id", x->seq - 1);
 	http(j, x);
 	PUT_LIT(j, ",\"interim\":[");
 	for (unsigned i = 0; i < x->n_interim; i++) {
@@ -401,6 +443,14 @@ on_exchange(void *self, const struct flow_key *k, uint64_t flow_id,
 	if (x->midstream)
 		PUT_LIT(j, ",\"midstream\":true");
 	field(j, "tunnel_of", x->tunnel_of, x->tunnel_of[0] != '\0');
+	counter(j, "request_body_len", x->request_body_len);
+	counter(j, "response_body_len", x->response_body_len);
+	time_field(j, "response_end_timestamp", x->t_response_end,
+	    x->seen & SEEN_RESPONSE_END);
+	field(j, "end", end_names[x->end], 1);
+	time_field(j, "end_timestamp", x->t_ended, 1);
+	time_field(j, "client_closed_timestamp", x->t_client_closed,
+	    x->seen & SEEN_CLIENT_CLOSED);
 	end_line(j);
 }
 
@@ -424,10 +474,22 @@ on_violation(void *self, const struct violation *v)
 	const struct rule *r = &rules[v->rule];
 
 	head(j, v->ts, "violation", v->key, v->flow_id);
+	member(j, "tx_id");
+	if (v->x != NULL)
+		put_u64(j, v->x->seq - 1);
+	else
+		PUT_LIT(j, "null");
 	field(j, "rule", r->id, 1);
 	field(j, "severity", severity_name(r->severity), 1);
-	field(j, "cloudflare", r->cloudflare, r->cloudflare != NULL);
+	member(j, "cloudflare");
+	if (r->cloudflare != NULL)
+		put_str(j, r->cloudflare);      /* digits: a JSON number */
+	else
+		PUT_LIT(j, "null");
 	field(j, "message", v->message, 1);
+	seconds_field(j, "waited", v->waited, v->timed);
+	seconds_field(j, "deadline", v->deadline, v->timed);
+	time_field(j, "since", v->since, v->timed);
 	if (v->x != NULL && v->x->head_done)
 		http(j, v->x);
 	end_line(j);
@@ -447,7 +509,7 @@ on_finish(void *self, const struct stats *st, const uint64_t *rule_counts)
 	counter(j, "flows", st->flows);
 	counter(j, "http_flows", st->http_flows);
 	counter(j, "exchanges", st->exchanges);
-	open_object(j, "interim");
+	open_object(j, "status_1xx");
 	for (int c = 0; c < 100; c++) {
 		if (st->status_1xx[c] == 0)
 			continue;

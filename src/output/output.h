@@ -19,10 +19,15 @@ struct anomaly {
 struct violation {
 	int rule;
 	int64_t ts;
-	const struct flow_key *key;
-	uint64_t flow_id;
-	const struct exchange *x;       /* the request concerned, or NULL */
-	char message[320];
+	const struct flow_key *key;     /* its connection, or NULL */
+	uint64_t flow_id;               /* ... its id (0: none) */
+	const struct exchange *x;       /* the request concerned, or NULL:
+					 * its tx_id is x->seq - 1 */
+	/* a timer rule's figures (timed 1): the wait began at since, had
+	 * lasted waited when it broke deadline (the option's value) */
+	int timed;
+	int64_t since, waited, deadline;
+	char message[640];
 };
 
 struct sink {

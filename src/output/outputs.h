@@ -13,7 +13,12 @@ struct report_opts {
 	int stream;             /* live: each violation and exchange as it
 	                         * comes, flushed, before the report */
 	const char *iface;      /* live capture: the interface; else NULL */
+	unsigned top;           /* --top: slowest exchanges listed (0: the
+	                         * default, REPORT_TOP) */
 };
+
+#define REPORT_TOP 10
+#define REPORT_TOP_MAX 1000
 
 /* flush: each line is written as soon as it is made (live capture).
  * When a write to out fails, the sink writes nothing more and calls

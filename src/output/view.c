@@ -761,8 +761,8 @@ draw_detail(int64_t now)
 				put(y++, 0, COLS, buf);
 		} else if (line++ >= V.dtop && y < h) {
 			snprintf(buf, sizeof(buf), "%11s  (no final response: "
-			    "%s)", "", p->end == END_CLOSED ? "connection "
-			    "ended" : p->end == END_OPEN ? "input ended" :
+			    "%s)", "", end_is_close(p->end) ? "connection "
+			    "ended" : p->end == END_CAPTURE_ENDED ? "input ended" :
 			    "let go");
 			put(y++, 0, COLS, buf);
 		}

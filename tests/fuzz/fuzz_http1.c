@@ -484,8 +484,8 @@ conn_run(const struct input *in, uint32_t *seed, struct conn_run *r)
 	unread[FROM_CLIENT] = flow_ignored(r->f) ? 0 : h[FROM_CLIENT].len;
 	unread[FROM_SERVER] = flow_ignored(r->f) ? 0 : h[FROM_SERVER].len;
 	log_printf(&r->log, "close ignored=%d\n", flow_ignored(r->f));
-	flow_close(r->f, unread, flow_ignored(r->f) ? END_OPEN :
-	    (in->flags & 1) ? END_CLOSED : END_OPEN, ts);
+	flow_close(r->f, unread, flow_ignored(r->f) ? END_CAPTURE_ENDED :
+	    (in->flags & 1) ? END_CLOSED : END_CAPTURE_ENDED, ts);
 	timers_run(&r->an.timers, ts);
 	log_printf(&r->log, "worst=%d\n", (int)r->an.worst);
 	for (int i = 0; i < RULE_COUNT; i++)
