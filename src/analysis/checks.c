@@ -22,11 +22,12 @@
 #define FIRED(r) (1u << (r))    /* RULE_COUNT < 32 */
 
 /* A broken silence (response-timeout, processing-silence) is raised once
- * it is known how it ended, HOLD_US after its deadline at the latest: 1xx
- * that come only together with the final response, within BUNDLE_US of
- * it, were sent in time by the origin but held by a hop in between, and
- * then "send 102" is the wrong advice. */
-#define HOLD_US (10 * USEC)
+ * it is known how it ended, a tenth of its timeout after its deadline at
+ * the latest (HOLD_MAX_US at most, so that a live capture still reports
+ * it nearly as it happens): 1xx that come only together with the final
+ * response, within BUNDLE_US of it, were sent in time by the origin but
+ * held by a hop in between, and then "send 102" is the wrong advice. */
+#define HOLD_MAX_US (10 * USEC)
 #define BUNDLE_US (10 * USEC / 1000)
 
 /* "POST /upload" for messages */
@@ -80,16 +81,19 @@ earliest(int64_t *best, int64_t d)
 		*best = d;
 }
 
-/* When a held violation is raised at the latest: HOLD_US after its
- * deadline, or BUNDLE_US after a late 1xx that no final follows. */
+/* When a held violation is raised at the latest: a tenth of its timeout
+ * after its deadline, or BUNDLE_US after a late 1xx that no final
+ * follows. */
 static int64_t
 held_until(const struct exchange *x)
 {
-	int64_t until;
+	int64_t hold, until;
 
 	if (!x->held)
 		return 0;
-	until = x->held_deadline + HOLD_US;
+	hold = (x->held - 1 == R_RESPONSE_TIMEOUT ?
+	    x->an->cfg.response_timeout : x->an->cfg.processing_timeout) / 10;
+	until = x->held_deadline + (hold < HOLD_MAX_US ? hold : HOLD_MAX_US);
 	if ((x->seen & SEEN_LATE_1XX) && x->t_late + BUNDLE_US < until)
 		until = x->t_late + BUNDLE_US;
 	return until;

@@ -2,7 +2,7 @@
  *
  * RFC 9110 15.2: every 1xx is interim; the request stays outstanding until
  * a final (2xx-5xx) response, a 101 (the connection becomes a tunnel) or the
- * end of the connection. Cost: O(1) per message. An exchange (1.5 KiB)
+ * end of the connection. Cost: O(1) per message. An exchange (1.8 KiB)
  * is too big for malloc's fast bins, so freed ones are kept on a short
  * list and reused while still in cache.
  */

@@ -4,9 +4,9 @@
  * (xor-shifts and odd multipliers modulo 2^53, each invertible): distinct
  * n give distinct ids, with no table of the ids in use, and consecutive
  * connections do not get consecutive ids. The salt comes from the run's
- * first connection, so two runs over different captures share an id only
- * if their salts fall within a few thousand of each other: about one
- * chance in 2^40 for runs of a thousand connections.
+ * first connection (and, live, the start time and pid), so two runs
+ * share an id only if their salts fall within N of each other: 2N
+ * chances in 2^53 for runs of N connections.
  */
 #include <stddef.h>
 
