@@ -948,6 +948,24 @@ http1_finish(struct http1_parser *p, size_t unconsumed)
 	p->begun = 0;
 }
 
+int
+http1_body_pending(const struct http1_parser *p)
+{
+	return p->body_bytes == 0 && (p->state == HTTP1_BODY_LENGTH ||
+	    p->state == HTTP1_BODY_CHUNK_SIZE);
+}
+
+void
+http1_withheld(struct http1_parser *p)
+{
+	if (http1_body_pending(p)) {
+		p->state = HTTP1_START_LINE;
+		p->begun = 0;
+		p->scanned = 0;
+		p->line_ok = 0;
+	}
+}
+
 void
 http1_abandon(struct http1_parser *p)
 {

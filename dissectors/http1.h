@@ -158,6 +158,14 @@ size_t http1_feed(struct http1_parser *p, const char *buf, size_t len);
  * truncated message. */
 void http1_finish(struct http1_parser *p, size_t unconsumed);
 
+/* A body not begun that the peer may rightly never send (a request with
+ * Expect: 100-continue answered by a final status: RFC 9110 10.1.1):
+ * true when the parser waits for the first byte of such a body. */
+int http1_body_pending(const struct http1_parser *p);
+
+/* The stream ended without that body: the message is over, no error. */
+void http1_withheld(struct http1_parser *p);
+
 /* The caller drops the bytes it holds unconsumed: an incomplete head is
  * given up (HTTP1_ERR_ABANDONED) and the parser skips to the next line
  * that begins a message. */

@@ -554,6 +554,19 @@ rec_http2_answer() {
     stop_capture; stop_server
 }
 
+# python's http.server (HTTP/1.0, no 100) answers curl's Expect POST 501
+# before the body; curl then closes without sending it (RFC 9110 10.1.1)
+rec_python_expect_refused() {
+    local port=24092
+    start_server $port "$PYTHON" -m http.server $port --bind 127.0.0.1
+    start_capture python-expect-refused.pcap $port
+    body2k | "${CURL[@]}" --http1.1 -H 'Expect: 100-continue' \
+        --data-binary @- "http://127.0.0.1:$port/upload" -o /dev/null || true
+    stop_capture
+    kill "$SERVER_PID" 2>/dev/null || true
+    stop_server
+}
+
 SAMPLES=(curl-expect-100 node-processing node-early-hints node-continue
          node-websocket keepalive-pipeline raw-http10-continue
          raw-101-no-upgrade raw-1xx-with-body raw-102-then-close
@@ -567,7 +580,7 @@ SAMPLES=(curl-expect-100 node-processing node-early-hints node-continue
          keepalive-102-continue midstream-keepalive ipv6-midstream-keepalive
          go-early-hints go-http10-103 nginx-proxy-http10 nginx-proxy-held-102
          apache-continue apache-proxy-1xx python-close-delimited
-         curl-gives-up http2-answer)
+         curl-gives-up http2-answer python-expect-refused)
 
 # Samples that wait for seconds to minutes: recorded in parallel.
 LONG=(rule-processing-silence rule-response-timeout near-processing-every-30s

@@ -21,13 +21,11 @@
 
 #define FIRED(r) (1u << (r))    /* RULE_COUNT < 32 */
 
-/* A broken silence (response-timeout, processing-silence) is raised once
- * it is known how it ended, a tenth of its timeout after its deadline at
- * the latest (HOLD_MAX_US at most, so that a live capture still reports
- * it nearly as it happens): 1xx that come only together with the final
- * response, within BUNDLE_US of it, were sent in time by the origin but
- * held by a hop in between, and then "send 102" is the wrong advice. */
-#define HOLD_MAX_US (10 * USEC)
+/* A broken silence (response-timeout, processing-silence) is raised at its
+ * deadline, before anyone knows how it will end. If it ends with 1xx that
+ * come only together with the final response, within BUNDLE_US of it, the
+ * origin most likely sent them in time and a hop in between held them
+ * (x->interim_held; the outputs say so, check_held_note()). */
 #define BUNDLE_US (10 * USEC / 1000)
 
 /* "POST /upload" for messages */
@@ -81,24 +79,6 @@ earliest(int64_t *best, int64_t d)
 		*best = d;
 }
 
-/* When a held violation is raised at the latest: a tenth of its timeout
- * after its deadline, or BUNDLE_US after a late 1xx that no final
- * follows. */
-static int64_t
-held_until(const struct exchange *x)
-{
-	int64_t hold, until;
-
-	if (!x->held)
-		return 0;
-	hold = (x->held - 1 == R_RESPONSE_TIMEOUT ?
-	    x->an->cfg.response_timeout : x->an->cfg.processing_timeout) / 10;
-	until = x->held_deadline + (hold < HOLD_MAX_US ? hold : HOLD_MAX_US);
-	if ((x->seen & SEEN_LATE_1XX) && x->t_late + BUNDLE_US < until)
-		until = x->t_late + BUNDLE_US;
-	return until;
-}
-
 int64_t
 check_next(const struct exchange *x)
 {
@@ -109,7 +89,6 @@ check_next(const struct exchange *x)
 	earliest(&d, continue_deadline(x));
 	earliest(&d, response_deadline(x));
 	earliest(&d, processing_deadline(x));
-	earliest(&d, held_until(x));
 	return d;
 }
 
@@ -162,126 +141,58 @@ interim_by(const struct exchange *x, int64_t ts)
 	return NULL;
 }
 
-/* "; its 102 Processing came only together with the final response, at
- * +105.0 s, ...": the 1xx after the silence, held by a hop (BUNDLE_US).
- * Arguments: what came (late_1xx()), when, "it" or "them" twice. */
-#define HELD_FMT "; %s came only together with the final response, at " \
-	"+%.1f s, so the origin most likely sent %s in time and a hop " \
-	"between the origin and this capture point held %s back (nginx, up " \
-	"to at least 1.22, holds 102 and 103 until the final response): " \
-	"make that hop pass 1xx on as they come%s"
-
-/* "102 Processing" or "102 Processing and 2 more 1xx": what came after
- * ts; returns how many. */
-static unsigned
-late_1xx(const struct exchange *x, int64_t ts, char *buf, size_t size)
-{
-	unsigned first = x->n_interim, n;
-
-	while (first > 0 && x->interim[first - 1].ts > ts)
-		first--;
-	n = x->n_interim - first;
-	if (n == 0)
-		snprintf(buf, size, "a 1xx");
-	else if (n == 1)
-		snprintf(buf, size, "%d %s", x->interim[first].status,
-		    x->interim[first].reason);
-	else
-		snprintf(buf, size, "%d %s and %u more 1xx",
-		    x->interim[first].status, x->interim[first].reason, n - 1);
-	return n;
-}
+/* At the deadline it is not known yet whether the origin is silent or a
+ * hop holds its 1xx back: the advice names both. */
+#define HEDGE "; if the origin does send 1xx in time, a hop between it " \
+	"and this capture point holds them back (nginx, up to at least " \
+	"1.22, holds 102 and 103 until the final response)"
 
 static void
-raise_response_timeout(struct exchange *x, int64_t d, int bundled)
+raise_response_timeout(struct exchange *x, int64_t d)
 {
 	struct analysis *an = x->an;
-	char gone[64], late[96];
+	char gone[64];
 	double every = secs(an->cfg.processing_timeout) / 2;
-	unsigned n = late_1xx(x, d, late, sizeof(late));
 
 	client_gone(x, d, gone, sizeof(gone));
-	if (bundled)
-		rules_raise_wait(an, R_RESPONSE_TIMEOUT, d, x->flow, x,
-		    d - an->cfg.response_timeout, an->cfg.response_timeout,
-		    "origin sent no response byte to " REQ_FMT " for %.1f s "
-		    "after the request; Cloudflare would answer 524 "
-		    "(--response-timeout %.0f s)" HELD_FMT, REQ(x),
-		    secs(an->cfg.response_timeout),
-		    secs(an->cfg.response_timeout), late,
-		    secs(x->t_final - x->t_begin), n > 1 ? "them" : "it",
-		    n > 1 ? "them" : "it", gone);
-	else
-		rules_raise_wait(an, R_RESPONSE_TIMEOUT, d, x->flow, x,
-		    d - an->cfg.response_timeout, an->cfg.response_timeout,
-		    "origin sent no response byte to " REQ_FMT " for %.1f s "
-		    "after the request; Cloudflare would answer 524 "
-		    "(--response-timeout %.0f s): the origin takes longer "
-		    "than that, so send 102 Processing before then and again "
-		    "at least every %.3g s until the final response, or answer "
-		    "sooner%s", REQ(x), secs(an->cfg.response_timeout),
-		    secs(an->cfg.response_timeout), every, gone);
+	rules_raise_wait(an, R_RESPONSE_TIMEOUT, d, x->flow, x,
+	    d - an->cfg.response_timeout, an->cfg.response_timeout,
+	    "origin sent no response byte to " REQ_FMT " for %.1f s after "
+	    "the request; Cloudflare would answer 524 (--response-timeout "
+	    "%.0f s): the origin takes longer than that, so send 102 "
+	    "Processing before then and again at least every %.3g s until "
+	    "the final response, or answer sooner" HEDGE "%s", REQ(x),
+	    secs(an->cfg.response_timeout), secs(an->cfg.response_timeout),
+	    every, gone);
 }
 
 static void
-raise_processing_silence(struct exchange *x, int64_t d, int bundled)
+raise_processing_silence(struct exchange *x, int64_t d)
 {
 	struct analysis *an = x->an;
 	int64_t since = d - an->cfg.processing_timeout;
 	const struct interim *i = interim_by(x, since);
-	char at[32], gone[64], late[96];
+	char at[32], gone[64];
 	double every = secs(an->cfg.processing_timeout) / 2;
-	unsigned n = late_1xx(x, d, late, sizeof(late));
 
 	format_clock(at, sizeof(at), since);
 	client_gone(x, d, gone, sizeof(gone));
-	if (bundled)
-		rules_raise_wait(an, R_PROCESSING_SILENCE, d, x->flow, x,
-		    since, an->cfg.processing_timeout, "origin sent %s at %s "
-		    "for " REQ_FMT " and then nothing for %.1f s; Cloudflare "
-		    "would answer 522 (--processing-timeout %.0f s)" HELD_FMT,
-		    i != NULL && i->status == 102 ? "102 Processing" :
-		    "a 1xx after 102 Processing", at, REQ(x),
-		    secs(an->cfg.processing_timeout),
-		    secs(an->cfg.processing_timeout), late,
-		    secs(x->t_final - x->t_begin), n > 1 ? "them" : "it",
-		    n > 1 ? "them" : "it", gone);
-	else
-		rules_raise_wait(an, R_PROCESSING_SILENCE, d, x->flow, x,
-		    since, an->cfg.processing_timeout, "origin sent %s at %s "
-		    "for " REQ_FMT " and then nothing for %.1f s; Cloudflare "
-		    "would answer 522 (--processing-timeout %.0f s): send 102 "
-		    "Processing again at least every %.3g s until the final "
-		    "response%s", i != NULL && i->status == 102 ?
-		    "102 Processing" : "a 1xx after 102 Processing", at,
-		    REQ(x), secs(an->cfg.processing_timeout),
-		    secs(an->cfg.processing_timeout), every, gone);
+	rules_raise_wait(an, R_PROCESSING_SILENCE, d, x->flow, x, since,
+	    an->cfg.processing_timeout, "origin sent %s at %s for " REQ_FMT
+	    " and then nothing for %.1f s; Cloudflare would answer 522 "
+	    "(--processing-timeout %.0f s): send 102 Processing again at "
+	    "least every %.3g s until the final response" HEDGE "%s",
+	    i != NULL && i->status == 102 ? "102 Processing" :
+	    "a 1xx after 102 Processing", at, REQ(x),
+	    secs(an->cfg.processing_timeout), secs(an->cfg.processing_timeout),
+	    every, gone);
 }
 
-/* Raise the held violation; bundled: its silence ended with 1xx that
- * came only with the final response. */
+/* A silence broke its deadline: what ends it may be held 1xx. */
 static void
-release(struct exchange *x, int bundled)
+silence_broken(struct exchange *x)
 {
-	enum rule_id r = (enum rule_id)(x->held - 1);
-
-	x->held = 0;
-	if (lossy(x))
-		return;         /* the silence may be the capture's */
-	if (r == R_RESPONSE_TIMEOUT)
-		raise_response_timeout(x, x->held_deadline, bundled);
-	else
-		raise_processing_silence(x, x->held_deadline, bundled);
-}
-
-/* Rule r's silence broke deadline d: raised once it ends (release). */
-static void
-hold(struct exchange *x, enum rule_id r, int64_t d)
-{
-	if (x->held)
-		release(x, 0);
-	x->held = (uint8_t)(r + 1);
-	x->held_deadline = d;
+	x->silence_broken = 1;
 	x->seen &= ~(unsigned)SEEN_LATE_1XX;
 }
 
@@ -293,8 +204,6 @@ check_expire(struct exchange *x, int64_t upto)
 
 	if (!x->head_done)
 		return;
-	if (x->held && held_until(x) <= upto)
-		release(x, 0);
 	if (lossy(x)) {
 		x->fired |= FIRED(R_CONTINUE_SLOW) | FIRED(R_RESPONSE_TIMEOUT) |
 		    FIRED(R_PROCESSING_SILENCE);
@@ -315,16 +224,17 @@ check_expire(struct exchange *x, int64_t upto)
 	d = response_deadline(x);
 	if (d != 0 && d <= upto) {
 		x->fired |= FIRED(R_RESPONSE_TIMEOUT);
-		if (!unacked(x))
-			hold(x, R_RESPONSE_TIMEOUT, d);
+		if (!unacked(x)) {
+			raise_response_timeout(x, d);
+			silence_broken(x);
+		}
 	}
 	d = processing_deadline(x);
 	if (d != 0 && d <= upto) {
 		x->fired |= FIRED(R_PROCESSING_SILENCE);
-		hold(x, R_PROCESSING_SILENCE, d);
+		raise_processing_silence(x, d);
+		silence_broken(x);
 	}
-	if (x->held && held_until(x) <= upto)
-		release(x, 0);
 }
 
 /* --- messages --- */
@@ -499,8 +409,8 @@ check_interim(struct exchange *x, const struct http1_message *m)
 		rules_raise(x->an, R_EARLY_HINTS_WITHOUT_LINK, ts, x->flow, x,
 		    "origin sent 103 Early Hints to " REQ_FMT " without a Link "
 		    "header, so it hints nothing", REQ(x));
-	if (x->held && !(x->seen & SEEN_LATE_1XX)) {
-		x->seen |= SEEN_LATE_1XX;       /* a held silence ended */
+	if (x->silence_broken && !(x->seen & SEEN_LATE_1XX)) {
+		x->seen |= SEEN_LATE_1XX;       /* a broken silence ended */
 		x->t_late = ts;
 	}
 	/* a 102 starts the silence watch; any later 1xx restarts it */
@@ -517,9 +427,8 @@ check_final(struct exchange *x)
 {
 	if (!x->head_done)
 		return;
-	if (x->held)
-		release(x, (x->seen & SEEN_LATE_1XX) &&
-		    x->t_final - x->t_late <= BUNDLE_US);
+	x->interim_held = x->silence_broken && (x->seen & SEEN_LATE_1XX) &&
+	    x->t_final - x->t_late <= BUNDLE_US;
 	if (!(x->seen & SEEN_ANSWERED)) {
 		x->seen |= SEEN_ANSWERED;
 		x->t_answered = x->t_final;
@@ -544,8 +453,6 @@ check_end(struct exchange *x, int closed, int64_t ts)
 
 	if (!x->head_done)
 		return;
-	if (x->held)
-		release(x, 0);
 	if (closed && (x->seen & SEEN_PROCESSING) && x->final_status == 0 &&
 	    x->tunnel[0] == '\0' && !lossy(x)) {
 		format_clock(at, sizeof(at), x->t_processing);
@@ -555,4 +462,16 @@ check_end(struct exchange *x, int closed, int64_t ts)
 		    "without a final response", REQ(x),
 		    secs(ts - x->t_processing), at);
 	}
+}
+
+const char *
+check_held_note(const struct exchange *x)
+{
+	if (!x->interim_held)
+		return NULL;
+	return "its 1xx came only together with the final response, so the "
+	    "origin most likely sent them in time and a hop between it and "
+	    "this capture point held them back (nginx, up to at least 1.22, "
+	    "holds 102 and 103 until the final response): make that hop "
+	    "pass 1xx on as they come";
 }

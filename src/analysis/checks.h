@@ -44,4 +44,8 @@ void check_unsolicited(struct analysis *an, const struct flow_ident *flow,
  * capture). */
 void check_end(struct exchange *x, int closed, int64_t ts);
 
+/* When x's broken silence ended with 1xx held by a hop: what to say,
+ * else NULL. */
+const char *check_held_note(const struct exchange *x);
+
 #endif

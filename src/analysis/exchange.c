@@ -45,6 +45,8 @@ struct flow {
 	uint64_t requests;              /* begun, kept or not */
 	struct flow_link link;          /* the reassembler's */
 	uint8_t midstream;              /* picked up without a handshake */
+	uint8_t body_withheld;          /* a final response came before the
+					 * Expect: 100-continue body */
 	uint64_t consumed[2];           /* bytes of each direction, so far */
 	uint64_t gap_at[2];             /* a gap there, gap_len[d] long */
 	uint32_t gap_len[2];
@@ -163,8 +165,12 @@ emit(struct flow *f, struct exchange *x, enum exchange_end end)
 		if (out->exchange != NULL)
 			out->exchange(out->self, &f->ident.key, f->ident.id, x);
 	}
-	if (f->req_cur == x)
+	if (f->req_cur == x) {
+		/* told no before its body: the client may close instead */
+		f->body_withheld = x->expects_100 && x->final_status >= 200 &&
+		    http1_body_pending(&f->req);
 		f->req_cur = NULL;
+	}
 	exchange_free(f->an, x);
 }
 
@@ -745,6 +751,8 @@ flow_close(struct flow *f, const size_t unconsumed[2], enum exchange_end how,
 	if (how == END_CLOSED)
 		how = closed_by(f);
 	if (!f->ignored) {
+		if (f->body_withheld)
+			http1_withheld(&f->req);
 		http1_finish(&f->req, unconsumed[FROM_CLIENT]);
 		http1_finish(&f->resp, unconsumed[FROM_SERVER]);
 		/* the client spoke, not HTTP, and the server never did */

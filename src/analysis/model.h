@@ -137,10 +137,11 @@ struct exchange {
 	int expects_100;                /* Expect: 100-continue */
 	unsigned fired;                 /* timer rules fired, by bit */
 	unsigned continues;             /* 100 responses */
-	uint8_t held;                   /* a silence rule that fired, enum
-					 * rule_id + 1, not yet raised: it waits
-					 * to see how the silence ends */
-	int64_t held_deadline;          /* ... when it fired */
+	uint8_t silence_broken;         /* response-timeout or
+					 * processing-silence fired */
+	uint8_t interim_held;           /* ... and the 1xx that ended the
+					 * silence came only with the final
+					 * response (checks.c) */
 	int64_t t_late;                 /* the first 1xx after it fired */
 
 	/* text: valid up to its NUL; reasons only for the n_interim kept */

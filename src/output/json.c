@@ -443,6 +443,7 @@ on_exchange(void *self, const struct flow_key *k, uint64_t flow_id,
 	if (x->midstream)
 		PUT_LIT(j, ",\"midstream\":true");
 	field(j, "tunnel_of", x->tunnel_of, x->tunnel_of[0] != '\0');
+	bool_field(j, "interim_held", x->interim_held);
 	counter(j, "request_body_len", x->request_body_len);
 	counter(j, "response_body_len", x->response_body_len);
 	time_field(j, "response_end_timestamp", x->t_response_end,

@@ -91,7 +91,7 @@ on_violation(void *self, const struct violation *v)
 	struct junit *j = self;
 	struct suite *s = suite_at(j, j->cur < 0 ? 0 : j->cur);
 	struct tally *t;
-	char line[640], when[40], cl[64], sv[64], req[X_METHOD + X_TARGET + 16];
+	char line[1200], when[40], cl[64], sv[64], req[X_METHOD + X_TARGET + 16];
 
 	if (s == NULL)
 		return;                 /* out of memory: counted nowhere */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks.h"
 #include "format.h"
 #include "front.h"
 #include "outputs.h"
@@ -17,7 +18,8 @@
 
 #define EXAMPLES 3
 #define CF_EXAMPLES 10
-#define LINE 1088        /* where (256), request (160) and message (640) */
+#define LINE 1800        /* where (256), request (160), message (640)
+			 * and what came then (720) */
 #define TARGET_SHOWN 80         /* target characters in one-line examples */
 #define SERVER_ROWS 20
 #define WIDTH 100               /* the server table and its wrapped lines */
@@ -472,10 +474,17 @@ static void
 then_told(struct report *r, uint64_t flow_id, const struct exchange *x,
     int h2)
 {
-	char how[320];
+	char how[720], brief[760];
+	const char *held = check_held_note(x);
 	size_t n;
 
 	outcome(how, sizeof(how), x, h2);
+	snprintf(brief, sizeof(brief), "%s%s", how, held != NULL ?
+	    "; its 1xx were held back on the way" : "");
+	if (held != NULL) {
+		n = strlen(how);
+		snprintf(how + n, sizeof(how) - n, "; %s", held);
+	}
 	for (int i = 0; i < RULE_COUNT; i++) {
 		struct examples *e = &r->rule[i];
 
@@ -497,7 +506,7 @@ then_told(struct report *r, uint64_t flow_id, const struct exchange *x,
 		    (c->seq != x->seq && c->seq != ANY_SEQ))
 			continue;
 		n = strlen(c->line);
-		snprintf(c->line + n, LINE - n, "  then: %s", how);
+		snprintf(c->line + n, LINE - n, "  then: %s", brief);
 		c->seq = 0;
 		r->awaiting--;
 	}
