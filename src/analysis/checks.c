@@ -475,3 +475,12 @@ check_held_note(const struct exchange *x)
 	    "holds 102 and 103 until the final response): make that hop "
 	    "pass 1xx on as they come";
 }
+
+int
+check_bundled(const struct exchange *x)
+{
+	if (x->final_status == 0 || x->n_interim == 0)
+		return 0;
+	return x->t_final - x->interim[0].ts <= BUNDLE_US &&
+	    x->t_final - x->t_end >= USEC;
+}

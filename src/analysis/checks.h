@@ -48,4 +48,8 @@ void check_end(struct exchange *x, int closed, int64_t ts);
  * else NULL. */
 const char *check_held_note(const struct exchange *x);
 
+/* Every 1xx of x came within 10 ms of its final response, a second or
+ * more after the request: a hop most likely held them back. */
+int check_bundled(const struct exchange *x);
+
 #endif

@@ -419,6 +419,8 @@ slow_detail(char *buf, size_t size, const struct exchange *x, int h2)
 	}
 	if (x->n_interim_seen > x->n_interim)
 		ADD(" and %u more 1xx", x->n_interim_seen - x->n_interim);
+	if (check_bundled(x))
+		ADD(" (only with the final response: held back on the way)");
 	if (x->seen & SEEN_FIRST_BYTE) {
 		ADD("%sfirst byte +%.3fs", sep, since(x->t_first_byte, x));
 		sep = "; ";
