@@ -7,6 +7,8 @@
 # gen-syn-flood (see its top) writes the capture into a temporary directory
 # under /tmp, removed at exit. Then three checks, each printed with its
 # figures:
+#   syns       the unanswered SYNs come as a few lines (the first ten one by
+#              one, then aggregates) whose counts add up to the summary's
 #   violation  `interim -j` reports processing-silence for the real
 #              connection 192.0.2.10:40000 -> 192.0.2.80:80
 #   memory     interim's peak RSS (GNU time's %M) < FLOOD_RSS_CAP_MIB (64,
@@ -104,6 +106,19 @@ grep '"rule":"processing-silence"' "$work/out.json" |
 summary=$(grep '"event_type":"summary"' "$work/out.json" |
 	grep -o '"rules":{[^}]*}\|"evicted_flows":[0-9]*' | tr '\n' ' ')
 verdict $found "violation: processing-silence for 192.0.2.10:40000 ($summary)"
+# the SYNs: the first few one by one, then aggregates whose counts add up
+# to the summary's (synagg.h), a few lines and not one per SYN
+set -- $(awk '/"rule":"handshake-timeout"/ {
+		lines++
+		if (match($0, /"count":[0-9]+/)) n += substr($0, RSTART + 8, RLENGTH - 8); else n++
+	}
+	/"event_type":"summary"/ && match($0, /"handshake-timeout":[0-9]+/) {
+		total = substr($0, RSTART + 20, RLENGTH - 20)
+	}
+	END { print lines + 0, n + 0, total + 0 }' "$work/out.json")
+st=1
+[ "$1" -le 20 ] && [ "$2" = "$3" ] && [ "$3" -gt 0 ] && st=0
+verdict $st "handshake-timeout: $1 JSON lines for $3 unanswered SYNs (counted: $2)"
 [ "$no_perf" = 1 ] && exit $missed
 
 best_i='' best_n='' i=0

@@ -50,7 +50,7 @@ hand_on(struct analysis *a, struct violation *v, const char *fmt, va_list ap)
 {
 	if (a->cfg.disabled[v->rule])
 		return;
-	a->rule_counts[v->rule]++;
+	a->rule_counts[v->rule] += v->count > 0 ? v->count : 1;
 	if (rules[v->rule].severity > a->worst)
 		a->worst = rules[v->rule].severity;
 	vsnprintf(v->message, sizeof(v->message), fmt, ap);
@@ -97,6 +97,27 @@ rules_raise_wait(struct analysis *a, enum rule_id r, int64_t ts,
 	v.since = since;
 	v.waited = ts - since;
 	v.deadline = deadline;
+	va_start(ap, fmt);
+	hand_on(a, &v, fmt, ap);
+	va_end(ap);
+}
+
+void
+rules_raise_many(struct analysis *a, enum rule_id r, int64_t ts,
+    const struct flow_ident *flow, int64_t since, int64_t deadline,
+    uint64_t count, unsigned sources, int sources_more, const char *fmt, ...)
+{
+	struct violation v;
+	va_list ap;
+
+	subject(&v, r, ts, flow, NULL);
+	v.timed = 1;
+	v.since = since;
+	v.waited = deadline;
+	v.deadline = deadline;
+	v.count = count;
+	v.sources = sources;
+	v.sources_more = sources_more;
 	va_start(ap, fmt);
 	hand_on(a, &v, fmt, ap);
 	va_end(ap);

@@ -128,6 +128,14 @@ void rules_raise_wait(struct analysis *a, enum rule_id r, int64_t ts,
     int64_t deadline, const char *fmt, ...)
     __attribute__((format(printf, 8, 9)));
 
+/* count violations of r alike, the first at since, the last at ts (each
+ * broke its deadline), from sources distinct clients (or more): one
+ * event, counted count times. */
+void rules_raise_many(struct analysis *a, enum rule_id r, int64_t ts,
+    const struct flow_ident *flow, int64_t since, int64_t deadline,
+    uint64_t count, unsigned sources, int sources_more, const char *fmt, ...)
+    __attribute__((format(printf, 10, 11)));
+
 /* Rule by id; -1 when unknown. */
 int rules_find(const char *id);
 

@@ -12,6 +12,7 @@
 
 #include "format.h"
 #include "hash.h"
+#include "synagg.h"
 #include "tcpwatch.h"
 
 #define BUCKETS   131072        /* power of two: TCPWATCH_MAX, chains of 1 */
@@ -45,6 +46,7 @@ struct tcpwatch {
 	uint64_t seed;                  /* keys bucket_of(), at random */
 	struct syn *oldest, *newest;    /* the deadlines, in order */
 	char advice[160];               /* handshake-timeout's, made once */
+	struct synagg *agg;             /* past the first few per server */
 	struct timer timer;             /* runs by the oldest one's */
 	struct syn *bucket[BUCKETS];
 };
@@ -181,17 +183,21 @@ syn_expire(struct tcpwatch *w, struct syn *s, int64_t now)
 	}
 	s->fired = 1;
 	syn_key(w, s, &flow.key);
-	/* a connection that never opened: its id is made now, from its
-	 * first SYN */
-	flow.id = flowid_next(&an->ids, &flow.key, s->first);
 	format_endpoint(cl, sizeof(cl), &flow.key.client, flow.key.client_port);
 	format_endpoint(sv, sizeof(sv), &flow.key.server, flow.key.server_port);
 	format_clock(at, sizeof(at), s->first);
+	/* a connection that never opened: its id is made now, from its
+	 * first SYN */
+	flow.id = flowid_next(&an->ids, &flow.key, s->first);
 	if (w->advice[0] == '\0')       /* the same for every SYN */
 		snprintf(w->advice, sizeof(w->advice), "within %.1f s; "
 		    "Cloudflare would answer 522 (--syn-timeout %.0f s): check "
 		    "that the origin listens and that no firewall drops "
 		    "Cloudflare's addresses", secs(limit), secs(limit));
+	if (!synagg_admit(w->agg, &flow.key, s->first, s->first + limit)) {
+		list_append(w, s, linger(w, s->last + limit));
+		return;                 /* counted: past the first few */
+	}
 	rules_raise_wait(an, R_HANDSHAKE_TIMEOUT, s->first + limit, &flow,
 	    NULL, s->first, limit,
 	    "client %s sent SYN to %s at %s (%u time%s) and got no SYN-ACK "
@@ -315,6 +321,7 @@ tcpwatch_new(struct analysis *an, const uint8_t *ports)
 		w->ports = ports;
 		w->seed = hash_seed();
 		w->timer.fire = watch_fire;
+		w->agg = synagg_new(an);        /* NULL: each one reported */
 	}
 	return w;
 }
@@ -334,6 +341,7 @@ tcpwatch_free(struct tcpwatch *w)
 		while (w->bucket[b] != NULL)
 			syn_remove(w, &w->bucket[b]);
 	timers_cancel(&w->an->timers, &w->timer);
+	synagg_finish(w->agg);
 	free(w);
 }
 

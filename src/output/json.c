@@ -491,6 +491,11 @@ on_violation(void *self, const struct violation *v)
 	seconds_field(j, "waited", v->waited, v->timed);
 	seconds_field(j, "deadline", v->deadline, v->timed);
 	time_field(j, "since", v->since, v->timed);
+	if (v->count > 0) {             /* an aggregate (synagg.h) */
+		counter(j, "count", v->count);
+		counter(j, "sources", v->sources);
+		bool_field(j, "sources_more", v->sources_more);
+	}
 	if (v->x != NULL && v->x->head_done)
 		http(j, v->x);
 	end_line(j);

@@ -27,6 +27,11 @@ struct violation {
 	 * lasted waited when it broke deadline (the option's value) */
 	int timed;
 	int64_t since, waited, deadline;
+	/* an aggregate (count > 0): count like it since since, from sources
+	 * distinct client addresses (at least, when sources_more) */
+	uint64_t count;
+	unsigned sources;
+	int sources_more;
 	char message[640];
 };
 

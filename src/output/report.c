@@ -34,6 +34,10 @@ struct examples {
 	/* a timer rule's example waits for its exchange to end, to say how
 	 * (then_told): its connection and position, seq 0 when it does not */
 	uint64_t flow[EXAMPLES], seq[EXAMPLES];
+	/* aggregates (v->count > 0): the first one's line, and how many */
+	uint64_t aggregates, aggregated;
+	int64_t agg_ts;
+	char agg_line[LINE];
 };
 
 #define ANY_SEQ UINT64_MAX      /* the first exchange of the flow to end */
@@ -607,7 +611,8 @@ on_violation(void *self, const struct violation *v)
 	int at;
 
 	if (v->key != NULL) {
-		servers_violation(&r->servers, v->key, v->rule);
+		servers_violation(&r->servers, v->key, v->rule,
+		    v->count > 0 ? v->count : 1);
 		pair(p, sizeof(p), v->key);
 	}
 	if (v->x != NULL && v->x->head_done) {
@@ -615,6 +620,28 @@ on_violation(void *self, const struct violation *v)
 		request_line(req + 2, sizeof(req) - 2, v->x, TARGET_SHOWN);
 	}
 	snprintf(line, sizeof(line), "%s%s\n      %s", p, req, v->message);
+	if (v->count > 0) {             /* many alike, counted as many */
+		struct examples *e = &r->rule[v->rule];
+
+		if (e->aggregates++ == 0) {
+			e->agg_ts = v->ts;
+			snprintf(e->agg_line, LINE, "%s", line);
+		}
+		e->count += v->count;
+		e->aggregated += v->count;
+		if (rule->cloudflare != NULL)
+			r->cloudflare += v->count;
+		if (r->o.stream && r->err == 0) {
+			format_clock(t, sizeof(t), v->ts);
+			fprintf(r->out, "%s%s%s %s: %s  ", colour_of(r,
+			    rule->severity), severity_name(rule->severity),
+			    plain(r), rule->id, t);
+			put_line(r, "", line);
+			fflush(r->out);
+			check_out(r);
+		}
+		return;
+	}
 	if ((at = keep(&r->rule[v->rule], v->ts, line)) >= 0 && seq != 0) {
 		r->rule[v->rule].flow[at] = v->flow_id;
 		r->rule[v->rule].seq[at] = seq;
@@ -647,7 +674,7 @@ static void
 print_examples(struct report *r, const struct examples *e)
 {
 	uint64_t shown = e->count < EXAMPLES ? e->count : EXAMPLES;
-	char t[48], line[LINE + 48];
+	char t[48], line[LINE + 64];
 
 	for (uint64_t i = 0; i < shown; i++) {
 		when(r, t, sizeof(t), e->ts[i]);
@@ -657,6 +684,16 @@ print_examples(struct report *r, const struct examples *e)
 	if (e->count > shown)
 		fprintf(r->out, "    ... and %llu more\n",
 		    (unsigned long long)(e->count - shown));
+	if (e->aggregates > 0) {
+		when(r, t, sizeof(t), e->agg_ts);
+		snprintf(line, sizeof(line), "%s  %.*s", t, LINE, e->agg_line);
+		fprintf(r->out, "    %llu of them counted together, in %llu "
+		    "aggregate%s; the first:\n",
+		    (unsigned long long)e->aggregated,
+		    (unsigned long long)e->aggregates,
+		    e->aggregates == 1 ? "" : "s");
+		put_line(r, "    ", line);
+	}
 }
 
 static uint64_t

@@ -116,16 +116,17 @@ servers_exchange(struct servers *t, const struct flow_key *k,
 }
 
 void
-servers_violation(struct servers *t, const struct flow_key *k, int rule)
+servers_violation(struct servers *t, const struct flow_key *k, int rule,
+    uint64_t n)
 {
 	struct server *s = find(t, k);
 
 	if (s == NULL) {
-		t->other_violations++;
+		t->other_violations += n;
 		return;
 	}
-	s->violations++;
-	s->rule[rule]++;
+	s->violations += n;
+	s->rule[rule] += n;
 }
 
 static int

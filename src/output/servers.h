@@ -44,7 +44,8 @@ void servers_init(struct servers *t);
 void servers_free(struct servers *t);
 void servers_exchange(struct servers *t, const struct flow_key *k,
     const struct exchange *x);
-void servers_violation(struct servers *t, const struct flow_key *k, int rule);
+void servers_violation(struct servers *t, const struct flow_key *k, int rule,
+    uint64_t n);
 
 /* The most seen Host value, or NULL when none was. */
 const char *server_host(const struct server *s);
