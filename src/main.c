@@ -22,6 +22,7 @@
 
 #include "capture.h"
 #include "decap.h"
+#include "evidence.h"
 #include "exchange.h"
 #include "front.h"
 #include "outputs.h"
@@ -57,7 +58,9 @@ enum {
 	OPT_IDLE_TIMEOUT,
 	OPT_TUI,
 	OPT_NO_TUI,
-	OPT_SPEED
+	OPT_SPEED,
+	OPT_WRITE_VIOLATIONS,
+	OPT_VIOLATION_BUFFER
 };
 
 /* One table for getopt_long, --help and the man page test. */
@@ -98,6 +101,8 @@ static const struct opt {
 	{OPT_TUI, "tui", NULL, "show the live view (the default when capturing live with a terminal on standard output)"},
 	{OPT_NO_TUI, "no-tui", NULL, "no live view: stream and report as text"},
 	{OPT_SPEED, "speed", "X", "with --tui on files: replay in packet time scaled by X (default 1; 0: as fast as possible)"},
+	{OPT_WRITE_VIOLATIONS, "write-violations", "FILE", "write the packets of the connections with a violation to FILE, as pcap"},
+	{OPT_VIOLATION_BUFFER, "violation-buffer", "N", "live or standard input: packets kept per connection until its first violation (default 64; 64 MiB in all)"},
 	{'h', "help", NULL, "print this help and exit"},
 	{'V', "version", NULL, "print the version and exit"},
 	{0, NULL, NULL, NULL}
@@ -119,6 +124,7 @@ struct config {
 	enum severity fail_on;  /* SEV_NONE: never */
 	int tui;                /* -1: when live on a terminal */
 	double speed;           /* --speed: file replay pace */
+	struct evidence_opts evidence;  /* --write-violations */
 };
 
 /* What the signal handler and the packet callback reach. */
@@ -129,6 +135,7 @@ static struct tcpwatch *watch;
 static int output_errno;        /* the first write to stdout that failed */
 static int tui;                 /* the live view is on */
 static double speed;            /* --speed */
+static struct evidence *evidence;       /* --write-violations, or NULL */
 
 static void
 usage(FILE *out)
@@ -358,6 +365,8 @@ parse_args(int argc, char **argv, struct config *cf)
 		case OPT_TUI: cf->tui = 1; break;
 		case OPT_NO_TUI: cf->tui = 0; break;
 		case OPT_SPEED: cf->speed = parse_speed(optarg); break;
+		case OPT_WRITE_VIOLATIONS: cf->evidence.path = optarg; break;
+		case OPT_VIOLATION_BUFFER: cf->evidence.buffer = (unsigned)parse_count(optarg, "--violation-buffer", 1000000); break;
 		case 'h': usage(stdout); exit(close_output(EXIT_CLEAN));
 		case 'V': printf("interim %s\n", PACKAGE_VERSION); exit(close_output(EXIT_CLEAN));
 		default: usage(stderr); exit(EXIT_USAGE);
@@ -373,6 +382,11 @@ parse_args(int argc, char **argv, struct config *cf)
 		die("%s", "give capture files or -i, not both");
 	if (cf->cap.save != NULL && strcmp(cf->cap.save, "-") == 0)
 		die("%s", "cannot save to '-': standard output has the report");
+	if (cf->evidence.path != NULL && strcmp(cf->evidence.path, "-") == 0)
+		die("%s", "cannot write violations to '-': standard output has "
+		    "the report");
+	if (cf->evidence.buffer > 0 && cf->evidence.path == NULL)
+		die("%s", "--violation-buffer needs --write-violations");
 }
 
 static void
@@ -498,6 +512,8 @@ on_frame(void *ctx, int dlt, const struct pcap_pkthdr *h,
 	stats.bytes += h->len;
 	if (h->caplen < h->len)
 		stats.snaplen_cut++;
+	if (evidence != NULL)
+		evidence_packet(evidence, dlt, h, bytes, ts);
 	switch (decap(dlt, bytes, h->caplen, &ip, &len, &why)) {
 	case DECAP_IPV4:
 		if (len >= 20 && ip[9] != 6) {
@@ -602,6 +618,25 @@ open_input(struct config *cf)
 	stats.files = cap.live ? 0 : (uint64_t)cap.n;
 }
 
+/* --write-violations: open before privileges are dropped, as -w. */
+static void
+open_evidence(struct config *cf)
+{
+	char err[512];
+
+	if (cf->evidence.buffer == 0)
+		cf->evidence.buffer = EVIDENCE_BUFFER;
+	cf->evidence.rules = &cf->rules;
+	cf->evidence.idle_timeout = cf->caps.idle_timeout;
+	cf->evidence.max_tracked = 2 * (size_t)cf->caps.max_flows +
+	    2 * TCPWATCH_MAX;
+	cf->evidence.max_attempts = 2 * TCPWATCH_MAX;
+	evidence = evidence_open(&cf->evidence, &cap, &cf->cap, &stats, err,
+	    sizeof(err));
+	if (evidence == NULL)
+		die("%s", err);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -619,6 +654,7 @@ main(int argc, char **argv)
 	memset(&stats, 0, sizeof(stats));
 	memset(&analysis, 0, sizeof(analysis));
 	watch = NULL;
+	evidence = NULL;
 	output_errno = 0;
 	cf.cap.promisc = 1;
 	cf.tui = -1;
@@ -631,6 +667,8 @@ main(int argc, char **argv)
 	if (fcntl(STDOUT_FILENO, F_GETFD) == -1)
 		die("cannot write output: %s", strerror(EBADF));
 	open_input(&cf);
+	if (cf.evidence.path != NULL)
+		open_evidence(&cf);
 	if (cf.user != NULL)
 		drop_privileges(cf.user);
 	/* no-color.org: set and not empty */
@@ -662,6 +700,8 @@ main(int argc, char **argv)
 		atexit(view_close);
 		analysis.out = view_sink();
 	}
+	if (evidence != NULL)
+		analysis.out = evidence_sink(evidence, analysis.out);
 	watch = tcpwatch_new(&analysis, cf.ports);
 	if (watch == NULL)
 		die("%s", "out of memory");
@@ -696,6 +736,11 @@ main(int argc, char **argv)
 	front_ipv6_finish();
 	tcpwatch_free(watch);
 	stats.timers_refused = analysis.timers.refused;
+	if (evidence != NULL && evidence_finish(evidence, err,
+	    sizeof(err)) != 0) {
+		fprintf(stderr, "interim: %s\n", err);
+		rc = -1;
+	}
 	if (analysis.out->finish != NULL)
 		analysis.out->finish(analysis.out->self, &stats,
 		    analysis.rule_counts);
@@ -705,6 +750,8 @@ main(int argc, char **argv)
 		print_counts(&counts);
 	timers_free(&analysis.timers);
 	exchange_cleanup(&analysis);
+	evidence_free(evidence);
+	evidence = NULL;
 	if (capture_close(&cap, err, sizeof(err)) != 0) {
 		fprintf(stderr, "interim: %s\n", err);
 		rc = -1;
