@@ -203,6 +203,17 @@ tcpdump -nr "$V" 2>/dev/null >"$TMP/got"
 check "a spoofed SYN first: the accepted connection without it" \
     cmp -s "$TMP/want" "$TMP/got"
 
+# RSTs and a FIN the hosts ignore, then a 102 and silence: the connection
+# goes on (its bytes say so), and is still followed when the silence ends
+# (and past the 10 s a closed connection is kept: other packets at 50 s)
+"$HOSTILE_GEN" ignored-ends | editcap -r - "$G/ignored.pcap" 1-12 2>/dev/null
+"$HOSTILE_GEN" bad-doff | editcap -t 50 - "$G/between.pcap" 2>/dev/null
+mergecap -w "$G/ignored-silent.pcap" "$G/ignored.pcap" "$G/between.pcap" \
+    "$G/later.pcap"
+run -j --write-violations "$V" "$G/ignored-silent.pcap"
+check "ignored RSTs, then a silence: the connection whole" \
+    sh -c "grep -q '\"processing-silence\":1' '$TMP/out' && [ \"\$(tcpdump -nr '$V' 2>/dev/null | wc -l)\" -eq 12 ]"
+
 # 6. A request in two IPv4 fragments: the second, without a TCP header,
 # goes with the first (the malformed fragments before do not).
 "$HOSTILE_GEN" short-fragment >"$G/fragment.pcap"

@@ -44,6 +44,7 @@ struct seen {
 	struct tuple t;
 	int side;               /* the end that sent it: 0 or 1 of t */
 	uint8_t flags;
+	uint8_t data;           /* it carries bytes (by the IP length) */
 	uint32_t seq, ack;
 	size_t ip_off;          /* where its IP header begins in the frame */
 };
@@ -98,7 +99,7 @@ struct conn {
 	uint32_t isn;                   /* the SYN that began cur, if */
 	int8_t syn_side;                /* -1: it began without one */
 	uint8_t syn_only;               /* nothing but that SYN so far */
-	uint8_t fin[2], closed;
+	uint8_t fin[2], rst, closed;
 	/* a SYN with another ISN, not accepted yet; pend.dropped counts
 	 * its SYNs lost from the buffer */
 	uint8_t pending;
@@ -218,6 +219,7 @@ static const struct {
 struct layout {
 	size_t tcp;             /* 0: not here (not TCP, or a later
 				 * fragment, or cut short) */
+	size_t end;             /* where the IP length says it ends */
 	int fragment;           /* a fragment: first or later */
 	uint32_t id;            /* its datagram's identification */
 };
@@ -233,6 +235,7 @@ walk6(const uint8_t *ip, size_t len, struct layout *l)
 	memset(l, 0, sizeof(*l));
 	if (len < 40)
 		return;
+	l->end = 40 + be16(ip + 4);
 	for (nh = ip[6]; nh != NH_TCP; ) {
 		int i;
 
@@ -268,6 +271,7 @@ walk4(const uint8_t *ip, size_t len, struct layout *l)
 	if (len < 20 || ip[9] != NH_TCP)
 		return;
 	l->fragment = (be16(ip + 6) & 0x3fff) != 0;     /* MF or offset */
+	l->end = be16(ip + 2);
 	l->id = be16(ip + 4);
 	ihl = (size_t)(ip[0] & 15) * 4;
 	if ((be16(ip + 6) & 0x1fff) == 0 && ihl >= 20 && ihl + 14 <= len)
@@ -324,6 +328,7 @@ parse(struct evidence *ev, int dlt, const struct pcap_pkthdr *h,
 		s->t = ev->frags[slot].t;
 		s->side = ev->frags[slot].side;
 		s->flags = 0;
+		s->data = 1;
 		s->seq = s->ack = 0;
 		return 1;
 	}
@@ -333,6 +338,7 @@ parse(struct evidence *ev, int dlt, const struct pcap_pkthdr *h,
 	s->seq = be32(tcp + 4);
 	s->ack = be32(tcp + 8);
 	s->flags = tcp[13];
+	s->data = l.end > l.tcp + (size_t)(tcp[12] >> 4) * 4;
 	if (l.fragment) {
 		ev->frags[slot].f = f;
 		ev->frags[slot].t = s->t;
@@ -637,7 +643,7 @@ begin(struct evidence *ev, struct conn *c, const struct seen *s,
 		c->syn_side = (int8_t)s->side;
 	}
 	c->syn_only = !promoted;
-	c->fin[0] = c->fin[1] = c->closed = 0;
+	c->fin[0] = c->fin[1] = c->rst = c->closed = 0;
 	c->pending = 0;
 }
 
@@ -664,13 +670,17 @@ follow(struct evidence *ev, struct conn *c, const struct seen *s,
 		if (c->pending && other && s->ack - 1 == c->pend_isn)
 			unpend(ev, c);          /* refused */
 		else
-			c->closed = 1;
+			c->rst = 1;
 	}
 	if (s->flags & TH_FIN) {
 		c->fin[s->side] = 1;
-		if (c->fin[!s->side])
-			c->closed = 1;
+	} else if (s->data && !(s->flags & TH_RST)) {
+		/* bytes after: the RST or this end's FIN was one the hosts
+		 * ignored (out of the window), and it goes on */
+		c->rst = 0;
+		c->fin[s->side] = 0;
 	}
+	c->closed = c->rst || (c->fin[0] && c->fin[1]);
 	if (!pure_syn(s) || s->side != c->syn_side || s->seq != c->isn)
 		c->syn_only = 0;
 }
