@@ -28,6 +28,9 @@
 #define TH_ACK 0x10
 
 #define SLACK (10 * USEC)       /* on top of the longest timeout */
+#define SYN_SLACK (2 * USEC)    /* and of --syn-timeout, after the last
+				 * SYN (the TCP watch times from the
+				 * first) */
 #define FIRST_BUCKETS 1024      /* power of two; doubles as it fills */
 
 /* Both ends of a connection, the lower (address, port) first, so that
@@ -72,7 +75,7 @@ struct frag_slot {
 struct span {
 	uint64_t from, to;      /* ordinals of its first and last packet */
 	int64_t start;          /* its first packet's time */
-	uint64_t dropped;       /* live: lost from the buffer */
+	uint32_t dropped;       /* live: lost from the buffer */
 	uint8_t marked;         /* a violation is about it */
 	uint8_t valid;
 };
@@ -89,25 +92,29 @@ struct held {
 	uint8_t data[];
 };
 
+/* What a packet of the tuple reads and writes comes first: one cache
+ * line for the lookup, one for the rest. */
 struct conn {
-	struct conn *next;              /* hash chain */
-	struct conn *older, *newer;     /* in its list, by last packet */
-	uint8_t list;                   /* enum list */
+	struct conn *next, **pprev;     /* hash chain */
 	struct tuple t;
-	int64_t last;
-	struct span cur, prev;
-	uint32_t isn;                   /* the SYN that began cur, if */
-	int8_t syn_side;                /* -1: it began without one */
+	uint8_t list;                   /* enum list */
+	int8_t syn_side;                /* -1: cur began without a SYN */
 	uint8_t syn_only;               /* nothing but that SYN so far */
 	uint8_t fin[2], rst, closed;
-	/* a SYN with another ISN, not accepted yet; pend.dropped counts
-	 * its SYNs lost from the buffer */
-	uint8_t pending;
+	uint8_t pending;                /* a SYN with another ISN, not
+					 * accepted yet (pend: its SYNs) */
+	int64_t last;                   /* its last packet's time */
+	struct span cur;
+	uint32_t isn;                   /* the SYN that began cur, if */
 	int8_t pend_side;
 	uint32_t pend_isn;
+	struct conn *older, *newer;     /* in its list, by listed */
+	int64_t listed;                 /* last, when it was put at the end
+					 * of its list */
+	struct span prev;
 	struct span pend;
-	uint64_t pend_all;              /* packets since, of either end */
-	uint64_t pend_all_dropped;
+	uint32_t pend_all;              /* packets since, of either end */
+	uint32_t pend_all_dropped;
 	struct held *head, *tail;
 	unsigned held;
 };
@@ -119,7 +126,10 @@ struct pick {
 	uint64_t from, to;
 	int syn_side;
 	uint32_t isn;
+	size_t next;            /* the tuple's next pick, or NO_PICK */
 };
+
+#define NO_PICK SIZE_MAX
 
 /* The tuples by what they hold, each list by last packet: how long one
  * may still have a violation depends on it, and the first to go when
@@ -128,7 +138,7 @@ enum list {
 	L_CLOSED,               /* FIN both ways, or RST: only stragglers to
 				 * come (SLACK) */
 	L_ATTEMPT,              /* SYNs only: handshake-timeout or nothing
-				 * (--syn-timeout + SLACK) */
+				 * (--syn-timeout + SYN_SLACK) */
 	L_OPEN,                 /* the timeouts, --idle-timeout (keep) */
 	LISTS
 };
@@ -161,6 +171,9 @@ struct evidence {
 	size_t held_bytes;
 	struct pick *picks;
 	size_t npicks, picks_cap;
+	size_t *index;          /* the first pick of each tuple, by hash:
+				 * open addressing, NO_PICK where empty */
+	size_t index_mask;
 	uint64_t last_pick;     /* the highest ordinal picked */
 	struct frag_slot frags[FRAGS];
 };
@@ -548,17 +561,6 @@ pick(struct evidence *ev, const struct tuple *t, uint64_t from, uint64_t to,
 		ev->last_pick = to;
 }
 
-static int
-pick_cmp(const void *a, const void *b)
-{
-	const struct pick *x = a, *y = b;
-	int c = memcmp(&x->t, &y->t, sizeof(x->t));
-
-	if (c != 0)
-		return c;
-	return x->from < y->from ? -1 : x->from > y->from;
-}
-
 /* --- connections on a tuple --- */
 
 static void
@@ -703,6 +705,17 @@ conn_find(struct evidence *ev, const struct tuple *t)
 	return p;
 }
 
+/* c at p, the end of a chain or its head */
+static void
+chain(struct conn *c, struct conn **p)
+{
+	c->next = *p;
+	if (c->next != NULL)
+		c->next->pprev = &c->next;
+	c->pprev = p;
+	*p = c;
+}
+
 static void
 lru_unlink(struct evidence *ev, struct conn *c)
 {
@@ -719,12 +732,23 @@ lru_unlink(struct evidence *ev, struct conn *c)
 	l->n--;
 }
 
+static enum list
+list_of(const struct conn *c)
+{
+	return c->syn_only ? L_ATTEMPT : c->closed ? L_CLOSED : L_OPEN;
+}
+
+/* At the end of its list. A packet does not move it there (that would
+ * touch its neighbours' cache lines every time): the head of a list is
+ * looked at when it may be due, and put back at the end if it has had
+ * packets since (expire, make_room). */
 static void
 lru_append(struct evidence *ev, struct conn *c)
 {
 	struct lru *l;
 
-	c->list = c->syn_only ? L_ATTEMPT : c->closed ? L_CLOSED : L_OPEN;
+	c->list = list_of(c);
+	c->listed = c->last;
 	l = &ev->lru[c->list];
 	c->newer = NULL;
 	c->older = l->newest;
@@ -741,15 +765,15 @@ lru_append(struct evidence *ev, struct conn *c)
 static void
 forget(struct evidence *ev, struct conn *c)
 {
-	struct conn **p = conn_find(ev, &c->t);
-
 	if (ev->reread && c->cur.marked)
 		pick(ev, &c->t, c->cur.from, c->cur.to, -1, 0);
 	if (c->pending)
 		unpend(ev, c);
 	while (c->head != NULL)
 		drop_head(ev, c, 0);
-	*p = c->next;
+	*c->pprev = c->next;
+	if (c->next != NULL)
+		c->next->pprev = c->pprev;
 	lru_unlink(ev, c);
 	ev->count--;
 	free(c);
@@ -763,8 +787,9 @@ forget_all(struct evidence *ev)
 			forget(ev, ev->lru[l].oldest);
 }
 
-/* Twice the buckets once there are as many tuples; without memory for
- * it, the chains grow longer instead. */
+/* Twice the buckets once there are half as many tuples (a lookup that
+ * misses then reads half an entry on average); without memory for it,
+ * the chains grow longer instead. */
 static void
 grow(struct evidence *ev)
 {
@@ -779,43 +804,62 @@ grow(struct evidence *ev)
 	for (int l = 0; l < LISTS; l++)
 		for (struct conn *c = ev->lru[l].oldest; c != NULL;
 		    c = c->newer) {
-			struct conn **p = &b[bucket_of(ev, &c->t)];
-
-			c->next = *p;
-			*p = c;
+			chain(c, &b[bucket_of(ev, &c->t)]);
 		}
 }
 
-/* Room for one more: a SYN is not followed past --max-attempts' worth
- * (as the TCP watch follows no more, it could have no violation); past
- * the cap on all, the longest silent of the closed, then of the
- * attempts, then of the open goes. */
+static void
+requeue(struct evidence *ev, struct conn *c)
+{
+	lru_unlink(ev, c);
+	lru_append(ev, c);
+}
+
+/* Room for one more: a SYN is not followed past max_attempts (as the TCP
+ * watch follows no more, it could have no violation); past the cap on
+ * all, the longest silent of the closed, then of the attempts, then of
+ * the open goes (a few heads with packets since go to the end first).
+ * Returns -1: no room; 1: the table changed (a chain's end found before
+ * is stale); 0: it did not. */
 static int
 make_room(struct evidence *ev, int attempt)
 {
+	int changed = 0;
+
 	if (attempt && ev->lru[L_ATTEMPT].n >= ev->o.max_attempts)
 		return -1;
-	if (ev->count >= ev->o.max_tracked) {
-		for (int l = 0; l < LISTS; l++)
-			if (ev->lru[l].oldest != NULL) {
-				forget(ev, ev->lru[l].oldest);
-				break;
-			}
+	for (int l = 0; l < LISTS && ev->count >= ev->o.max_tracked; l++) {
+		struct lru *q = &ev->lru[l];
+
+		for (int tries = 0; q->oldest != NULL && tries < 8 &&
+		    q->oldest->last > q->oldest->listed; tries++)
+			requeue(ev, q->oldest);
+		if (q->oldest != NULL) {
+			forget(ev, q->oldest);
+			changed = 1;
+		}
 	}
-	if (ev->count >= ev->nbuckets)
+	if (2 * ev->count >= ev->nbuckets) {
 		grow(ev);
-	return 0;
+		changed = 1;
+	}
+	return changed;
 }
 
+/* A tuple seen for the first time, to go at p, the end of its chain. */
 static struct conn *
-conn_new(struct evidence *ev, const struct seen *s, int64_t ts)
+conn_new(struct evidence *ev, const struct seen *s, int64_t ts,
+    struct conn **p)
 {
-	struct conn *c, **p;
+	struct conn *c;
+	int room = make_room(ev, pure_syn(s));
 
-	if (make_room(ev, pure_syn(s)) != 0 ||
-	    (c = calloc(1, sizeof(*c))) == NULL)
+	if (room < 0 || (c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
+	if (room > 0)
+		p = conn_find(ev, &s->t);
 	c->t = s->t;
+	c->last = ts;
 	c->cur.valid = 1;
 	c->cur.from = ev->ord;
 	c->cur.start = ts;
@@ -825,9 +869,7 @@ conn_new(struct evidence *ev, const struct seen *s, int64_t ts)
 		c->isn = s->seq;
 		c->syn_only = 1;
 	}
-	p = conn_find(ev, &c->t);
-	c->next = *p;
-	*p = c;
+	chain(c, p);
 	lru_append(ev, c);
 	ev->count++;
 	return c;
@@ -837,10 +879,17 @@ conn_new(struct evidence *ev, const struct seen *s, int64_t ts)
 static void
 expire(struct evidence *ev, int64_t ts)
 {
-	for (int l = 0; l < LISTS; l++)
-		while (ev->lru[l].oldest != NULL &&
-		    ev->lru[l].oldest->last + ev->keep[l] < ts)
-			forget(ev, ev->lru[l].oldest);
+	for (int l = 0; l < LISTS; l++) {
+		struct conn *c;
+
+		while ((c = ev->lru[l].oldest) != NULL &&
+		    c->listed + ev->keep[l] < ts) {
+			if (c->last + ev->keep[l] < ts)
+				forget(ev, c);
+			else
+				requeue(ev, c);
+		}
+	}
 }
 
 void
@@ -857,14 +906,15 @@ evidence_packet(struct evidence *ev, int dlt, const struct pcap_pkthdr *h,
 	expire(ev, ts);
 	p = conn_find(ev, &s.t);
 	if ((c = *p) == NULL) {
-		if ((c = conn_new(ev, &s, ts)) == NULL)
+		if ((c = conn_new(ev, &s, ts, p)) == NULL)
 			return;
+		c->last = ts;
 	} else {
 		follow(ev, c, &s, ts);
-		lru_unlink(ev, c);
-		lru_append(ev, c);
+		c->last = ts;
+		if (list_of(c) != c->list)
+			requeue(ev, c);
 	}
-	c->last = ts;
 	c->cur.to = ev->ord;
 	if (c->pending)
 		c->pend_all++;
@@ -1065,7 +1115,7 @@ evidence_open(const struct evidence_opts *o, const struct capture *c,
 	if (r->ack_timeout > keep)
 		keep = r->ack_timeout;
 	ev->keep[L_OPEN] = keep + SLACK;
-	ev->keep[L_ATTEMPT] = r->syn_timeout + SLACK;
+	ev->keep[L_ATTEMPT] = r->syn_timeout + SYN_SLACK;
 	ev->keep[L_CLOSED] = SLACK;
 	if ((in = is_input(c, o->path)) != NULL) {
 		snprintf(err, errlen, "cannot save to '%s': it is the input "
@@ -1108,13 +1158,48 @@ fail:
 	return NULL;
 }
 
+/* Where the first pick of t is in the index, or its empty slot. */
+static size_t
+index_slot(const struct evidence *ev, const struct tuple *t)
+{
+	size_t i = hash_bytes(ev->seed, t, sizeof(*t)) & ev->index_mask;
+
+	while (ev->index[i] != NO_PICK &&
+	    memcmp(&ev->picks[ev->index[i]].t, t, sizeof(*t)) != 0)
+		i = (i + 1) & ev->index_mask;
+	return i;
+}
+
+/* Chain each tuple's picks from one slot of an index twice their
+ * number, so that each packet of the second read costs a lookup. */
+static int
+index_picks(struct evidence *ev)
+{
+	size_t n = 2;
+
+	while (n < 2 * ev->npicks)
+		n *= 2;
+	ev->index = malloc(n * sizeof(*ev->index));
+	if (ev->index == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		ev->index[i] = NO_PICK;
+	ev->index_mask = n - 1;
+	for (size_t i = ev->npicks; i-- > 0; ) {
+		size_t slot = index_slot(ev, &ev->picks[i].t);
+
+		ev->picks[i].next = ev->index[slot];
+		ev->index[slot] = i;
+	}
+	return 0;
+}
+
 static void
 on_again(void *ctx, int dlt, const struct pcap_pkthdr *h,
     const uint8_t *bytes)
 {
 	struct evidence *ev = ctx;
 	struct seen s;
-	size_t lo = 0, hi = ev->npicks;
 
 	if (++ev->ord > ev->last_pick) {
 		capture_stop(&ev->again);
@@ -1122,22 +1207,15 @@ on_again(void *ctx, int dlt, const struct pcap_pkthdr *h,
 	}
 	if (!parse(ev, dlt, h, bytes, &s))
 		return;
-	while (lo < hi) {       /* the first pick of the tuple */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (memcmp(&ev->picks[mid].t, &s.t, sizeof(s.t)) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (; lo < ev->npicks && memcmp(&ev->picks[lo].t, &s.t,
-	    sizeof(s.t)) == 0 && ev->picks[lo].from <= ev->ord; lo++) {
-		const struct pick *p = &ev->picks[lo];
+	for (size_t i = ev->index[index_slot(ev, &s.t)]; i != NO_PICK;
+	    i = ev->picks[i].next) {
+		const struct pick *p = &ev->picks[i];
 		struct pcap_pkthdr w;
 		const uint8_t *b;
 
-		if (ev->ord > p->to || (p->syn_side >= 0 && (!pure_syn(&s) ||
-		    s.side != p->syn_side || s.seq != p->isn)))
+		if (ev->ord < p->from || ev->ord > p->to || (p->syn_side >= 0 &&
+		    (!pure_syn(&s) || s.side != p->syn_side ||
+		    s.seq != p->isn)))
 			continue;
 		b = as_written(ev, &s, h, bytes, &w);
 		put(ev, &w, b);
@@ -1152,8 +1230,11 @@ evidence_finish(struct evidence *ev, char *err, size_t errlen)
 	int rc = 0, r;
 
 	forget_all(ev);
-	if (ev->reread && ev->npicks > 0) {
-		qsort(ev->picks, ev->npicks, sizeof(*ev->picks), pick_cmp);
+	if (ev->reread && ev->npicks > 0 && index_picks(ev) != 0) {
+		snprintf(err, errlen, "cannot write '%s': out of memory",
+		    ev->path);
+		rc = -1;
+	} else if (ev->reread && ev->npicks > 0) {
 		ev->ord = 0;
 		memset(ev->frags, 0, sizeof(ev->frags));        /* as then */
 		while ((r = capture_run(&ev->again, on_again, NULL, ev, msg,
@@ -1191,5 +1272,6 @@ evidence_free(struct evidence *ev)
 		capture_close(&ev->again, err, sizeof(err));
 	free(ev->bucket);
 	free(ev->picks);
+	free(ev->index);
 	free(ev);
 }
