@@ -253,10 +253,13 @@ check "into a missing directory: exit 2, one line" \
 cp "$S/rule-response-timeout.pcap" "$TMP/in.pcap"
 run --write-violations "$TMP/in.pcap" "$TMP/in.pcap"
 check "over an input: refused, the input kept" \
-    sh -c "[ '$rc' -eq 2 ] && cmp -s '$S/rule-response-timeout.pcap' '$TMP/in.pcap'"
+    sh -c "[ '$rc' -eq 2 ] && cmp -s '$S/rule-response-timeout.pcap' '$TMP/in.pcap' && grep -q \"it is the input\$\" '$TMP/err'"
 run --write-violations /dev/full "$S/rule-response-timeout.pcap"
 check "to a full disk: exit 2, the report, and one error line" \
     sh -c "[ '$rc' -eq 2 ] && grep -q '^Violations: 1' '$TMP/out' && [ \"\$(cat '$TMP/err')\" = \"interim: cannot write '/dev/full': No space left on device\" ]"
+run -w "$TMP/same.pcap" --write-violations "$TMP/same.pcap" "$S/rule-response-timeout.pcap"
+check "the -w file: refused" \
+    sh -c "[ '$rc' -eq 2 ] && grep -q \"^interim: cannot save to '$TMP/same.pcap': it is the -w file\$\" '$TMP/err'"
 run --violation-buffer 8 "$S/rule-response-timeout.pcap"
 check "--violation-buffer alone: exit 2" test "$rc" -eq 2
 run --violation-buffer 0 --write-violations "$V" "$S/rule-response-timeout.pcap"

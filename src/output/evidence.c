@@ -1047,9 +1047,10 @@ rereadable(const struct capture *c)
 	return 1;
 }
 
-/* Writing over an input would lose it before it is read. */
+/* Writing over an input would lose it before it is read; over the -w
+ * file, both would be garbage. */
 static const char *
-is_input(const struct capture *c, const char *path)
+taken(const struct capture *c, const char *save, const char *path)
 {
 	struct stat out, in;
 
@@ -1058,7 +1059,10 @@ is_input(const struct capture *c, const char *path)
 	for (int i = 0; i < c->n; i++)
 		if (!c->live && stat(c->src[i].name, &in) == 0 &&
 		    in.st_dev == out.st_dev && in.st_ino == out.st_ino)
-			return c->src[i].name;
+			return "the input";
+	if (save != NULL && stat(save, &in) == 0 && in.st_dev == out.st_dev &&
+	    in.st_ino == out.st_ino)
+		return "the -w file";
 	return NULL;
 }
 
@@ -1117,9 +1121,9 @@ evidence_open(const struct evidence_opts *o, const struct capture *c,
 	ev->keep[L_OPEN] = keep + SLACK;
 	ev->keep[L_ATTEMPT] = r->syn_timeout + SYN_SLACK;
 	ev->keep[L_CLOSED] = SLACK;
-	if ((in = is_input(c, o->path)) != NULL) {
-		snprintf(err, errlen, "cannot save to '%s': it is the input "
-		    "'%s'", o->path, in);
+	if ((in = taken(c, co->save, o->path)) != NULL) {
+		snprintf(err, errlen, "cannot save to '%s': it is %s", o->path,
+		    in);
 		goto fail;
 	}
 	for (int i = 0; i < c->n; i++) {
