@@ -803,9 +803,8 @@ grow(struct evidence *ev)
 	ev->nbuckets = n;
 	for (int l = 0; l < LISTS; l++)
 		for (struct conn *c = ev->lru[l].oldest; c != NULL;
-		    c = c->newer) {
+		    c = c->newer)
 			chain(c, &b[bucket_of(ev, &c->t)]);
-		}
 }
 
 static void
@@ -908,7 +907,6 @@ evidence_packet(struct evidence *ev, int dlt, const struct pcap_pkthdr *h,
 	if ((c = *p) == NULL) {
 		if ((c = conn_new(ev, &s, ts, p)) == NULL)
 			return;
-		c->last = ts;
 	} else {
 		follow(ev, c, &s, ts);
 		c->last = ts;
@@ -954,6 +952,10 @@ anchor(const struct evidence *ev, const struct violation *v)
 	return v->ts;
 }
 
+/* Mark the span the violation is about: the latest to begin by its
+ * anchor (for a handshake-timeout, the pending SYN may be it); when it is
+ * older than any span known, the oldest known. A tuple no longer
+ * followed is counted. */
 static void
 mark_violation(struct evidence *ev, const struct violation *v)
 {
@@ -973,12 +975,10 @@ mark_violation(struct evidence *ev, const struct violation *v)
 	else if (v->rule == R_HANDSHAKE_TIMEOUT && c->pending &&
 	    c->pend.start <= at)
 		mark(ev, c, &c->pend);
-	else if (c->cur.start <= at)
+	else if (c->cur.start <= at || !c->prev.valid)
 		mark(ev, c, &c->cur);
-	else if (c->prev.valid && c->prev.start <= at)
-		mark(ev, c, &c->prev);
 	else
-		ev->st->evidence_untracked++;
+		mark(ev, c, &c->prev);  /* or older: the oldest known */
 }
 
 /* --- the sink: every event handed on --- */
