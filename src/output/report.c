@@ -576,10 +576,11 @@ print_coverage(struct report *r, const struct stats *st)
 		    "the interface.\n", (unsigned long long)st->dropped,
 		    (unsigned long long)st->if_dropped);
 	if (st->evidence) {     /* --write-violations */
-		fprintf(r->out, "\nEvidence: %llu packets of %llu connection%s "
+		fprintf(r->out, "\nEvidence: %llu packet%s of %llu connection%s "
 		    "with a violation written (--write-violations); %llu cut "
 		    "(gone from --violation-buffer before the violation).\n",
 		    (unsigned long long)st->evidence_packets,
+		    st->evidence_packets == 1 ? "" : "s",
 		    (unsigned long long)st->evidence_flows,
 		    st->evidence_flows == 1 ? "" : "s",
 		    (unsigned long long)st->evidence_cut);
