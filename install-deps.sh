@@ -6,11 +6,14 @@
 set -e
 PACKAGES="gcc libc6-dev make autoconf automake pkg-config python3
     libpcap-dev libnids-dev libnet1-dev libglib2.0-dev libncurses-dev
-    valgrind time tmux libxml2-utils man-db jq"
+    valgrind time tmux libxml2-utils man-db jq tshark tcpdump"
 if [ "$(id -u)" -ne 0 ]; then
     exec sudo "$0" "$@"
 fi
 export DEBIAN_FRONTEND=noninteractive
+# tshark (tests/write-violations.sh): no setuid dumpcap for non-root capture
+echo "wireshark-common wireshark-common/install-setuid boolean false" |
+    debconf-set-selections
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null

@@ -22,6 +22,7 @@
 
 #include "capture.h"
 #include "decap.h"
+#include "evidence.h"
 #include "exchange.h"
 #include "front.h"
 #include "junit.h"
@@ -64,7 +65,9 @@ enum {
 	OPT_SPEED,
 	OPT_JUNIT,
 	OPT_LOG,
-	OPT_TOP
+	OPT_TOP,
+	OPT_WRITE_VIOLATIONS,
+	OPT_VIOLATION_BUFFER
 };
 
 /* One table for getopt_long, --help and the man page test. */
@@ -108,6 +111,8 @@ static const struct opt {
 	{OPT_NO_TUI, "no-tui", NULL, "no live view: stream and report as text"},
 	{OPT_SPEED, "speed", "X", "with --tui on files: replay in packet time scaled by X (default 1; 0: as fast as possible)"},
 	{OPT_TOP, "top", "N", "text report: list the N slowest exchanges (default 10, at most 1000)"},
+	{OPT_WRITE_VIOLATIONS, "write-violations", "FILE", "write the packets of the connections with a violation to FILE, as pcap"},
+	{OPT_VIOLATION_BUFFER, "violation-buffer", "N", "live or standard input: packets kept per connection until its first violation (default 64; 64 MiB in all)"},
 	{'h', "help", NULL, "print this help and exit"},
 	{'V', "version", NULL, "print the version and exit"},
 	{0, NULL, NULL, NULL}
@@ -132,6 +137,7 @@ struct config {
 	int list_rules;
 	const char *junit;      /* --junit FILE, or NULL */
 	const char *log;        /* --log FILE, or NULL */
+	struct evidence_opts evidence;  /* --write-violations */
 };
 
 /* What the signal handler and the packet callback reach. */
@@ -150,6 +156,7 @@ static struct {
 	int source;             /* the source junit was last told of */
 	const struct sink *tee[2];      /* what chained them, to free */
 } files_out;
+static struct evidence *evidence;       /* --write-violations, or NULL */
 
 static void
 usage(FILE *out)
@@ -411,6 +418,8 @@ parse_args(int argc, char **argv, struct config *cf)
 		case OPT_JUNIT: cf->junit = optarg; break;
 		case OPT_LOG: cf->log = optarg; break;
 		case OPT_TOP: cf->rep.top = (unsigned)parse_count(optarg, "--top", REPORT_TOP_MAX); break;
+		case OPT_WRITE_VIOLATIONS: cf->evidence.path = optarg; break;
+		case OPT_VIOLATION_BUFFER: cf->evidence.buffer = (unsigned)parse_count(optarg, "--violation-buffer", 1000000); break;
 		case 'h': usage(stdout); exit(close_output(EXIT_CLEAN));
 		case 'V': printf("interim %s\n", PACKAGE_VERSION); exit(close_output(EXIT_CLEAN));
 		default: bad_option(c, argv, longs, shorts);
@@ -438,6 +447,11 @@ parse_args(int argc, char **argv, struct config *cf)
 		    "report");
 	if (cf->log != NULL && strcmp(cf->log, "-") == 0)
 		die("%s", "cannot write --log to '-': use -j for standard output");
+	if (cf->evidence.path != NULL && strcmp(cf->evidence.path, "-") == 0)
+		die("%s", "cannot write violations to '-': standard output has "
+		    "the report");
+	if (cf->evidence.buffer > 0 && cf->evidence.path == NULL)
+		die("%s", "--violation-buffer needs --write-violations");
 }
 
 static void
@@ -588,6 +602,8 @@ on_frame(void *ctx, int dlt, const struct pcap_pkthdr *h,
 	stats.bytes += h->len;
 	if (h->caplen < h->len)
 		stats.snaplen_cut++;
+	if (evidence != NULL)
+		evidence_packet(evidence, dlt, h, bytes, ts);
 	switch (decap(dlt, bytes, h->caplen, &ip, &len, &why)) {
 	case DECAP_IPV4:
 		if (len >= 20 && ip[9] != 6) {
@@ -765,6 +781,25 @@ close_file_outputs(void)
 	return rc;
 }
 
+/* --write-violations: open before privileges are dropped, as -w. */
+static void
+open_evidence(struct config *cf)
+{
+	char err[512];
+
+	if (cf->evidence.buffer == 0)
+		cf->evidence.buffer = EVIDENCE_BUFFER;
+	cf->evidence.rules = &cf->rules;
+	cf->evidence.idle_timeout = cf->caps.idle_timeout;
+	cf->evidence.max_tracked = 2 * (size_t)cf->caps.max_flows +
+	    2 * TCPWATCH_MAX;
+	cf->evidence.max_attempts = 2 * TCPWATCH_MAX;
+	evidence = evidence_open(&cf->evidence, &cap, &cf->cap, &stats, err,
+	    sizeof(err));
+	if (evidence == NULL)
+		die("%s", err);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -784,6 +819,7 @@ main(int argc, char **argv)
 	memset(&analysis, 0, sizeof(analysis));
 	memset(&files_out, 0, sizeof(files_out));
 	watch = NULL;
+	evidence = NULL;
 	output_errno = 0;
 	cf.cap.promisc = 1;
 	cf.tui = -1;
@@ -797,6 +833,8 @@ main(int argc, char **argv)
 		die("cannot write output: %s", strerror(EBADF));
 	open_input(&cf);
 	open_file_outputs(&cf);
+	if (cf.evidence.path != NULL)
+		open_evidence(&cf);
 	if (cf.user != NULL)
 		drop_privileges(cf.user);
 	/* no-color.org: set and not empty */
@@ -833,6 +871,8 @@ main(int argc, char **argv)
 		atexit(view_close);
 		analysis.out = view_sink();
 	}
+	if (evidence != NULL)
+		analysis.out = evidence_sink(evidence, analysis.out);
 	watch = tcpwatch_new(&analysis, cf.ports);
 	if (watch == NULL)
 		die("%s", "out of memory");
@@ -872,6 +912,11 @@ main(int argc, char **argv)
 	front_ipv6_finish();
 	tcpwatch_free(watch);
 	stats.timers_refused = analysis.timers.refused;
+	if (evidence != NULL && evidence_finish(evidence, err,
+	    sizeof(err)) != 0) {
+		fprintf(stderr, "interim: %s\n", err);
+		rc = -1;
+	}
 	if (analysis.out->finish != NULL)
 		analysis.out->finish(analysis.out->self, &stats,
 		    analysis.rule_counts);
@@ -885,6 +930,8 @@ main(int argc, char **argv)
 		rc = -1;
 	if (cf.json)
 		json_sink_free(primary);
+	evidence_free(evidence);
+	evidence = NULL;
 	if (capture_close(&cap, err, sizeof(err)) != 0) {
 		fprintf(stderr, "interim: %s\n", err);
 		rc = -1;

@@ -224,6 +224,13 @@ struct stats {
 	uint64_t gaps_unfilled;         /* too large to stand in for */
 	uint64_t bad_times;             /* impossible timestamps, clamped */
 	uint64_t time_backwards;        /* stamped before the packet before */
+	int evidence;                   /* --write-violations: */
+	uint64_t evidence_flows;        /* connections with a violation */
+	uint64_t evidence_packets;      /* packets written */
+	uint64_t evidence_cut;          /* theirs not written: gone from a
+					 * live buffer before the violation */
+	uint64_t evidence_untracked;    /* violations whose connection was
+					 * no longer followed (a cap) */
 	int truncated;                  /* an input ended early */
 	int64_t first_ts;
 	int64_t last_ts;

@@ -579,6 +579,12 @@ on_finish(void *self, const struct stats *st, const uint64_t *rule_counts)
 	    st->tcp_untracked);
 	counter(j, "dropped", st->dropped);
 	counter(j, "if_dropped", st->if_dropped);
+	if (st->evidence) {     /* --write-violations */
+		counter(j, "evidence_flows", st->evidence_flows);
+		counter(j, "evidence_packets", st->evidence_packets);
+		counter(j, "evidence_cut_packets", st->evidence_cut);
+		counter(j, "evidence_untracked", st->evidence_untracked);
+	}
 	put_str(j, st->truncated ? ",\"truncated\":true" : ",\"truncated\":false");
 	field(j, "nothing_analysed", why, nothing);
 	end_line(j);

@@ -1269,6 +1269,20 @@ print_coverage(struct report *r, const struct stats *st)
 		fprintf(r->out, "\nDropped: %llu packets by the kernel, %llu by "
 		    "the interface.\n", (unsigned long long)st->dropped,
 		    (unsigned long long)st->if_dropped);
+	if (st->evidence) {     /* --write-violations */
+		fprintf(r->out, "\nEvidence: %llu packet%s of %llu connection%s "
+		    "with a violation written (--write-violations); %llu cut "
+		    "(gone from --violation-buffer before the violation).\n",
+		    (unsigned long long)st->evidence_packets,
+		    st->evidence_packets == 1 ? "" : "s",
+		    (unsigned long long)st->evidence_flows,
+		    st->evidence_flows == 1 ? "" : "s",
+		    (unsigned long long)st->evidence_cut);
+		if (st->evidence_untracked > 0)
+			fprintf(r->out, "Caps reached: %llu violations of "
+			    "connections no longer followed, not written.\n",
+			    (unsigned long long)st->evidence_untracked);
+	}
 	if (st->truncated)
 		fprintf(r->out, "\nThe input ended early (truncated capture); "
 		    "the report covers what was read.\n");
