@@ -43,7 +43,6 @@
 
 set -eu
 
-here=$(cd "$(dirname "$0")" && pwd)
 close=${REC_CLOSE:-0}
 if [ "$close" = 1 ]; then
 	out=${1:-/tmp/interim-bench/nginx-wrk-close.pcap}

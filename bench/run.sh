@@ -35,7 +35,8 @@
 # (the dynamic linker, libnids' stream table) and the end of input (the
 # connections still open where the cut ends, 3,000 on gen's, reported
 # and freed). The read loop is what grows with traffic. Instruction
-# counts hold still on a loaded machine where times do not.
+# counts hold still on a loaded machine where times do not. BENCH_CUT=0
+# counts on the whole capture (minutes under callgrind).
 #
 # Targets: interim --json at most 1.3x nids-only in time and 1.6x in
 # read-loop instructions, the text report at most 1.1x --json in time,
@@ -205,10 +206,14 @@ callgrind_one() {
 # count_capture CAP FILE: callgrind on the first $cut packets; appends
 # "cap program instructions loop-instructions" lines to $bin/instr.
 count_capture() {
-	tcpdump -r "$2" -c "$cut" -w "$bin/cut.pcap" 2>/dev/null ||
-		die "cannot cut '$2' with tcpdump"
+	f=$2
+	if [ "$cut" != 0 ]; then
+		f=$bin/cut.pcap
+		tcpdump -r "$2" -c "$cut" -w "$f" 2>/dev/null ||
+			die "cannot cut '$2' with tcpdump"
+	fi
 	for p in $programs; do
-		ir=$(callgrind_one "$p" "$bin/cut.pcap")
+		ir=$(callgrind_one "$p" "$f")
 		[ -n "$ir" ] || { cat "$bin/cg" >&2; die "callgrind: no count for $p"; }
 		echo "$1 $p $ir" >>"$bin/instr"
 	done
@@ -229,7 +234,8 @@ for c in $captures; do
 	echo "timing $c: $runs interleaved rounds on $f" >&2
 	time_capture "$c" "$f"
 	if [ "$with_cg" = 1 ]; then
-		echo "counting $c: callgrind on its first $cut packets" >&2
+		echo "counting $c: callgrind on its first $cut packets" \
+		    "(0: all)" >&2
 		count_capture "$c" "$f"
 	fi
 done
@@ -247,8 +253,10 @@ awk -v strict="${BENCH_STRICT:-0}" -v cut="$cut" '
 		for (i = 1; i <= n; i++) {
 			c = order[i]
 			printf "\n%s: %s, %d bytes", c, path[c], bytes[c]
-			if (have_ir)
+			if (have_ir && cut > 0)
 				printf "; instructions on its first %d packets", cut
+			else if (have_ir)
+				printf "; instructions on all of it"
 			printf "\n%-13s %8s %8s %8s %7s", "program", "seconds",
 			       "MB/s", "RSS MiB", "x nids"
 			if (have_ir)
