@@ -1,11 +1,14 @@
 #!/bin/sh
-# record-nginx.sh: record a keep-alive capture of real programs, nginx
-# serving and wrk loading it, for bench/live.sh to replay.
+# record-nginx.sh: record a capture of real programs, nginx serving and
+# wrk loading it, for bench/run.sh to read and bench/live.sh to replay.
 #
-#   bench/record-nginx.sh [OUT]      # default /tmp/interim-bench/nginx-wrk.pcap
+#   bench/record-nginx.sh [OUT]      # keep-alive: /tmp/interim-bench/nginx-wrk.pcap
+#   REC_CLOSE=1 bench/record-nginx.sh [OUT]
+#                                    # one request per connection:
+#                                    # /tmp/interim-bench/nginx-wrk-close.pcap
 #
 # Environment: REC_PORT (18480), REC_SECONDS (3, wrk -d), REC_CONNS (16,
-# wrk -c), REC_THREADS (2, wrk -t), REC_MTU (1500).
+# wrk -c), REC_THREADS (2, wrk -t), REC_MTU (1500), REC_CLOSE (0).
 #
 # Everything runs inside a fresh network namespace (unshare -n, so root is
 # needed) whose only device is its own lo: no traffic leaves the machine or
@@ -28,11 +31,26 @@
 # keepalive_requests 100 bounds that: it closes each connection after 100
 # requests and wrk reconnects, so the capture also has handshakes and
 # teardowns.
+#
+# REC_CLOSE=1: every request carries `Connection: close`, so nginx closes
+# the connection after its response and wrk opens a new one for the next
+# request: a handshake and a teardown per request. A POST's 100 Continue
+# still makes wrk write its next request on that connection when the 100
+# arrives alone; nginx closes it after the 201 without answering that
+# request, so a few exchanges end unanswered (559 of 26,335 in one 3 s
+# run). net.ipv4.tcp_tw_reuse is set inside the namespace so that wrk's
+# ports, reused faster than TIME_WAIT ends, do not run out.
 
 set -eu
 
-here=$(cd "$(dirname "$0")" && pwd)
-out=${1:-/tmp/interim-bench/nginx-wrk.pcap}
+close=${REC_CLOSE:-0}
+if [ "$close" = 1 ]; then
+	out=${1:-/tmp/interim-bench/nginx-wrk-close.pcap}
+	conn_header='["Connection"] = "close",'
+else
+	out=${1:-/tmp/interim-bench/nginx-wrk.pcap}
+	conn_header=''
+fi
 port=${REC_PORT:-18480}
 secs=${REC_SECONDS:-3}
 conns=${REC_CONNS:-16}
@@ -84,7 +102,7 @@ EOF
 nginx -t -p "$tmp" -e "$tmp/error.log" -c "$tmp/nginx.conf" >/dev/null 2>&1 ||
 	{ nginx -t -p "$tmp" -e "$tmp/error.log" -c "$tmp/nginx.conf"; die "bad nginx config"; }
 
-cat >"$tmp/post.lua" <<'EOF'
+cat >"$tmp/post.lua" <<EOF
 -- one request in four: POST /upload with Expect: 100-continue
 local n = 0
 local body = string.rep("b", 1024)
@@ -92,11 +110,12 @@ request = function()
 	n = n + 1
 	if n % 4 == 0 then
 		return wrk.format("POST", "/upload", {
+			$conn_header
 			["Expect"] = "100-continue",
 			["Content-Type"] = "application/octet-stream",
 		}, body)
 	end
-	return wrk.format("GET", "/")
+	return wrk.format("GET", "/", { $conn_header })
 end
 EOF
 
@@ -106,6 +125,7 @@ cat >"$tmp/inside.sh" <<EOF
 set -eu
 ip link set lo mtu $mtu up
 ip link set dev lo gso_max_size $mtu
+sysctl -q -w net.ipv4.tcp_tw_reuse=1
 nginx -p "$tmp" -e "$tmp/error.log" -c "$tmp/nginx.conf" &
 ngx=\$!
 tcpdump -i lo -n -s 262144 -B 65536 -w "$out.tmp" "tcp port $port" 2>"$tmp/tcpdump.err" &

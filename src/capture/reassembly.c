@@ -46,6 +46,35 @@ struct shrink {
 static struct shrink shrink[SHRINK_MAX];
 static int shrinks;
 
+/* Connections whose halves were wholly consumed at the end of a message,
+ * oldest first. From a direction's first byte to its connection's end
+ * libnids keeps a buffer of at least 4 KiB for it (add2buf()), more than
+ * all else a connection costs together. With nothing unread in it, it
+ * can go: libnids allocates a new one on the next byte (add2buf() does
+ * when data is NULL). Freed at once, each message would cost a free and
+ * a malloc (5% more instructions on the nginx keep-alive capture,
+ * bench/README.md), so the buffers go only once the connection has sent
+ * nothing either way for QUIET after a message's end: a segment with PSH
+ * or FIN, which stacks set on the last segment of each write. Past
+ * QUIET_MAX queued (160,000 messages a second of packet time) the newest
+ * are not queued and keep their buffers. */
+#ifndef QUIET                   /* -DQUIET=N to measure another */
+#define QUIET (USEC / 10)
+#endif
+#define QUIET_MAX 16384
+struct quiet {
+	struct tcp_stream *a;
+	struct flow *f;                 /* a->user when queued */
+	int64_t at;                     /* queued then */
+	int count[2];                   /* a->client.count, a->server.count
+					 * then: if one moved, data came */
+};
+static struct quiet quiet[QUIET_MAX];   /* a ring */
+static unsigned quiet_first, quiet_n;
+static int64_t quiet_due = INT64_MAX;   /* the oldest's time to go */
+static const uint8_t *segment;  /* the IP datagram libnids is handling */
+static int64_t now_ts;          /* its time */
+
 static int pickup;              /* the next stream is made up (front.c) */
 static int rst_sender = -1;     /* the packet given to libnids is an RST
 				 * from this enum flow_dir; -1: not one */
@@ -122,6 +151,26 @@ out_of_memory(char *where)
 	fatal(where);
 }
 
+/* Does the segment libnids is handling have PSH or FIN? (Its TCP header
+ * is whole: front.c or on_ip() vetted it.) */
+static int
+ends_message(void)
+{
+	return (segment[(segment[0] & 15) * 4 + 13] & (TH_PUSH | TH_FIN)) != 0;
+}
+
+/* A message ended and left nothing unread in its direction. */
+static void
+queue_quiet(struct tcp_stream *a, struct flow *f)
+{
+	if (quiet_n == QUIET_MAX)
+		return;
+	if (quiet_n == 0)
+		quiet_due = now_ts + QUIET;
+	quiet[(quiet_first + quiet_n++) % QUIET_MAX] =
+	    (struct quiet){a, f, now_ts, {a->client.count, a->server.count}};
+}
+
 /* Offer a half's unread bytes; keep what the dissector did not consume.
  * What is kept stays in libnids' buffer, so the bytes kept are bounded,
  * per stream (--max-stream-buffer) and across all flows (--max-held):
@@ -145,6 +194,8 @@ deliver(struct tcp_stream *a, struct flow *f, enum flow_dir d,
 	if (used == avail) {
 		if (h->bufsize > 4096 && shrinks < SHRINK_MAX)
 			shrink[shrinks++] = (struct shrink){a, h, f};
+		else if (ends_message())
+			queue_quiet(a, f);
 		return;
 	}
 	held[d] = (uint32_t)(avail - used);
@@ -421,8 +472,10 @@ on_ip(struct ip *iph, int skblen)
 	uint8_t *ip = (uint8_t *)iph;   /* not always aligned for struct ip */
 
 	(void)skblen;
-	if (!whole &&
-	    !front_tcp_ok(analysis->st, ip, (size_t)(ip[2] << 8 | ip[3])))
+	if (whole)
+		return;
+	segment = ip;   /* put together */
+	if (!front_tcp_ok(analysis->st, ip, (size_t)(ip[2] << 8 | ip[3])))
 		ip[9] = 255;    /* IANA: reserved */
 }
 
@@ -604,23 +657,49 @@ reassembly_end_acceptable(const uint8_t *ip, int rst)
 	return (int32_t)(seq - lo) >= 0 && (int32_t)(seq - (hi + 1)) <= 0;
 }
 
+/* A half's buffer, when nothing in it is unread, freed; libnids must
+ * not be running (it may hold on to the buffer while it calls us). */
+static void
+release_buffer(struct half_stream *h)
+{
+	if (h->data == NULL || h->count != h->offset)
+		return;
+	free(h->data);
+	h->data = NULL;
+	h->bufsize = 0;
+}
+
 /* After the packet: free the buffers queued by deliver() whose stream
  * is still the same connection (a->user is cleared when it ends) and
  * still holds nothing. */
 static void
 release_buffers(void)
 {
-	for (int i = 0; i < shrinks; i++) {
-		struct half_stream *h = shrink[i].h;
-
-		if (shrink[i].a->user != shrink[i].f || h->data == NULL ||
-		    h->count != h->offset)
-			continue;
-		free(h->data);
-		h->data = NULL;
-		h->bufsize = 0;
-	}
+	for (int i = 0; i < shrinks; i++)
+		if (shrink[i].a->user == shrink[i].f)
+			release_buffer(shrink[i].h);
 	shrinks = 0;
+}
+
+/* Free the buffers of the connections queued before now - QUIET whose
+ * stream is still the same connection (a->user is cleared when it ends)
+ * and has had no data either way since. */
+static __attribute__((noinline)) void
+release_quiet(int64_t now)
+{
+	while (quiet_n > 0 && quiet[quiet_first].at + QUIET <= now) {
+		const struct quiet *q = &quiet[quiet_first];
+		struct tcp_stream *a = q->a;
+
+		if (a->user == q->f && a->client.count == q->count[0] &&
+		    a->server.count == q->count[1]) {
+			release_buffer(&a->client);
+			release_buffer(&a->server);
+		}
+		quiet_first = (quiet_first + 1) % QUIET_MAX;
+		quiet_n--;
+	}
+	quiet_due = quiet_n > 0 ? quiet[quiet_first].at + QUIET : INT64_MAX;
 }
 
 /* One packet into libnids. */
@@ -633,11 +712,15 @@ feed_libnids(const uint8_t *ip, size_t caplen, int64_t ts)
 	h->ts.tv_usec = (suseconds_t)(ts % USEC);
 	h->caplen = (bpf_u_int32)caplen;
 	h->len = (bpf_u_int32)caplen;
+	now_ts = ts;
 	whole = ((ip[6] & 0x3f) | ip[7]) == 0;
+	segment = ip;   /* for a fragment, on_ip() sets the datagram */
 	/* libnids reads the packet in place and keeps no pointer into it */
 	nids_pcap_handler(NULL, h, (u_char *)(uintptr_t)ip);
 	if (shrinks > 0)
 		release_buffers();
+	if (ts >= quiet_due)
+		release_quiet(ts);
 }
 
 /* The TCP flags of a whole (unfragmented) segment, or 0. */
@@ -732,6 +815,8 @@ reassembly_finish(void)
 	 * is ours, registered last: take it out first */
 	nids_unregister_ip(on_ip);
 	nids_exit();            /* NIDS_EXITING for every open stream */
+	quiet_n = 0;            /* their streams are gone */
+	quiet_due = INT64_MAX;
 	pcap_close(raw_handle);
 	raw_handle = NULL;
 }
