@@ -7,6 +7,7 @@
  */
 #include <pcap/pcap.h>
 
+#include "bytes.h"
 #include "decap.h"
 
 #ifndef DLT_LINUX_SLL2
@@ -82,12 +83,6 @@ skip(struct cur *c, size_t n)
 {
 	c->p += n;
 	c->left -= n;
-}
-
-static unsigned
-be16(const uint8_t *p)
-{
-	return (unsigned)p[0] << 8 | p[1];
 }
 
 static enum decap_result

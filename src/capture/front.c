@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "front.h"
 #include "hash.h"
 #include "reassembly.h"
@@ -52,19 +53,6 @@ front_drop_name(int reason)
 		if (drop_names[i].reason == reason)
 			return drop_names[i].name;
 	return "unknown";
-}
-
-static unsigned
-be16(const uint8_t *p)
-{
-	return (unsigned)p[0] << 8 | p[1];
-}
-
-static uint32_t
-be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
 }
 
 /* RFC 791 3.1: options are EOL, NOP, or kind, length (>= 2), data. */

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "bytes.h"
 #include "front.h"
 #include "rules.h"
 #include "v6map.h"
@@ -41,12 +42,6 @@ static const struct {
 
 static struct v6map *map;       /* made on the first IPv6 packet */
 static uint8_t *packet;         /* the rewritten packet, IP4_MAX bytes */
-
-static unsigned
-be16(const uint8_t *p)
-{
-	return (unsigned)p[0] << 8 | p[1];
-}
 
 static int
 skip_index(int nh)

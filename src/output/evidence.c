@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "bytes.h"
 #include "decap.h"
 #include "evidence.h"
 #include "hash.h"
@@ -177,19 +178,6 @@ struct evidence {
 	uint64_t last_pick;     /* the highest ordinal picked */
 	struct frag_slot frags[FRAGS];
 };
-
-static unsigned
-be16(const uint8_t *p)
-{
-	return (unsigned)p[0] << 8 | p[1];
-}
-
-static uint32_t
-be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
 
 /* --- what a packet is --- */
 
