@@ -13,6 +13,7 @@
 #include "outputs.h"
 #include "rules.h"
 #include "servers.h"
+#include "xtext.h"
 #include "slowest.h"
 #include "v6map.h"
 
@@ -191,142 +192,6 @@ pair(char *buf, size_t size, const struct flow_key *k)
 	snprintf(buf, size, "%s -> %s", c, s);
 }
 
-/* Was the target longer than the copy kept of it? */
-static int
-target_cut(const struct exchange *x)
-{
-	return x->target_truncated;
-}
-
-/* "GET /path HTTP/1.1", the target cut to max characters; "..." says that
- * it was cut, here or when it was copied from the capture. */
-static void
-request_line(char *buf, size_t size, const struct exchange *x, size_t max)
-{
-	size_t len = strlen(x->target);
-
-	snprintf(buf, size, "%s %.*s%s HTTP/1.%d", x->method,
-	    (int)(len > max ? max : len), x->target,
-	    len > max || target_cut(x) ? "..." : "", x->minor);
-}
-
-static double
-since(int64_t ts, const struct exchange *x)
-{
-	return (double)(ts - x->t_begin) / USEC;
-}
-
-/* Did this exchange end without a final response, and not in a tunnel? */
-static int
-unanswered(const struct exchange *x)
-{
-	return x->final_status == 0 && x->end != END_TUNNEL;
-}
-
-/* When the request stopped waiting: the client's FIN or RST when it came
- * first (it gave up), else when the exchange ended. */
-static int64_t
-gave_up_at(const struct exchange *x)
-{
-	if ((x->seen & SEEN_CLIENT_CLOSED) && x->t_client_closed < x->t_ended)
-		return x->t_client_closed;
-	return x->t_ended;
-}
-
-/* What the exchange waited for, ranked in the slowest list: its final
- * response (or the 101 that began its tunnel), else until it ended: a
- * client that closed its side may still read an answer, so the wait goes
- * on to the connection's end (or the capture's). */
-static int64_t
-wait_of(const struct exchange *x)
-{
-	if (x->final_status != 0)
-		return x->t_final - x->t_begin;
-	return x->t_ended - x->t_begin;
-}
-
-/* "the client closed its side": its FIN or RST, for x */
-static const char *
-client_end(const struct exchange *x)
-{
-	return x->seen & SEEN_CLIENT_RESET ? "the client reset the connection" :
-	    "the client closed its side";
-}
-
-/* Who gave up on an unanswered x, and when: "the client closed the
- * connection at +6.000s", "the capture ended at +120.000s", ... */
-static void
-gave_up(char *buf, size_t size, const struct exchange *x)
-{
-	double at = since(x->t_ended, x);
-	char before[128] = "";
-
-	/* a FIN or RST that did not end the connection: the client's, when
-	 * the capture (or a cap) ended it */
-	if ((x->seen & SEEN_CLIENT_CLOSED) && !end_is_close(x->end))
-		snprintf(before, sizeof(before), "%s at +%.3fs, then ",
-		    client_end(x), since(x->t_client_closed, x));
-	switch (x->end) {
-	case END_CLIENT_RESET:
-		snprintf(buf, size, "the client reset the connection at +%.3fs",
-		    since(gave_up_at(x), x));
-		break;
-	case END_CLIENT_CLOSED:
-		/* the server's FIN follows within a round trip, unless it
-		 * kept its side open (and might still have answered) */
-		if (x->t_ended - gave_up_at(x) < USEC)
-			snprintf(buf, size, "the client closed the connection "
-			    "at +%.3fs", since(gave_up_at(x), x));
-		else
-			snprintf(buf, size, "the client closed its side at "
-			    "+%.3fs, the server its own at +%.3fs",
-			    since(gave_up_at(x), x), at);
-		break;
-	case END_SERVER_CLOSED:
-	case END_SERVER_RESET:
-		snprintf(buf, size, "%sthe server %s the connection at +%.3fs",
-		    before, x->end == END_SERVER_RESET ? "reset" : "closed", at);
-		break;
-	case END_EVICTED:
-		snprintf(buf, size, "%slet go at +%.3fs to make room "
-		    "(--max-flows)", before, at);
-		break;
-	case END_IDLE:
-		snprintf(buf, size, "%sidle past --idle-timeout, let go at "
-		    "+%.3fs", before, at);
-		break;
-	default:
-		snprintf(buf, size, "%sthe capture ended at +%.3fs%s", before,
-		    at, before[0] != '\0' ? "" : ", still waiting");
-		break;
-	}
-}
-
-/* How x ended, for a line about it: its final response (and whether the
- * client had given up before), its tunnel, or who gave up. */
-static void
-outcome(char *buf, size_t size, const struct exchange *x, int h2)
-{
-	char why[256];
-
-	if (x->final_status != 0 && (x->seen & SEEN_CLIENT_CLOSED) &&
-	    x->t_client_closed < x->t_final)
-		snprintf(buf, size, "%d %s at +%.3fs, after %s at +%.3fs",
-		    x->final_status, x->final_reason, since(x->t_final, x),
-		    client_end(x), since(x->t_client_closed, x));
-	else if (x->final_status != 0)
-		snprintf(buf, size, "%d %s at +%.3fs", x->final_status,
-		    x->final_reason, since(x->t_final, x));
-	else if (x->end == END_TUNNEL)
-		snprintf(buf, size, "tunnel (%s) from +%.3fs", x->tunnel,
-		    since(x->t_ended, x));
-	else {
-		gave_up(why, sizeof(why), x);
-		snprintf(buf, size, "no final response%s: %s",
-		    h2 ? ", the server answered in HTTP/2" : "", why);
-	}
-}
-
 /* Did the server of flow_id answer in HTTP/2? Then forget it, and the
  * example is kept here, with the request it answered. */
 static int
@@ -344,7 +209,7 @@ h2_answered(struct report *r, uint64_t flow_id, const struct flow_key *k,
 		if (r->h2_answers.count >= EXAMPLES)
 			return 1;
 		pair(p, sizeof(p), k);
-		request_line(req, sizeof(req), x, TARGET_SHOWN);
+		xtext_request(req, sizeof(req), x, TARGET_SHOWN);
 		snprintf(line, sizeof(line), "%s  %s\n      the server answered "
 		    "in HTTP/2 (connection preface / SETTINGS frame) to an "
 		    "HTTP/1.%d request: it expects HTTP/2 on this port (prior "
@@ -368,7 +233,7 @@ timeline(struct report *r, const struct exchange *x, int h2)
 
 	for (unsigned i = 0; i < x->n_interim; i++) {
 		snprintf(line, sizeof(line), "+%.3fs  %d %s",
-		    since(x->interim[i].ts, x), x->interim[i].status,
+		    xtext_since(x->interim[i].ts, x), x->interim[i].status,
 		    x->interim[i].reason);
 		put_line(r, "      ", line);
 	}
@@ -380,11 +245,11 @@ timeline(struct report *r, const struct exchange *x, int h2)
 
 		if ((x->seen & SEEN_RESPONSE_END) && x->end != END_TUNNEL)
 			snprintf(end, sizeof(end), "  (ended +%.3fs, body %llu "
-			    "byte%s)", since(x->t_response_end, x),
+			    "byte%s)", xtext_since(x->t_response_end, x),
 			    (unsigned long long)x->response_body_len,
 			    x->response_body_len == 1 ? "" : "s");
 		snprintf(line, sizeof(line), "+%.3fs  %d %s%s",
-		    since(x->t_final, x), x->final_status, x->final_reason,
+		    xtext_since(x->t_final, x), x->final_status, x->final_reason,
 		    end);
 		put_line(r, "      ", line);
 	}
@@ -392,13 +257,13 @@ timeline(struct report *r, const struct exchange *x, int h2)
 		snprintf(line, sizeof(line), "tunnel: %s", x->tunnel);
 		put_line(r, "      ", line);
 	} else if (x->final_status == 0) {
-		outcome(how, sizeof(how), x, h2);
+		xtext_outcome(how, sizeof(how), x, h2);
 		put_line(r, "      ", how);
 	} else if ((x->seen & SEEN_CLIENT_CLOSED) &&
 	    x->t_client_closed < x->t_final)
 		fprintf(r->out, "      (%s at +%.3fs, before the final "
-		    "response)\n", client_end(x),
-		    since(x->t_client_closed, x));
+		    "response)\n", xtext_client_end(x),
+		    xtext_since(x->t_client_closed, x));
 }
 
 /* The second line of a slowest-list entry: host, 1xx, first byte, and
@@ -418,7 +283,7 @@ slow_detail(char *buf, size_t size, const struct exchange *x, int h2)
 	}
 	for (unsigned i = 0; i < x->n_interim; i++) {
 		ADD("%s%d +%.3fs", i == 0 ? sep : ", ", x->interim[i].status,
-		    since(x->interim[i].ts, x));
+		    xtext_since(x->interim[i].ts, x));
 		sep = "; ";
 	}
 	if (x->n_interim_seen > x->n_interim)
@@ -426,10 +291,10 @@ slow_detail(char *buf, size_t size, const struct exchange *x, int h2)
 	if (check_bundled(x))
 		ADD(" (only with the final response: held back on the way)");
 	if (x->seen & SEEN_FIRST_BYTE) {
-		ADD("%sfirst byte +%.3fs", sep, since(x->t_first_byte, x));
+		ADD("%sfirst byte +%.3fs", sep, xtext_since(x->t_first_byte, x));
 		sep = "; ";
 	}
-	outcome(how, sizeof(how), x, h2);
+	xtext_outcome(how, sizeof(how), x, h2);
 	ADD("%s%s", sep, how);
 #undef ADD
 }
@@ -438,14 +303,14 @@ static void
 rank_slowest(struct report *r, const struct flow_key *k,
     const struct exchange *x, int h2)
 {
-	struct slow *e = slowest_admit(&r->slowest, wait_of(x), k,
+	struct slow *e = slowest_admit(&r->slowest, xtext_wait(x), k,
 	    x->t_begin);
 	char p[136], req[TARGET_SHOWN + X_METHOD + 16], detail[360];
 
 	if (e == NULL)
 		return;
 	pair(p, sizeof(p), k);
-	request_line(req, sizeof(req), x, TARGET_SHOWN);
+	xtext_request(req, sizeof(req), x, TARGET_SHOWN);
 	slow_detail(detail, sizeof(detail), x, h2);
 	snprintf(e->text, sizeof(e->text), "%s  %s\n%11s%s", p, req, "",
 	    detail);
@@ -466,7 +331,7 @@ list_exchange(struct report *r, const struct flow_key *k,
 	r->listed = 1;
 	r->listed_ts = x->t_begin;
 	pair(p, sizeof(p), k);
-	request_line(req, sizeof(req), x, X_TARGET);
+	xtext_request(req, sizeof(req), x, X_TARGET);
 	snprintf(line, sizeof(line), "%s  %s  %s%s%s%s", t, p, req,
 	    x->tunnel_of[0] != '\0' ? "  in the tunnel to " : "", x->tunnel_of,
 	    x->midstream ? "  (picked up mid-stream)" : "");
@@ -484,7 +349,7 @@ then_told(struct report *r, uint64_t flow_id, const struct exchange *x,
 	const char *held = check_held_note(x);
 	size_t n;
 
-	outcome(how, sizeof(how), x, h2);
+	xtext_outcome(how, sizeof(how), x, h2);
 	snprintf(brief, sizeof(brief), "%s%s", how, held != NULL ?
 	    "; its 1xx were held back on the way" : "");
 	if (held != NULL) {
@@ -528,28 +393,28 @@ on_exchange(void *self, const struct flow_key *k, uint64_t flow_id,
 
 	if (x->n_interim_seen > 0)
 		r->with_interim++;
-	if (unanswered(x))
+	if (xtext_unanswered(x))
 		h2 = h2_answered(r, flow_id, k, x);
 	servers_exchange(&r->servers, k, x);
 	rank_slowest(r, k, x, h2);
 	if (r->awaiting > 0)
 		then_told(r, flow_id, x, h2);
-	if (unanswered(x)) {
+	if (xtext_unanswered(x)) {
 		const struct interim *last = x->n_interim > 0 ?
 		    &x->interim[x->n_interim - 1] : NULL;
 		char after[96] = "", why[256];
 
 		if (last != NULL)
 			snprintf(after, sizeof(after), "%d %s at +%.3fs, then ",
-			    last->status, last->reason, since(last->ts, x));
+			    last->status, last->reason, xtext_since(last->ts, x));
 		if (h2)
 			snprintf(why, sizeof(why), "the server answered in "
 			    "HTTP/2; ");
 		else
 			why[0] = '\0';
-		gave_up(why + strlen(why), sizeof(why) - strlen(why), x);
+		xtext_gave_up(why + strlen(why), sizeof(why) - strlen(why), x);
 		pair(p, sizeof(p), k);
-		request_line(req, sizeof(req), x, TARGET_SHOWN);
+		xtext_request(req, sizeof(req), x, TARGET_SHOWN);
 		snprintf(line, sizeof(line), "%s  %s  (%s%s)", p, req, after,
 		    why);
 		keep(&r->unanswered, x->t_begin, line);
@@ -617,7 +482,7 @@ on_violation(void *self, const struct violation *v)
 	}
 	if (v->x != NULL && v->x->head_done) {
 		req[0] = req[1] = ' ';
-		request_line(req + 2, sizeof(req) - 2, v->x, TARGET_SHOWN);
+		xtext_request(req + 2, sizeof(req) - 2, v->x, TARGET_SHOWN);
 	}
 	snprintf(line, sizeof(line), "%s%s\n      %s", p, req, v->message);
 	if (v->count > 0) {             /* many alike, counted as many */
