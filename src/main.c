@@ -639,8 +639,10 @@ on_tick(void *ctx, int64_t now)
 	(void)ctx;
 	if (files_out.reopen)
 		reopen_log();
-	if (now > stats.last_ts)
+	if (now > stats.last_ts) {
 		timers_run(&analysis.timers, now);
+		reassembly_tick(now);
+	}
 	next = timers_next(&analysis.timers);
 	if (tui) {
 		if (view_poll(wall_now(), now))

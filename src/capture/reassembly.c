@@ -702,6 +702,13 @@ release_quiet(int64_t now)
 	quiet_due = quiet_n > 0 ? quiet[quiet_first].at + QUIET : INT64_MAX;
 }
 
+void
+reassembly_tick(int64_t now)
+{
+	if (now >= quiet_due)
+		release_quiet(now);
+}
+
 /* One packet into libnids. */
 static void
 feed_libnids(const uint8_t *ip, size_t caplen, int64_t ts)

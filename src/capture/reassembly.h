@@ -68,4 +68,8 @@ void reassembly_fill_gaps(void);
 /* End of input: streams still open are finished and reported. */
 void reassembly_finish(void);
 
+/* Live, while no packet comes: what each packet does on its way, on the
+ * wall clock (libnids' buffers of connections quiet long enough are freed). */
+void reassembly_tick(int64_t now);
+
 #endif
