@@ -124,10 +124,11 @@ copy_view(char *dst, size_t size, const char *src, size_t len)
 		len = size - 1;
 	memcpy(dst, src, len);
 	dst[len] = '\0';
-	/* keep the copy printable: outputs escape, but NUL would cut it */
-	for (size_t i = 0; i < len; i++)
-		if (dst[i] == '\0')
-			dst[i] = '?';
+	/* keep the copy printable: outputs escape, but NUL would cut it
+	 * (memchr, as NUL is rare: one vectorised search, not a byte loop) */
+	for (char *z = dst; (z = memchr(z, '\0', len - (size_t)(z - dst)))
+	    != NULL; )
+		*z++ = '?';
 }
 
 static int
@@ -306,8 +307,10 @@ req_head(void *ctx, const struct http1_message *m)
 	copy_view(x->target, sizeof(x->target), m->target, m->target_len);
 	x->target_truncated = m->target_len >= sizeof(x->target);
 	x->minor = m->minor;
-	x->is_head = strcmp(x->method, "HEAD") == 0;
-	x->is_connect = strcmp(x->method, "CONNECT") == 0;
+	/* asked of the message, not the copy: the copy differs only when
+	 * cut short, and then it is longer than either name */
+	x->is_head = method_is(m, "HEAD");
+	x->is_connect = method_is(m, "CONNECT");
 	x->has_host = copy_header(x->host, sizeof(x->host), m, HTTP1_HOST);
 	x->has_expect = copy_header(x->expect, sizeof(x->expect), m,
 	    HTTP1_EXPECT);
