@@ -100,8 +100,10 @@ lower(unsigned char c)
 static int
 ieq(const char *a, const char *b, size_t len)
 {
+	/* bytes most often match as they are: fold only those that differ */
 	for (size_t i = 0; i < len; i++)
-		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+		if (a[i] != b[i] &&
+		    lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
 			return 0;
 	return 1;
 }
@@ -350,6 +352,8 @@ scan_headers(const char *s, size_t len, struct http1_message *m,
 			continue;
 		}
 		v = i + 1;
+		if (line[v] == ' ')     /* the usual one space, then any more */
+			v++;
 		while (line[v] == ' ' || line[v] == '\t')
 			v++;
 		e = n;
@@ -408,6 +412,17 @@ parse_content_length(const char *v, size_t len, uint64_t *out)
 	int have = 0;
 	size_t i = 0;
 
+	if (len > 0 && len <= 19) {     /* the usual value: digits alone,
+					 * too few to overflow */
+		for (; i < len && is_digit((unsigned char)v[i]); i++)
+			first = first * 10 + (uint64_t)(v[i] - '0');
+		if (i == len) {
+			*out = first;
+			return 0;
+		}
+		first = 0;
+		i = 0;
+	}
 	while (i < len) {
 		uint64_t n = 0;
 		size_t digits = 0;

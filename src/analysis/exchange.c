@@ -117,17 +117,42 @@ exchange_cleanup(struct analysis *an)
 	an->spares = 0;
 }
 
-static void
-copy_view(char *dst, size_t size, const char *src, size_t len)
+/* src's first len bytes, cut to fit size with the NUL: one memcpy of the
+ * bounded length */
+static size_t
+copy_bounded(char *dst, size_t size, const char *src, size_t len)
 {
 	if (len >= size)
 		len = size - 1;
 	memcpy(dst, src, len);
 	dst[len] = '\0';
-	/* keep the copy printable: outputs escape, but NUL would cut it
-	 * (memchr, as NUL is rare: one vectorised search, not a byte loop) */
-	for (char *z = dst; (z = memchr(z, '\0', len - (size_t)(z - dst)))
-	    != NULL; )
+	return len;
+}
+
+/* Bytes that hold no NUL, so the copy is printable as it is: a method
+ * or target (the parser admits only tchar, or bytes above SP), a string. */
+static void
+copy_token(char *dst, size_t size, const char *src, size_t len)
+{
+	(void)copy_bounded(dst, size, src, len);
+}
+
+static void
+copy_view(char *dst, size_t size, const char *src, size_t len)
+{
+	/* keep the copy printable: outputs escape, but NUL would cut it */
+	if (len < 8) {  /* a short one ("OK"): cheaper than two calls */
+		size_t i;
+
+		for (i = 0; i < len && i < size - 1; i++)
+			dst[i] = src[i] != '\0' ? src[i] : '?';
+		dst[i] = '\0';
+		return;
+	}
+	/* memcpy, then memchr, as NUL is rare: vectorised, not a byte loop */
+	len = copy_bounded(dst, size, src, len);
+	for (char *z = dst;
+	    (z = memchr(z, '\0', len - (size_t)(z - dst))) != NULL; )
 		*z++ = '?';
 }
 
@@ -303,8 +328,8 @@ req_head(void *ctx, const struct http1_message *m)
 			uncounted_push(f, m);
 		return HTTP1_BODY_DEFAULT;
 	}
-	copy_view(x->method, sizeof(x->method), m->method, m->method_len);
-	copy_view(x->target, sizeof(x->target), m->target, m->target_len);
+	copy_token(x->method, sizeof(x->method), m->method, m->method_len);
+	copy_token(x->target, sizeof(x->target), m->target, m->target_len);
 	x->target_truncated = m->target_len >= sizeof(x->target);
 	x->minor = m->minor;
 	/* asked of the message, not the copy: the copy differs only when
@@ -318,7 +343,7 @@ req_head(void *ctx, const struct http1_message *m)
 	    HTTP1_UPGRADE);
 	x->has_user_agent = (uint8_t)copy_header(x->user_agent,
 	    sizeof(x->user_agent), m, HTTP1_USER_AGENT);
-	copy_view(x->tunnel_of, sizeof(x->tunnel_of), f->tunnel_of,
+	copy_token(x->tunnel_of, sizeof(x->tunnel_of), f->tunnel_of,
 	    strlen(f->tunnel_of));
 	x->head_done = 1;
 	x->t_head = f->now;
@@ -420,7 +445,7 @@ tunnel_name(struct exchange *x, const struct http1_message *m)
 	while (n < len && v[n] != ',' && v[n] != ' ')
 		n++;
 	if (n == 0)
-		copy_view(x->tunnel, sizeof(x->tunnel), "unknown", 7);
+		copy_token(x->tunnel, sizeof(x->tunnel), "unknown", 7);
 	else
 		copy_view(x->tunnel, sizeof(x->tunnel), v, n);
 }
@@ -472,8 +497,8 @@ resp_head(void *ctx, const struct http1_message *m)
 	head = x->is_head;
 	(void)dequeue(f);
 	if (connect) {
-		copy_view(x->tunnel, sizeof(x->tunnel), "connect", 7);
-		copy_view(f->tunnel_of, sizeof(f->tunnel_of), x->target,
+		copy_token(x->tunnel, sizeof(x->tunnel), "connect", 7);
+		copy_token(f->tunnel_of, sizeof(f->tunnel_of), x->target,
 		    strlen(x->target));
 		http1_set_connect(&f->req);
 		f->answering = 0;       /* no body: the next request's turn */
