@@ -345,7 +345,12 @@ scan_headers(const char *s, size_t len, struct http1_message *m,
 		/* line[n] is the CR or LF that ends the line: neither tchar
 		 * nor whitespace, so it stops these scans without an index
 		 * check per byte */
-		while (is_tchar((unsigned char)line[i]))
+		/* two a step: the second byte is read only when the first
+		 * was a tchar, so never past line[n] */
+		while (is_tchar((unsigned char)line[i]) &&
+		    is_tchar((unsigned char)line[i + 1]))
+			i += 2;
+		if (is_tchar((unsigned char)line[i]))
 			i++;
 		if (i == 0 || line[i] != ':') {
 			*bad |= 1u << HTTP1_ERR_HEADER;
