@@ -160,9 +160,11 @@ static int
 copy_header(char *dst, size_t size, const struct http1_message *m,
     enum http1_field name)
 {
-	const struct http1_header *h = http1_get(m, name);
+	/* http1_get(), read here: m->have says which known[] are set, and
+	 * this runs for four fields of every request */
+	const struct http1_header *h = &m->known[name];
 
-	if (h == NULL) {
+	if (!(m->have & (1u << name))) {
 		dst[0] = '\0';
 		return 0;
 	}
@@ -343,8 +345,11 @@ req_head(void *ctx, const struct http1_message *m)
 	    HTTP1_UPGRADE);
 	x->has_user_agent = (uint8_t)copy_header(x->user_agent,
 	    sizeof(x->user_agent), m, HTTP1_USER_AGENT);
-	copy_token(x->tunnel_of, sizeof(x->tunnel_of), f->tunnel_of,
-	    strlen(f->tunnel_of));
+	if (f->tunnel_of[0] != '\0')    /* inside a CONNECT tunnel */
+		copy_token(x->tunnel_of, sizeof(x->tunnel_of), f->tunnel_of,
+		    strlen(f->tunnel_of));
+	else
+		x->tunnel_of[0] = '\0';
 	x->head_done = 1;
 	x->t_head = f->now;
 	x->t_end = f->now;
