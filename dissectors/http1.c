@@ -1,7 +1,8 @@
 /* http1.c: HTTP/1.x message framing per RFC 9112, both directions.
  *
- * Every read of the caller's bytes goes through a bounded scan (memchr or an
- * index checked against len). Nothing here allocates.
+ * Every read of the caller's bytes goes through a bounded scan (memchr, an
+ * index checked against len, or, within a line, a scan that the line's CR
+ * or LF stops). Nothing here allocates.
  */
 #include <stddef.h>
 #include <string.h>
@@ -344,9 +345,8 @@ scan_headers(const char *s, size_t len, struct http1_message *m,
 			continue;       /* obs-fold (RFC 9112 5.2): ignored */
 		/* line[n] is the CR or LF that ends the line: neither tchar
 		 * nor whitespace, so it stops these scans without an index
-		 * check per byte */
-		/* two a step: the second byte is read only when the first
-		 * was a tchar, so never past line[n] */
+		 * check per byte. Names go two bytes a step: the second is
+		 * read only when the first was a tchar, so never past it. */
 		while (is_tchar((unsigned char)line[i]) &&
 		    is_tchar((unsigned char)line[i + 1]))
 			i += 2;

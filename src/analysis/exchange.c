@@ -117,10 +117,12 @@ exchange_cleanup(struct analysis *an)
 	an->spares = 0;
 }
 
-/* src's first len bytes, cut to fit size with the NUL: one memcpy of the
- * bounded length */
+/* src's first len bytes, cut to fit size with the NUL, by one memcpy;
+ * returns the length copied. As it is, for bytes that hold no NUL: a
+ * method or target (the parser admits only tchar, or bytes above SP), a
+ * string. */
 static size_t
-copy_bounded(char *dst, size_t size, const char *src, size_t len)
+copy_token(char *dst, size_t size, const char *src, size_t len)
 {
 	if (len >= size)
 		len = size - 1;
@@ -129,14 +131,8 @@ copy_bounded(char *dst, size_t size, const char *src, size_t len)
 	return len;
 }
 
-/* Bytes that hold no NUL, so the copy is printable as it is: a method
- * or target (the parser admits only tchar, or bytes above SP), a string. */
-static void
-copy_token(char *dst, size_t size, const char *src, size_t len)
-{
-	(void)copy_bounded(dst, size, src, len);
-}
-
+/* A view of the wire's bytes, copied as copy_token() does, with each NUL
+ * made '?' */
 static void
 copy_view(char *dst, size_t size, const char *src, size_t len)
 {
@@ -150,7 +146,7 @@ copy_view(char *dst, size_t size, const char *src, size_t len)
 		return;
 	}
 	/* memcpy, then memchr, as NUL is rare: vectorised, not a byte loop */
-	len = copy_bounded(dst, size, src, len);
+	len = copy_token(dst, size, src, len);
 	for (char *z = dst;
 	    (z = memchr(z, '\0', len - (size_t)(z - dst))) != NULL; )
 		*z++ = '?';
