@@ -1,7 +1,8 @@
 /* http1.c: HTTP/1.x message framing per RFC 9112, both directions.
  *
- * Every read of the caller's bytes goes through a bounded scan (memchr or an
- * index checked against len). Nothing here allocates.
+ * Every read of the caller's bytes goes through a bounded scan (memchr, an
+ * index checked against len, or, within a line, a scan that the line's CR
+ * or LF stops). Nothing here allocates.
  */
 #include <stddef.h>
 #include <string.h>
@@ -100,8 +101,10 @@ lower(unsigned char c)
 static int
 ieq(const char *a, const char *b, size_t len)
 {
+	/* bytes most often match as they are: fold only those that differ */
 	for (size_t i = 0; i < len; i++)
-		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+		if (a[i] != b[i] &&
+		    lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
 			return 0;
 	return 1;
 }
@@ -245,6 +248,47 @@ report(struct http1_parser *p, enum http1_error e)
 		p->cb->on_error(p->ctx, e);
 }
 
+/* Bytes a and b, 8 of them, equal ignoring the case of a: b is in
+ * lowercase, of letters, digits and '-'. Bit 0x20 folds a letter to
+ * lowercase; it is set only where b holds a letter (those have bit 0x40,
+ * digits and '-' not), so elsewhere a must be exactly b. */
+static int
+fold_eq64(const char *a, const char *b)
+{
+	uint64_t x, y;
+
+	memcpy(&x, a, 8);
+	memcpy(&y, b, 8);
+	return (x | (y & 0x4040404040404040u) >> 1) == y;
+}
+
+/* fold_eq64() for 4 bytes */
+static int
+fold_eq32(const char *a, const char *b)
+{
+	uint32_t x, y;
+
+	memcpy(&x, a, 4);
+	memcpy(&y, b, 4);
+	return (x | (y & 0x40404040u) >> 1) == y;
+}
+
+/* Is the n-byte field name a (n >= 4) the lowercase name b, ignoring
+ * case? Compared a word at a time, the last word overlapping the one
+ * before: nothing is read outside the n bytes of either. */
+static int
+name_is(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	if (n < 8)
+		return fold_eq32(a, b) && fold_eq32(a + n - 4, b + n - 4);
+	for (i = 0; i + 8 < n; i += 8)
+		if (!fold_eq64(a + i, b + i))
+			return 0;
+	return fold_eq64(a + n - 8, b + n - 8);
+}
+
 /* Which of enum http1_field a field name is, or -1: a switch on the
  * length, then one comparison. */
 static int
@@ -271,7 +315,7 @@ field_of(const char *name, size_t len)
 	case 10: i = 6; break;
 	default: return -1;
 	}
-	return ieq(name, known[i].name, len) ? (int)known[i].f : -1;
+	return name_is(name, known[i].name, len) ? (int)known[i].f : -1;
 }
 
 /* Field lines from s up to the empty line that ends the head: counted, and
@@ -299,14 +343,23 @@ scan_headers(const char *s, size_t len, struct http1_message *m,
 		n = (size_t)ll;
 		if (line[0] == ' ' || line[0] == '\t')
 			continue;       /* obs-fold (RFC 9112 5.2): ignored */
-		while (i < n && is_tchar((unsigned char)line[i]))
+		/* line[n] is the CR or LF that ends the line: neither tchar
+		 * nor whitespace, so it stops these scans without an index
+		 * check per byte. Names go two bytes a step: the second is
+		 * read only when the first was a tchar, so never past it. */
+		while (is_tchar((unsigned char)line[i]) &&
+		    is_tchar((unsigned char)line[i + 1]))
+			i += 2;
+		if (is_tchar((unsigned char)line[i]))
 			i++;
-		if (i == 0 || i >= n || line[i] != ':') {
+		if (i == 0 || line[i] != ':') {
 			*bad |= 1u << HTTP1_ERR_HEADER;
 			continue;
 		}
 		v = i + 1;
-		while (v < n && (line[v] == ' ' || line[v] == '\t'))
+		if (line[v] == ' ')     /* the usual one space, then any more */
+			v++;
+		while (line[v] == ' ' || line[v] == '\t')
 			v++;
 		e = n;
 		while (e > v && (line[e - 1] == ' ' || line[e - 1] == '\t'))
@@ -364,6 +417,17 @@ parse_content_length(const char *v, size_t len, uint64_t *out)
 	int have = 0;
 	size_t i = 0;
 
+	if (len > 0 && len <= 19) {     /* the usual value: digits alone,
+					 * too few to overflow */
+		for (; i < len && is_digit((unsigned char)v[i]); i++)
+			first = first * 10 + (uint64_t)(v[i] - '0');
+		if (i == len) {
+			*out = first;
+			return 0;
+		}
+		first = 0;
+		i = 0;
+	}
 	while (i < len) {
 		uint64_t n = 0;
 		size_t digits = 0;

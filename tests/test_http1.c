@@ -194,6 +194,24 @@ test_requests(void)
 	    HTTP1_REQUEST,
 	    "POST / HTTP/1.1\r\nContent-Length: 2, 3\r\n\r\nGET /n HTTP/1.1\r\n\r\n",
 	    0, "begin;req POST/1 h=1;error 4;end;begin;req GET/1 h=0;end;");
+	EXPECT("field names in any case", HTTP1_REQUEST,
+	    "POST / HTTP/1.1\r\ncOnTeNt-LeNgTh: 2\r\nUPGRADE: h2c\r\n\r\nok"
+	    "GET / HTTP/1.1\r\n\r\n", 0,
+	    "begin;req POST/1 h=2 up=h2c;end;begin;req GET/1 h=0;end;");
+	EXPECT("names one byte off are other fields", HTTP1_REQUEST,
+	    "POST / HTTP/1.1\r\nContent-Lengtx: 2\r\nXontent-Length: 2\r\n"
+	    "Content_Length: 2\r\nContent-Lengthh: 2\r\nUpgradf: h2c\r\n"
+	    "Transfer-Encodinh: chunked\r\n\r\nGET / HTTP/1.1\r\n\r\n", 0,
+	    "begin;req POST/1 h=6;end;begin;req GET/1 h=0;end;");
+	EXPECT("Content-Length with zeros and whitespace", HTTP1_REQUEST,
+	    "POST / HTTP/1.1\r\nContent-Length: \t 0003 \t\r\n\r\nabc"
+	    "POST / HTTP/1.1\r\nContent-Length: 00000000000000000005\r\n\r\n"
+	    "hello", 0,
+	    "begin;req POST/1 h=1;end;begin;req POST/1 h=1;end;");
+	EXPECT("Transfer-Encoding in capitals", HTTP1_REQUEST,
+	    "PUT /c HTTP/1.1\r\nTRANSFER-ENCODING: CHUNKED\r\n\r\n"
+	    "3\r\nabc\r\n0\r\n\r\nGET / HTTP/1.1\r\n\r\n", 0,
+	    "begin;req PUT/1 h=1;end;begin;req GET/1 h=0;end;");
 	EXPECT("obs-fold lines are ignored", HTTP1_REQUEST,
 	    "GET / HTTP/1.1\r\nX: a\r\n  b\r\nY: c\r\n\r\n", 0,
 	    "begin;req GET/1 h=2;end;");

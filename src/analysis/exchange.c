@@ -117,26 +117,50 @@ exchange_cleanup(struct analysis *an)
 	an->spares = 0;
 }
 
-static void
-copy_view(char *dst, size_t size, const char *src, size_t len)
+/* src's first len bytes, cut to fit size with the NUL, by one memcpy;
+ * returns the length copied. As it is, for bytes that hold no NUL: a
+ * method or target (the parser admits only tchar, or bytes above SP), a
+ * string. */
+static size_t
+copy_token(char *dst, size_t size, const char *src, size_t len)
 {
 	if (len >= size)
 		len = size - 1;
 	memcpy(dst, src, len);
 	dst[len] = '\0';
+	return len;
+}
+
+/* A view of the wire's bytes, copied as copy_token() does, with each NUL
+ * made '?' */
+static void
+copy_view(char *dst, size_t size, const char *src, size_t len)
+{
 	/* keep the copy printable: outputs escape, but NUL would cut it */
-	for (size_t i = 0; i < len; i++)
-		if (dst[i] == '\0')
-			dst[i] = '?';
+	if (len < 8) {  /* a short one ("OK"): cheaper than two calls */
+		size_t i;
+
+		for (i = 0; i < len && i < size - 1; i++)
+			dst[i] = src[i] != '\0' ? src[i] : '?';
+		dst[i] = '\0';
+		return;
+	}
+	/* memcpy, then memchr, as NUL is rare: vectorised, not a byte loop */
+	len = copy_token(dst, size, src, len);
+	for (char *z = dst;
+	    (z = memchr(z, '\0', len - (size_t)(z - dst))) != NULL; )
+		*z++ = '?';
 }
 
 static int
 copy_header(char *dst, size_t size, const struct http1_message *m,
     enum http1_field name)
 {
-	const struct http1_header *h = http1_get(m, name);
+	/* http1_get(), read here: m->have says which known[] are set, and
+	 * this runs for four fields of every request */
+	const struct http1_header *h = &m->known[name];
 
-	if (h == NULL) {
+	if (!(m->have & (1u << name))) {
 		dst[0] = '\0';
 		return 0;
 	}
@@ -302,12 +326,14 @@ req_head(void *ctx, const struct http1_message *m)
 			uncounted_push(f, m);
 		return HTTP1_BODY_DEFAULT;
 	}
-	copy_view(x->method, sizeof(x->method), m->method, m->method_len);
-	copy_view(x->target, sizeof(x->target), m->target, m->target_len);
+	copy_token(x->method, sizeof(x->method), m->method, m->method_len);
+	copy_token(x->target, sizeof(x->target), m->target, m->target_len);
 	x->target_truncated = m->target_len >= sizeof(x->target);
 	x->minor = m->minor;
-	x->is_head = strcmp(x->method, "HEAD") == 0;
-	x->is_connect = strcmp(x->method, "CONNECT") == 0;
+	/* asked of the message, not the copy: the copy differs only when
+	 * cut short, and then it is longer than either name */
+	x->is_head = method_is(m, "HEAD");
+	x->is_connect = method_is(m, "CONNECT");
 	x->has_host = copy_header(x->host, sizeof(x->host), m, HTTP1_HOST);
 	x->has_expect = copy_header(x->expect, sizeof(x->expect), m,
 	    HTTP1_EXPECT);
@@ -315,8 +341,11 @@ req_head(void *ctx, const struct http1_message *m)
 	    HTTP1_UPGRADE);
 	x->has_user_agent = (uint8_t)copy_header(x->user_agent,
 	    sizeof(x->user_agent), m, HTTP1_USER_AGENT);
-	copy_view(x->tunnel_of, sizeof(x->tunnel_of), f->tunnel_of,
-	    strlen(f->tunnel_of));
+	if (f->tunnel_of[0] != '\0')    /* inside a CONNECT tunnel */
+		copy_token(x->tunnel_of, sizeof(x->tunnel_of), f->tunnel_of,
+		    strlen(f->tunnel_of));
+	else
+		x->tunnel_of[0] = '\0';
 	x->head_done = 1;
 	x->t_head = f->now;
 	x->t_end = f->now;
@@ -417,7 +446,7 @@ tunnel_name(struct exchange *x, const struct http1_message *m)
 	while (n < len && v[n] != ',' && v[n] != ' ')
 		n++;
 	if (n == 0)
-		copy_view(x->tunnel, sizeof(x->tunnel), "unknown", 7);
+		copy_token(x->tunnel, sizeof(x->tunnel), "unknown", 7);
 	else
 		copy_view(x->tunnel, sizeof(x->tunnel), v, n);
 }
@@ -469,8 +498,8 @@ resp_head(void *ctx, const struct http1_message *m)
 	head = x->is_head;
 	(void)dequeue(f);
 	if (connect) {
-		copy_view(x->tunnel, sizeof(x->tunnel), "connect", 7);
-		copy_view(f->tunnel_of, sizeof(f->tunnel_of), x->target,
+		copy_token(x->tunnel, sizeof(x->tunnel), "connect", 7);
+		copy_token(f->tunnel_of, sizeof(f->tunnel_of), x->target,
 		    strlen(x->target));
 		http1_set_connect(&f->req);
 		f->answering = 0;       /* no body: the next request's turn */
