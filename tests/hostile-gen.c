@@ -39,6 +39,7 @@
  *   gap-between      a whole request lost by the capture, answered
  *   waiting-and-idle N   one request waiting while N connections open,
  *                    are answered and stay open
+ *   open N           N requests still waiting when the capture ends
  *   servers N        N servers (ports 8000 to 8000 + N - 1), server i
  *                    answering 1 + i % 3 requests, each after i ms
  *   gives-up         clients that give up at 6 s (curl --max-time 6) on a
@@ -765,6 +766,21 @@ waiting_and_idle(int n)
 	teardown(&a);
 }
 
+/* n connections, each with a request still waiting when the capture
+ * ends, active in an order unlike their ports': the end's events must
+ * come in the same order on every run. */
+static void
+open_at_end(int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct conn k = conn_new((uint16_t)(30000 + (i * 7919) % n),
+		    0.001 * i);
+
+		handshake(&k);
+		send_data(&k, 1, REQUEST, sizeof(REQUEST) - 1);
+	}
+}
+
 /* For the report's server table: more servers than it shows or follows. */
 static void
 servers(int n)
@@ -918,6 +934,8 @@ main(int argc, char **argv)
 		waiting_and_idle(n);
 	else if (strcmp(s, "servers") == 0 && n > 0 && n <= 10000)
 		servers(n);
+	else if (strcmp(s, "open") == 0 && n > 0 && n <= 30000)
+		open_at_end(n);
 	else if (strcmp(s, "head") == 0 && n > 0)
 		head_segments((size_t)n);
 	else if (strcmp(s, "gives-up") == 0)

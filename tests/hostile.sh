@@ -205,4 +205,17 @@ check "--max-flows 3: connections let go, counted" summary_has '"evicted_flows":
 check "--max-flows 3: the request still waiting is answered, not let go" \
     grep -q '"src_port":41000,.*"interim":\[{"status":102.*"final":{"status":200' "$TMP/out"
 
+# 10. the end of the input: connections still open are reported least
+# recently active first, the same on every run (libnids' own walk of its
+# table follows a hash seeded at random)
+gen open open 2000
+run -j "$H/open.pcap"
+cp "$TMP/out" "$TMP/open.1"
+run -j "$H/open.pcap"
+check "the end's events: the same order on every run" cmp -s "$TMP/out" "$TMP/open.1"
+check "the end's events: least recently active first" test \
+    "$(grep -m 1 '"end":"capture_ended"' "$TMP/out" | sed 's/.*"src_port":\([0-9]*\).*/\1/')" = 30000
+check "the end's events: all 2000 waiting requests" test \
+    "$(grep -c '"end":"capture_ended"' "$TMP/out")" -eq 2000
+
 finish

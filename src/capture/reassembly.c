@@ -818,6 +818,11 @@ reassembly_finish(void)
 	if (raw_handle == NULL)
 		return;
 	timers_cancel(&analysis->timers, &flows.sweep);
+	/* the connections still open, least recently active first: in the
+	 * same order on every run, which nids_exit()'s walk of its hash
+	 * table (seeded at random) is not */
+	while (flows.oldest != NULL)
+		let_go(flows.oldest, END_CAPTURE_ENDED);
 	/* nids_exit() frees only the first IP callback's record, which
 	 * is ours, registered last: take it out first */
 	nids_unregister_ip(on_ip);
