@@ -180,6 +180,7 @@ make_stamp(struct json *j, int64_t sec)
 static void
 put_time(struct json *j, int64_t ts)
 {
+	uint64_t sec;
 	char *o;
 
 	if (ts < 0) {   /* not from the packet clock; as it always was */
@@ -192,13 +193,14 @@ put_time(struct json *j, int64_t ts)
 		put_chr(j, 'Z');
 		return;
 	}
-	if (ts / USEC != j->sec)
-		make_stamp(j, ts / USEC);
+	sec = (uint64_t)ts / USEC;      /* unsigned: no sign to fix up */
+	if ((int64_t)sec != j->sec)
+		make_stamp(j, (int64_t)sec);
 	if ((o = room(j, 27)) == NULL)
 		return;
 	memcpy(o, j->stamp, 19);
 	o[19] = '.';
-	micros(o + 20, (unsigned)(ts % USEC));
+	micros(o + 20, (unsigned)((uint64_t)ts - sec * USEC));
 	o[26] = 'Z';
 	j->len += 27;
 }
