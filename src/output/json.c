@@ -92,8 +92,8 @@ static const uint64_t pow10[20] = {
 	10000000000000000000ULL
 };
 
-/* Decimal digits of v: log10 from the bit length (1233 / 4096 is just
- * above log10(2)), then one comparison to settle it. */
+/* Decimal digits of v: log10 from the bit length (1233 / 4096 is a hair
+ * under log10(2)), then one comparison to settle it. */
 static inline unsigned
 digits(uint64_t v)
 {
@@ -103,7 +103,7 @@ digits(uint64_t v)
 	return t + (v >= pow10[t]);
 }
 
-/* the n digits of v, ending at e */
+/* the digits of v, ending at e */
 static inline void
 digits_back(char *e, uint64_t v)
 {
@@ -267,7 +267,7 @@ utf8_len(const unsigned char *p)
 	return n;
 }
 
-/* A JSON string: runs of plain ASCII copied at once, the rest one by one.
+/* A JSON string: plain ASCII copied as it is scanned, the rest one by one.
  * Valid UTF-8 is copied as it is, except C1 controls (U+0080 to U+009F),
  * written \u0080 like the C0 ones. A byte that is not part of valid UTF-8
  * is written as the four characters \xHH (the JSON text "\\xHH"), and so
