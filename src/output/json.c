@@ -25,22 +25,39 @@ struct json {
 	int err;                /* errno of the first failed write, or 0 */
 	void (*failed)(void *, int);    /* told once, with err */
 	void *ctx;
-	int64_t day_sec;        /* the second day[] was made for */
-	char day[24];           /* "2026-01-01T00:00:00" */
+	int64_t day;            /* the day (seconds / 86400) stamp[] begins */
+	int64_t sec;            /* the second stamp[] was made for, or -1 */
+	char stamp[20];         /* "2026-01-01T00:00:00" */
+	struct addr ip[2];      /* the addresses of ip_text[] (client, server) */
+	char ip_text[2][48];    /* formatted once, kept while they repeat */
+	size_t ip_len[2];
 	size_t len;
 	int overflow;
 	int fresh;              /* an object was just opened: no comma */
 	char line[JSON_LINE];
 };
 
-static void
+/* Where n more bytes go, or NULL (and the line lost) if they do not fit.
+ * Writers check once for the most they may write, then store directly:
+ * small copies of known size compile to a few moves, not memcpy calls. */
+static inline char *
+room(struct json *j, size_t n)
+{
+	if (n > sizeof(j->line) - j->len) {
+		j->overflow = 1;
+		return NULL;
+	}
+	return j->line + j->len;
+}
+
+static inline void
 put_mem(struct json *j, const char *p, size_t n)
 {
-	if (j->len + n > sizeof(j->line)) {
-		j->overflow = 1;
+	char *o = room(j, n);
+
+	if (o == NULL)
 		return;
-	}
-	memcpy(j->line + j->len, p, n);
+	memcpy(o, p, n);
 	j->len += n;
 }
 
@@ -53,7 +70,7 @@ put_str(struct json *j, const char *s)
 /* a string literal, its length known at compile time */
 #define PUT_LIT(j, lit) put_mem(j, lit, sizeof(lit) - 1)
 
-static void
+static inline void
 put_chr(struct json *j, char c)
 {
 	if (j->len < sizeof(j->line))
@@ -62,45 +79,130 @@ put_chr(struct json *j, char c)
 		j->overflow = 1;
 }
 
+/* "00" to "99": numbers are written two digits at a time, from the end,
+ * with no division loop per digit and no printf. */
+static char pairs[200];
+
+/* 10^n, but 0 for n = 0 so that the number 0 counts one digit */
+static const uint64_t pow10[20] = {
+	0, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+	1000000000, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
+	10000000000000ULL, 100000000000000ULL, 1000000000000000ULL,
+	10000000000000000ULL, 100000000000000000ULL, 1000000000000000000ULL,
+	10000000000000000000ULL
+};
+
+/* Decimal digits of v: log10 from the bit length (1233 / 4096 is a hair
+ * under log10(2)), then one comparison to settle it. */
+static inline unsigned
+digits(uint64_t v)
+{
+	unsigned bits = 64 - (unsigned)__builtin_clzll(v | 1);
+	unsigned t = (bits * 1233) >> 12;
+
+	return t + (v >= pow10[t]);
+}
+
+/* the digits of v, ending at e */
+static inline void
+digits_back(char *e, uint64_t v)
+{
+	while (v >= 100) {
+		e -= 2;
+		memcpy(e, pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10)
+		memcpy(e - 2, pairs + 2 * v, 2);
+	else
+		e[-1] = (char)('0' + v);
+}
+
 static void
 put_u64(struct json *j, uint64_t v)
 {
-	char buf[24], *p = buf + sizeof(buf);
+	unsigned n = digits(v);
+	char *o = room(j, n);
 
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	put_mem(j, p, (size_t)(buf + sizeof(buf) - p));
+	if (o == NULL)
+		return;
+	digits_back(o + n, v);
+	j->len += n;
 }
 
-/* six digits of microseconds */
+/* six digits of microseconds, frac from 0 to 999999 */
+static inline void
+micros(char *o, unsigned frac)
+{
+	memcpy(o, pairs + 2 * (frac / 10000), 2);
+	memcpy(o + 2, pairs + 2 * (frac / 100 % 100), 2);
+	memcpy(o + 4, pairs + 2 * (frac % 100), 2);
+}
+
 static void
 put_micros(struct json *j, int64_t frac)
 {
 	char us[6];
 
-	for (int i = 5; i >= 0; i--, frac /= 10)
-		us[i] = (char)('0' + frac % 10);
+	if (frac >= 0 && frac < USEC) {
+		micros(us, (unsigned)frac);
+	} else {        /* what the digit loop always wrote for these */
+		for (int i = 5; i >= 0; i--, frac /= 10)
+			us[i] = (char)('0' + frac % 10);
+	}
 	put_mem(j, us, 6);
 }
 
-/* "2026-01-01T00:00:00.123456Z", the date part made once a second */
+/* "2026-01-01T00:00:00" for the second sec (>= 0). gmtime only when the
+ * day changes: within a day the time of day is sec % 86400 (UTC has no
+ * leap seconds in time_t). */
+static void
+make_stamp(struct json *j, int64_t sec)
+{
+	int64_t day = sec / 86400;
+	unsigned s = (unsigned)(sec % 86400);
+	char full[40];
+
+	if (j->sec < 0 || day != j->day) {
+		format_iso(full, sizeof(full), day * 86400 * USEC);
+		memcpy(j->stamp, full, 11);     /* "2026-01-01T" */
+		j->day = day;
+	}
+	memcpy(j->stamp + 11, pairs + 2 * (s / 3600), 2);
+	j->stamp[13] = ':';
+	memcpy(j->stamp + 14, pairs + 2 * (s / 60 % 60), 2);
+	j->stamp[16] = ':';
+	memcpy(j->stamp + 17, pairs + 2 * (s % 60), 2);
+	j->sec = sec;
+}
+
+/* "2026-01-01T00:00:00.123456Z" */
 static void
 put_time(struct json *j, int64_t ts)
 {
-	if (ts / USEC != j->day_sec || j->day[0] == '\0') {
+	uint64_t sec;
+	char *o;
+
+	if (ts < 0) {   /* not from the packet clock; as it always was */
 		char full[40];
 
-		j->day_sec = ts / USEC;
-		format_iso(full, sizeof(full), j->day_sec * USEC);
-		memcpy(j->day, full, 19);
-		j->day[19] = '\0';
+		format_iso(full, sizeof(full), ts / USEC * USEC);
+		put_mem(j, full, 19);
+		put_chr(j, '.');
+		put_micros(j, ts % USEC);
+		put_chr(j, 'Z');
+		return;
 	}
-	put_mem(j, j->day, 19);
-	put_chr(j, '.');
-	put_micros(j, ts % USEC);
-	put_chr(j, 'Z');
+	sec = (uint64_t)ts / USEC;      /* unsigned: no sign to fix up */
+	if ((int64_t)sec != j->sec)
+		make_stamp(j, (int64_t)sec);
+	if ((o = room(j, 27)) == NULL)
+		return;
+	memcpy(o, j->stamp, 19);
+	o[19] = '.';
+	micros(o + 20, (unsigned)((uint64_t)ts - sec * USEC));
+	o[26] = 'Z';
+	j->len += 27;
 }
 
 /* seconds with microseconds: "1.504542" */
@@ -122,10 +224,14 @@ put_seconds(struct json *j, int64_t us)
 static unsigned char escape[256];
 
 static void
-escape_init(void)
+tables_init(void)
 {
 	for (int c = 0; c < 256; c++)
 		escape[c] = c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
+	for (int i = 0; i < 100; i++) {
+		pairs[2 * i] = (char)('0' + i / 10);
+		pairs[2 * i + 1] = (char)('0' + i % 10);
+	}
 }
 
 /* The length of the valid UTF-8 sequence at p (RFC 3629 section 4: no
@@ -161,7 +267,7 @@ utf8_len(const unsigned char *p)
 	return n;
 }
 
-/* A JSON string: runs of plain ASCII copied at once, the rest one by one.
+/* A JSON string: plain ASCII copied as it is scanned, the rest one by one.
  * Valid UTF-8 is copied as it is, except C1 controls (U+0080 to U+009F),
  * written \u0080 like the C0 ones. A byte that is not part of valid UTF-8
  * is written as the four characters \xHH (the JSON text "\\xHH"), and so
@@ -183,12 +289,10 @@ put_string(struct json *j, const char *s)
 	o = j->line + j->len;
 	*o++ = '"';
 	for (;;) {
-		const unsigned char *run = p;
-
+		/* copied as scanned: most strings are a few bytes, for which
+		 * a second pass and a memcpy call cost more than the bytes */
 		while (!escape[*p])
-			p++;
-		memcpy(o, run, (size_t)(p - run));
-		o += p - run;
+			*o++ = (char)*p++;
 		if (*p == '\0')
 			break;
 		if (*p == '"') {
@@ -232,16 +336,17 @@ member_n(struct json *j, const char *name, size_t len)
 	PUT_LIT(j, "\":");
 }
 
-/* The same from ,"name": made at compile time: one copy. */
-static void
+/* The same from ,"name": made at compile time: one copy, of a length the
+ * compiler knows in both branches (inlined, it is a few moves). */
+static inline void
 member_lit(struct json *j, const char *lit, size_t len)
 {
 	if (j->fresh) {
-		lit++;
-		len--;
+		j->fresh = 0;
+		put_mem(j, lit + 1, len - 1);
+	} else {
+		put_mem(j, lit, len);
 	}
-	j->fresh = 0;
-	put_mem(j, lit, len);
 }
 
 #define MEMBER(name) ",\"" name "\":"
@@ -288,13 +393,31 @@ counter_n(struct json *j, const char *name, size_t len, uint64_t n)
 	put_u64(j, n); \
 } while (0)
 
+/* An address as format_addr() writes it, formatted again only when it is
+ * not the one this slot (0 client, 1 server) had last: a busy capture
+ * names the same server, and often the same client, line after line. */
 static void
-head(struct json *j, int64_t ts, const char *type, const struct flow_key *k,
-    uint64_t flow_id)
+put_addr(struct json *j, int slot, const struct addr *a)
 {
-	char ip[64];
-	size_t n;
+	struct addr *last = &j->ip[slot];
 
+	if (last->family != a->family ||
+	    memcmp(last->bytes, a->bytes, sizeof(a->bytes)) != 0) {
+		j->ip_len[slot] = format_addr(j->ip_text[slot],
+		    sizeof(j->ip_text[slot]), a);
+		*last = *a;
+	}
+	put_mem(j, j->ip_text[slot], j->ip_len[slot]);
+}
+
+/* type: a string literal */
+#define head(j, ts, type, k, flow_id) \
+	head_lit(j, ts, type, sizeof(type) - 1, k, flow_id)
+
+static void
+head_lit(struct json *j, int64_t ts, const char *type, size_t type_len,
+    const struct flow_key *k, uint64_t flow_id)
+{
 	j->len = 0;
 	j->overflow = 0;
 	j->fresh = 0;
@@ -304,19 +427,17 @@ head(struct json *j, int64_t ts, const char *type, const struct flow_key *k,
 	if (k != NULL)
 		counter(j, "flow_id", flow_id);
 	PUT_LIT(j, ",\"event_type\":\"");
-	put_str(j, type);
+	put_mem(j, type, type_len);
 	put_chr(j, '"');
 	if (k == NULL)
 		return;
 	/* addresses are ours to format: nothing to escape */
-	n = format_addr(ip, sizeof(ip), &k->client);
 	PUT_LIT(j, ",\"src_ip\":\"");
-	put_mem(j, ip, n);
+	put_addr(j, 0, &k->client);
 	PUT_LIT(j, "\",\"src_port\":");
 	put_u64(j, k->client_port);
-	n = format_addr(ip, sizeof(ip), &k->server);
 	PUT_LIT(j, ",\"dest_ip\":\"");
-	put_mem(j, ip, n);
+	put_addr(j, 1, &k->server);
 	PUT_LIT(j, "\",\"dest_port\":");
 	put_u64(j, k->server_port);
 }
@@ -387,14 +508,13 @@ _Static_assert(sizeof(end_names) / sizeof(end_names[0]) == END_CLOSED + 1,
 static void
 http(struct json *j, const struct exchange *x)
 {
-	char version[] = "HTTP/1.?";
-
-	version[7] = (char)('0' + x->minor);    /* one digit (http1.c) */
 	open_object(j, "http");
 	field(j, "method", x->method, 1);
 	field(j, "target", x->target, 1);
 	bool_field(j, "target_truncated", x->target_truncated);
-	field(j, "version", version, 1);
+	PUT_LIT(j, ",\"version\":\"HTTP/1.");       /* nothing to escape */
+	put_chr(j, (char)('0' + x->minor));     /* one digit (http1.c) */
+	put_chr(j, '"');
 	field(j, "host", x->host, x->has_host);
 	field(j, "user_agent", x->user_agent, x->has_user_agent);
 	field(j, "expect", x->expect, x->has_expect);
@@ -601,7 +721,9 @@ json_sink(FILE *out, int flush, void (*failed)(void *, int), void *ctx)
 
 	if (j == NULL)
 		return NULL;
-	escape_init();
+	tables_init();
+	j->sec = -1;
+	j->ip[0].family = j->ip[1].family = -1; /* no address yet */
 	j->out = out;
 	j->flush = flush;
 	j->failed = failed;
