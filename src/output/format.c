@@ -201,3 +201,36 @@ format_secs(char *buf, size_t size, int64_t us)
 	else
 		snprintf(buf, size, "%.0fd", s / 86400);
 }
+
+/* The length of the valid UTF-8 sequence at p (RFC 3629 section 4: no
+ * overlong forms, no surrogates, nothing above U+10FFFF), or 0. Reads no
+ * further than the first byte that breaks it, so never past a NUL. */
+size_t
+format_utf8_len(const unsigned char *p)
+{
+	unsigned lo = 0x80, hi = 0xbf;  /* range of the second byte */
+	size_t n;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (p[0] == 0xe0)
+		lo = 0xa0;
+	else if (p[0] == 0xed)
+		hi = 0x9f;
+	else if (p[0] == 0xf0)
+		lo = 0x90;
+	else if (p[0] == 0xf4)
+		hi = 0x8f;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}

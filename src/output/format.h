@@ -40,4 +40,9 @@ void format_endpoint(char *buf, size_t size, const struct addr *a,
 /* "1.2 MB" */
 void format_bytes(char *buf, size_t size, uint64_t n);
 
+/* The length of the valid UTF-8 sequence at p (RFC 3629 section 4: no
+ * overlong forms, no surrogates, nothing above U+10FFFF), or 0. Reads no
+ * further than the first byte that breaks it, so never past a NUL. */
+size_t format_utf8_len(const unsigned char *p);
+
 #endif

@@ -234,38 +234,6 @@ tables_init(void)
 	}
 }
 
-/* The length of the valid UTF-8 sequence at p (RFC 3629 section 4: no
- * overlong forms, no surrogates, nothing above U+10FFFF), or 0. Reads no
- * further than the first byte that breaks it, so never past a NUL. */
-static size_t
-utf8_len(const unsigned char *p)
-{
-	unsigned lo = 0x80, hi = 0xbf;  /* range of the second byte */
-	size_t n;
-
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (p[0] == 0xe0)
-		lo = 0xa0;
-	else if (p[0] == 0xed)
-		hi = 0x9f;
-	else if (p[0] == 0xf0)
-		lo = 0x90;
-	else if (p[0] == 0xf4)
-		hi = 0x8f;
-	if (p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	return n;
-}
 
 /* A JSON string: plain ASCII copied as it is scanned, the rest one by one.
  * Valid UTF-8 is copied as it is, except C1 controls (U+0080 to U+009F),
@@ -308,7 +276,7 @@ put_string(struct json *j, const char *s)
 			o[5] = hex[c & 15];
 			o += 6;
 			p += *p == 0xc2 ? 2 : 1;
-		} else if (*p >= 0x80 && (u = utf8_len(p)) != 0) {
+		} else if (*p >= 0x80 && (u = format_utf8_len(p)) != 0) {
 			memcpy(o, p, u);
 			o += u;
 			p += u;

@@ -176,35 +176,13 @@ junit_warn(struct junit *j, int index, const char *msg)
 /* --- writing --- */
 
 /* The length of the UTF-8 sequence at p that XML 1.0 allows as a
- * character (RFC 3629: no overlong forms, no surrogates; XML: not U+FFFE
- * or U+FFFF), or 0. Reads no further than the first byte that breaks it. */
+ * character: valid UTF-8 (format_utf8_len()), and not U+FFFE or U+FFFF;
+ * or 0. */
 static size_t
 xml_utf8_len(const unsigned char *p)
 {
-	unsigned lo = 0x80, hi = 0xbf;
-	size_t n;
+	size_t n = format_utf8_len(p);
 
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (p[0] == 0xe0)
-		lo = 0xa0;
-	else if (p[0] == 0xed)
-		hi = 0x9f;
-	else if (p[0] == 0xf0)
-		lo = 0x90;
-	else if (p[0] == 0xf4)
-		hi = 0x8f;
-	if (p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
 	if (n == 3 && p[0] == 0xef && p[1] == 0xbf && p[2] >= 0xbe)
 		return 0;
 	return n;
