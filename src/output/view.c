@@ -109,7 +109,7 @@ clip(char *dst, size_t size, const char *src)
 static struct record *
 record_find(uint64_t id, int create, int64_t now)
 {
-	struct record *r = &V.rec[id % RECORDS], *idlest = NULL;
+	struct record *idlest = NULL;
 
 	/* short probe; past it the idlest of the probed is reused */
 	for (int i = 0; i < 8; i++) {
@@ -124,7 +124,6 @@ record_find(uint64_t id, int create, int64_t now)
 		if (idlest == NULL || c->touched < idlest->touched)
 			idlest = c;
 	}
-	(void)r;
 	if (!create)
 		return NULL;
 	memset(idlest, 0, sizeof(*idlest));
