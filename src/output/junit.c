@@ -25,7 +25,8 @@
 #define JUNIT_KEEP 20
 
 struct tally {
-	uint64_t count;
+	uint64_t count;                 /* events: lines[] holds the first */
+	uint64_t violations;            /* an aggregate counts as many */
 	char *first;                    /* the first violation's message */
 	char *lines[JUNIT_KEEP];        /* time, connection, request: message */
 };
@@ -96,6 +97,7 @@ on_violation(void *self, const struct violation *v)
 	if (s == NULL)
 		return;                 /* out of memory: counted nowhere */
 	t = &s->rule[v->rule];
+	t->violations += v->count > 0 ? v->count : 1;
 	if (t->count++ == 0)
 		t->first = strdup(v->message);
 	if (t->count > JUNIT_KEEP)
@@ -254,9 +256,9 @@ put_case(FILE *f, const struct junit *j, const char *name, int r,
 		    "    </testcase>\n", f);
 	} else if (fails(j, r, t)) {
 		fputs(">\n      <failure message=\"", f);
-		if (t->count > 1)
+		if (t->violations > 1)
 			fprintf(f, "%llu violations; the first: ",
-			    (unsigned long long)t->count);
+			    (unsigned long long)t->violations);
 		put_xml(f, t->first != NULL ? t->first : rules[r].meaning, 1);
 		fprintf(f, "\" type=\"%s\">", severity_name(rules[r].severity));
 		put_lines(f, t);
