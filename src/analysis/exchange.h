@@ -82,7 +82,8 @@ void flow_tcp_end(struct flow *f, enum flow_dir d, int rst, int64_t ts);
 void flow_close(struct flow *f, const size_t unconsumed[2],
     enum exchange_end how, int64_t ts);
 
-/* Free the exchanges kept for reuse; at exit, after every flow_close(). */
+/* Free the exchanges and flows kept for reuse; at exit, after every
+ * flow_close(). */
 void exchange_cleanup(struct analysis *an);
 
 /* What the live view shows of an open connection: a copy, taken on
