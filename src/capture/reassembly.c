@@ -294,6 +294,24 @@ lru_touch(struct flow *f, int64_t now)
 		    flow_link(flows.oldest)->active + caps.idle_timeout);
 }
 
+/* The last lookup, kept while libnids' table cannot have changed: a FIN
+ * or RST is looked up two or three times around its packet (is it in the
+ * window, who sent it), and each libnids lookup hashes the 4-tuple with
+ * mkhash() once per direction tried. table_gen moves on whenever libnids
+ * runs or a stream is freed. */
+static unsigned table_gen = 1;
+static struct {
+	unsigned gen;
+	uint8_t key[12];        /* addresses and ports as in the packet */
+	struct tcp_stream *a;
+} last_lookup;
+
+static void
+table_changed(void)
+{
+	table_gen++;
+}
+
 static void stream_close(struct tcp_stream *, struct flow *,
     const size_t[2], enum exchange_end);
 
@@ -309,6 +327,7 @@ let_go(struct flow *f, enum exchange_end how)
 	unread[FROM_SERVER] = (size_t)(a->client.count - a->client.offset);
 	stream_close(a, f, unread, how);
 	nids_free_tcp_stream(a);
+	table_changed();
 }
 
 /* --max-flows reached: the longest idle of the oldest few that waits for
@@ -532,20 +551,40 @@ stream_of(const uint8_t *ip)
 	struct tcp_stream *a;
 	u_short port;
 	u_int addr;
+	uint8_t key[12];
 
+	memcpy(key, ip + 12, 8);
+	memcpy(key + 8, ip + ihl, 4);
+	if (last_lookup.gen == table_gen &&
+	    memcmp(last_lookup.key, key, sizeof(key)) == 0)
+		return last_lookup.a;
 	memcpy(&t.saddr, ip + 12, 4);
 	memcpy(&t.daddr, ip + 16, 4);
 	t.source = (u_short)(ip[ihl] << 8 | ip[ihl + 1]);
 	t.dest = (u_short)(ip[ihl + 2] << 8 | ip[ihl + 3]);
-	if ((a = nids_find_tcp_stream(&t)) != NULL)
-		return a;
-	port = t.source;
-	addr = t.saddr;
-	t.source = t.dest;
-	t.dest = port;
-	t.saddr = t.daddr;
-	t.daddr = addr;
-	return nids_find_tcp_stream(&t);
+	if ((a = nids_find_tcp_stream(&t)) == NULL) {
+		port = t.source;
+		addr = t.saddr;
+		t.source = t.dest;
+		t.dest = port;
+		t.saddr = t.daddr;
+		t.daddr = addr;
+		a = nids_find_tcp_stream(&t);
+	}
+	last_lookup.gen = table_gen;
+	memcpy(last_lookup.key, key, sizeof(key));
+	last_lookup.a = a;
+	return a;
+}
+
+/* Did the packet come from the side that opened the stream? */
+static int
+sent_by_client(const struct tcp_stream *a, const uint8_t *ip)
+{
+	size_t ihl = (size_t)(ip[0] & 15) * 4;
+
+	return memcmp(&a->addr.saddr, ip + 12, 4) == 0 &&
+	    a->addr.source == (u_short)(ip[ihl] << 8 | ip[ihl + 1]);
 }
 
 /* A packet cut by the snaplen cannot reach the stream, so its connection
@@ -599,6 +638,7 @@ reassembly_end(const uint8_t *ip)
 		stream_close(a, a->user, unread, END_CLOSED);
 	}
 	nids_free_tcp_stream(a);        /* frees our listener's record too */
+	table_changed();
 }
 
 void
@@ -611,12 +651,8 @@ int
 reassembly_from_client(const uint8_t *ip)
 {
 	struct tcp_stream *a = stream_of(ip);
-	size_t ihl = (size_t)(ip[0] & 15) * 4;
 
-	if (a == NULL)
-		return 1;
-	return memcmp(&a->addr.saddr, ip + 12, 4) == 0 &&
-	    a->addr.source == (u_short)(ip[ihl] << 8 | ip[ihl + 1]);
+	return a == NULL || sent_by_client(a, ip);
 }
 
 int
@@ -633,8 +669,7 @@ reassembly_end_acceptable(const uint8_t *ip, int rst)
 
 	if (a == NULL || a->nids_state != NIDS_DATA)
 		return 1;       /* nothing of ours to end */
-	if (memcmp(&a->addr.saddr, ip + 12, 4) == 0 &&
-	    a->addr.source == (u_short)(tcp[0] << 8 | tcp[1])) {
+	if (sent_by_client(a, ip)) {
 		snd = &a->client;
 		rcv = &a->server;
 	} else {
@@ -723,7 +758,9 @@ feed_libnids(const uint8_t *ip, size_t caplen, int64_t ts)
 	whole = ((ip[6] & 0x3f) | ip[7]) == 0;
 	segment = ip;   /* for a fragment, on_ip() sets the datagram */
 	/* libnids reads the packet in place and keeps no pointer into it */
+	table_changed();
 	nids_pcap_handler(NULL, h, (u_char *)(uintptr_t)ip);
+	table_changed();
 	if (shrinks > 0)
 		release_buffers();
 	if (ts >= quiet_due)
@@ -753,7 +790,7 @@ note_fin(const uint8_t *ip)
 
 	if (a == NULL || a->user == NULL)
 		return;
-	client = reassembly_from_client(ip);
+	client = sent_by_client(a, ip);
 	if ((client ? &a->client : &a->server)->state >= NIDS_FIN_SENT)
 		flow_tcp_end(a->user, client ? FROM_CLIENT : FROM_SERVER, 0,
 		    packet_time());
@@ -827,6 +864,7 @@ reassembly_finish(void)
 	 * is ours, registered last: take it out first */
 	nids_unregister_ip(on_ip);
 	nids_exit();            /* NIDS_EXITING for every open stream */
+	table_changed();
 	quiet_n = 0;            /* their streams are gone */
 	quiet_due = INT64_MAX;
 	pcap_close(raw_handle);
