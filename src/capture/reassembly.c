@@ -781,11 +781,13 @@ tcp_flags(const uint8_t *ip, size_t caplen)
 
 /* Who ended the connection, and when the client gave up, are told by
  * its FINs and RSTs: libnids reports only that it closed. A FIN counts
- * once libnids took it (in order); an RST is told by on_tcp(). */
+ * once libnids took it (in order); an RST is told by on_tcp(). a is the
+ * FIN's stream, found before libnids took the packet: if libnids ended it
+ * meanwhile, stream_close() cleared a->user (libnids keeps its streams in
+ * a pool it never frees, and a FIN starts no other stream). */
 static void
-note_fin(const uint8_t *ip)
+note_fin(struct tcp_stream *a, const uint8_t *ip)
 {
-	struct tcp_stream *a = stream_of(ip);
 	int client;
 
 	if (a == NULL || a->user == NULL)
@@ -800,6 +802,7 @@ int
 reassembly_ipv4(const uint8_t *ip, size_t caplen, int64_t ts)
 {
 	unsigned before = events;
+	struct tcp_stream *fin = NULL;
 	int flags;
 
 	if (mark_cut(ip, caplen))
@@ -808,10 +811,12 @@ reassembly_ipv4(const uint8_t *ip, size_t caplen, int64_t ts)
 	if (flags & TH_RST)
 		rst_sender = reassembly_from_client(ip) ? FROM_CLIENT :
 		    FROM_SERVER;
+	if (flags & TH_FIN)
+		fin = stream_of(ip);    /* front.c just looked it up */
 	feed_libnids(ip, caplen, ts);
 	rst_sender = -1;
 	if (flags & TH_FIN)
-		note_fin(ip);
+		note_fin(fin, ip);
 	return events != before;
 }
 
