@@ -15,6 +15,7 @@
 #include "checks.h"
 #include "exchange.h"
 #include "flowid.h"
+#include "pool.h"
 #include "tcpwatch.h"
 
 /* Every segment costs cache misses on its flow, so a flow is aligned to
@@ -76,6 +77,10 @@ static const struct http1_callbacks req_cb, resp_cb;
 
 static void client_closed(const struct flow *f, struct exchange *x);
 
+/* Closed flows' memory, for the next connections: aligned_alloc() cost
+ * more than the rest of opening one. Cache-line aligned. */
+static struct pool flow_pool = POOL(struct flow, 256, 64);
+
 static struct exchange *
 exchange_new(struct analysis *an)
 {
@@ -115,13 +120,7 @@ exchange_cleanup(struct analysis *an)
 		free(x);
 	}
 	an->spares = 0;
-	while (an->spare_flows != NULL) {
-		struct flow *f = an->spare_flows;
-
-		an->spare_flows = f->open_next;
-		free(f);
-	}
-	an->spare_flows_n = 0;
+	pool_drain(&flow_pool);
 }
 
 /* src's first len bytes, cut to fit size with the NUL, by one memcpy;
@@ -575,40 +574,13 @@ flow_fire(struct timer *t, int64_t now)
 		timers_set(&f->an->timers, t, next);
 }
 
-/* A flow's memory, cache-line aligned: a closed one's when there is one,
- * as aligned_alloc() cost more than the rest of opening a connection. */
-static struct flow *
-flow_alloc(struct analysis *an)
-{
-	struct flow *f = an->spare_flows;
-
-	if (f == NULL)
-		return aligned_alloc(64, (sizeof(*f) + 63) / 64 * 64);
-	an->spare_flows = f->open_next;
-	an->spare_flows_n--;
-	return f;
-}
-
-static void
-flow_release(struct analysis *an, struct flow *f)
-{
-	if (an->spare_flows_n == SPARES_MAX) {
-		free(f);
-		return;
-	}
-	f->open_next = an->spare_flows;
-	an->spare_flows = f;
-	an->spare_flows_n++;
-}
-
 struct flow *
 flow_open(const struct flow_key *key, int64_t ts, struct analysis *an)
 {
-	struct flow *f = flow_alloc(an);
+	struct flow *f = pool_get(&flow_pool);
 
 	if (f == NULL)
 		return NULL;
-	memset(f, 0, sizeof(*f));
 	f->ident.key = *key;
 	f->ident.id = flowid_next(&an->ids, key, ts);
 	f->an = an;
@@ -836,7 +808,7 @@ flow_close(struct flow *f, const size_t unconsumed[2], enum exchange_end how,
 		f->open_next->open_prev = f->open_prev;
 	else
 		f->an->open_last = f->open_prev;
-	flow_release(f->an, f);
+	pool_put(&flow_pool, f);
 }
 
 const struct flow *

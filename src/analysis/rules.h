@@ -111,8 +111,6 @@ struct analysis {
 	enum severity worst;            /* highest severity raised */
 	struct exchange *spare;         /* freed exchanges kept for reuse */
 	unsigned spares;
-	struct flow *spare_flows;       /* closed connections, likewise */
-	unsigned spare_flows_n;
 	struct flow *open, *open_last;  /* open connections (exchange.c) */
 	struct flowid ids;              /* connection ids given (flowid.h) */
 };

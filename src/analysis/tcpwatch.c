@@ -12,6 +12,7 @@
 
 #include "format.h"
 #include "hash.h"
+#include "pool.h"
 #include "synagg.h"
 #include "tcpwatch.h"
 
@@ -37,6 +38,8 @@ struct syn {
 	uint32_t count;
 	uint32_t fired;
 };
+
+static struct pool syn_pool = POOL(struct syn, 256, 0);
 
 struct tcpwatch {
 	struct analysis *an;
@@ -161,7 +164,7 @@ syn_remove(struct tcpwatch *w, struct syn **p)
 		s->next->pprev = p;
 	list_unlink(w, s);
 	w->count--;
-	free(s);
+	pool_put(&syn_pool, s);
 }
 
 static void
@@ -235,7 +238,7 @@ syn_seen(struct tcpwatch *w, const struct endpoints *e, int64_t ts)
 		s->last = ts;
 		return;
 	}
-	if (w->count >= TCPWATCH_MAX || (s = calloc(1, sizeof(*s))) == NULL) {
+	if (w->count >= TCPWATCH_MAX || (s = pool_get(&syn_pool)) == NULL) {
 		w->an->st->tcp_untracked++;
 		return;
 	}
@@ -343,6 +346,7 @@ tcpwatch_free(struct tcpwatch *w)
 	timers_cancel(&w->an->timers, &w->timer);
 	synagg_finish(w->agg);
 	free(w);
+	pool_drain(&syn_pool);
 }
 
 /* --- request bytes and their ACKs ---

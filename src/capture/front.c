@@ -22,6 +22,7 @@
 #include "bytes.h"
 #include "front.h"
 #include "hash.h"
+#include "pool.h"
 #include "reassembly.h"
 #include "tcpwatch.h"
 
@@ -201,6 +202,8 @@ struct held {
 	uint8_t packet[HELD_BYTES];
 };
 
+static struct pool held_pool = POOL(struct held, 256, 0);
+
 static struct {
 	struct held **bucket;
 	struct held *oldest, *newest;
@@ -283,7 +286,7 @@ held_remove(struct held **p)
 		h->next->pprev = p;
 	held_unlink(h);
 	free(h->data);
-	free(h);
+	pool_put(&held_pool, h);
 	held.count--;
 }
 
@@ -299,7 +302,7 @@ held_new(struct stats *st, struct held **p, const uint8_t key[12])
 		held_remove(held.oldest->pprev);
 		p = held_find(key);     /* the chain may have changed */
 	}
-	if ((h = calloc(1, sizeof(*h))) == NULL)
+	if ((h = pool_get(&held_pool)) == NULL)
 		return NULL;
 	memcpy(h->key, key, 12);
 	h->next = *p;
@@ -647,6 +650,7 @@ front_finish(void)
 		held_remove(held.oldest->pprev);
 	free(held.bucket);
 	held.bucket = NULL;
+	pool_drain(&held_pool);
 	free(signed_keys);
 	signed_keys = NULL;
 }
