@@ -340,7 +340,7 @@ tcpwatch_free(struct tcpwatch *w)
 {
 	if (w == NULL)
 		return;
-	for (size_t b = 0; b < BUCKETS; b++)
+	for (size_t b = 0; b < BUCKETS && w->count > 0; b++)   /* mostly empty */
 		while (w->bucket[b] != NULL)
 			syn_remove(w, &w->bucket[b]);
 	timers_cancel(&w->an->timers, &w->timer);
