@@ -91,6 +91,7 @@ logfile_reopen(struct logfile *l, char *err, size_t errlen)
 		    strerror(errno));
 		return -1;
 	}
+	json_sink_flush(l->json);
 	errno = 0;
 	if (fflush(l->out) != 0 && l->err == 0)
 		on_failed(l, errno != 0 ? errno : EIO);

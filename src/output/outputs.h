@@ -29,6 +29,11 @@ struct report_opts {
 const struct sink *json_sink(FILE *out, int flush,
     void (*failed)(void *ctx, int err), void *ctx);
 void json_sink_free(const struct sink *s);
+/* Lines are held and written many at once unless flush, out is line
+ * buffered or a terminal: json_sink_flush hands those held to out's stdio
+ * buffer (before a caller flushes or swaps out). finish and exit() write
+ * them too. */
+void json_sink_flush(const struct sink *s);
 const struct sink *report_sink(FILE *out, const struct report_opts *o,
     void (*failed)(void *ctx, int err), void *ctx);
 
