@@ -5,13 +5,16 @@
 #   bench/concurrent.sh
 #   CONC_CONNS=200000 bench/concurrent.sh
 #   CONC_GAP_US=1000 bench/concurrent.sh      # one connection a millisecond
+#   CONC_WAITING=1 bench/concurrent.sh        # each with a request waiting
 #   INTERIM=build/interim bench/concurrent.sh
 #
 # gen-concurrent writes two captures into ${BENCH_DIR:-/tmp/interim-bench}
 # (made once; the names carry the counts and a hash of gen-concurrent.c):
 # $CONC_CONNS (100000) connections that each do one exchange and stay open
 # to the end, one every $CONC_GAP_US (20) us, and the same with one
-# connection, the baseline. interim --json and nids-only read both; the
+# connection, the baseline. CONC_WAITING=1 (gen-concurrent -w): each
+# connection's request is still waiting for its response at the end, so
+# each holds an exchange too. interim --json and nids-only read both; the
 # largest peak RSS of $CONC_RUNS (2) runs (GNU time %M) is kept. Per
 # connection is (RSS with N - RSS with 1) / (N - 1).
 #
@@ -33,6 +36,7 @@ dir=${BENCH_DIR:-/tmp/interim-bench}
 conns=${CONC_CONNS:-100000}
 gap=${CONC_GAP_US:-20}
 runs=${CONC_RUNS:-2}
+waiting=${CONC_WAITING:-0}
 interim=${INTERIM:-$root/src/interim}
 cc=${CC:-cc}
 nids_libs="-lnids -lpcap -lnet -lgthread-2.0 -lglib-2.0"
@@ -46,6 +50,11 @@ die() {
 [ -x /usr/bin/time ] || die "/usr/bin/time not found (Debian: apt-get install time)"
 [ -x "$interim" ] || die "'$interim' not built (or set INTERIM)"
 [ "$conns" -gt 1 ] || die "CONC_CONNS must be more than 1"
+case $waiting in
+0) mode='' gen_opt='' ;;
+1) mode=-waiting gen_opt=-w ;;
+*) die "CONC_WAITING must be 0 or 1" ;;
+esac
 
 bin=$(mktemp -d "${TMPDIR:-/tmp}/interim-conc-bin.XXXXXX")
 trap 'rm -rf "$bin"' EXIT INT TERM
@@ -67,9 +76,11 @@ tag=$(sha256sum "$here/gen-concurrent.c" | cut -c1-8)
 
 # capture N: prints the path of the capture with N connections
 capture() {
-	f="$dir/concurrent-$1-${gap}us-$tag.pcap"
+	f="$dir/concurrent$mode-$1-${gap}us-$tag.pcap"
 	if [ ! -s "$f" ]; then
-		"$bin/gen-concurrent" "$f.tmp" "$1" "$gap" 2>"$bin/gen.txt" ||
+		# shellcheck disable=SC2086 # gen_opt is empty or one word
+		"$bin/gen-concurrent" $gen_opt "$f.tmp" "$1" "$gap" \
+		    2>"$bin/gen.txt" ||
 			{ cat "$bin/gen.txt" >&2; die "cannot generate '$f'"; }
 		mv "$f.tmp" "$f"
 		sed 's/\.tmp:/:/' "$bin/gen.txt" >&2
@@ -123,10 +134,12 @@ stream=$("$bin/stream-size")
 for p in nids-only interim; do
 	echo "$p $(peak "$p" "$one") $(peak "$p" "$many")"
 done | awk -v n="$conns" -v gap="$gap" -v stream="$stream" \
-    -v max_flows="$max_flows" -v strict="${BENCH_STRICT:-0}" '
+    -v max_flows="$max_flows" -v strict="${BENCH_STRICT:-0}" \
+    -v waiting="$waiting" '
 	{ name[NR] = $1; kb1[NR] = $2; kbn[NR] = $4; ns[NR] = $5 }
 	END {
-		printf "%d connections open at once, one every %d us\n", n, gap
+		printf "%d connections open at once, one every %d us%s\n", n,
+		       gap, (waiting ? ", each with a request waiting" : "")
 		printf "%-10s %12s %12s %10s %14s\n", "program", "RSS 1 MiB",
 		       "RSS N MiB", "seconds", "KiB / conn"
 		for (i = 1; i <= NR; i++) {

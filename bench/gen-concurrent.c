@@ -1,7 +1,7 @@
 /* gen-concurrent: a capture of many keep-alive connections left open, for
  * measuring the memory a concurrent connection costs.
  *
- * usage: gen-concurrent OUT.pcap CONNECTIONS [GAP_US]
+ * usage: gen-concurrent [-w] OUT.pcap CONNECTIONS [GAP_US]
  *
  * Writes a classic pcap (LINKTYPE_ETHERNET, microsecond timestamps) in
  * which CONNECTIONS clients' connections to 10.0.0.10:80 each do one
@@ -12,6 +12,11 @@
  * holding that many keep-alive clients. Connections follow one another,
  * one every GAP_US (default 20 us: 100,000 in 2 s, far inside interim's
  * 300 s idle timeout), their six packets 3 us apart.
+ *
+ * -w (waiting): each connection's request is still waiting for its
+ * response at the end, as on a server holding that many slow requests: a
+ * browser-like GET (a 41-byte target, Host and a Chrome User-Agent) that
+ * the server only acknowledges; five packets.
  *
  * Client i is 10.128.0.0 + 1 + i / 500, port 20000 + i % 500: every
  * 4-tuple differs, none is reused. Checksums are correct (nids-only -c
@@ -48,6 +53,7 @@ struct gen {
 	uint64_t clock_us;              /* since EPOCH_START */
 	uint16_t srv_ipid;
 	unsigned gap_us;                /* from one connection to the next */
+	int waiting;                    /* -w: requests left unanswered */
 	uint64_t packets, bytes, payload[2];
 };
 
@@ -162,7 +168,31 @@ static int emit(struct gen *g, struct conn *c, int from_client,
 	return 0;
 }
 
-/* Connection i: handshake, one exchange, left open. Returns 0 or -1. */
+/* Connection i, waiting: handshake, a request the server only
+ * acknowledges, left open. Returns 0 or -1. */
+static int one_waiting(struct gen *g, struct conn *c, uint32_t i)
+{
+	char req[PAYLOAD_MAX];
+	int rl = snprintf(req, sizeof req,
+	    "GET /api/v1/orders/%07u/items?page=2&limit=50 HTTP/1.1\r\n"
+	    "Host: shop.example.com\r\n"
+	    "User-Agent: Mozilla/5.0 (Windows NT 10.0; Win64; x64) "
+	    "AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 "
+	    "Safari/537.36\r\n"
+	    "Accept: application/json\r\n"
+	    "Accept-Language: en-US,en;q=0.9\r\n"
+	    "Accept-Encoding: gzip, deflate, br\r\n\r\n", i % 10000000u);
+
+	return emit(g, c, 1, F_SYN, NULL, 0, PKT_GAP_US) == 0 &&
+	    emit(g, c, 0, F_SYN | F_ACK, NULL, 0, PKT_GAP_US) == 0 &&
+	    emit(g, c, 1, F_ACK, NULL, 0, PKT_GAP_US) == 0 &&
+	    emit(g, c, 1, F_PSH | F_ACK, req, (size_t)rl, PKT_GAP_US) == 0 &&
+	    emit(g, c, 0, F_ACK, NULL, 0, g->gap_us - 4 * PKT_GAP_US) == 0 ?
+	    0 : -1;
+}
+
+/* Connection i: handshake, one exchange (or, waiting, a request), left
+ * open. Returns 0 or -1. */
 static int one_connection(struct gen *g, uint32_t i)
 {
 	static const char body[] =
@@ -176,6 +206,8 @@ static int one_connection(struct gen *g, uint32_t i)
 	c.seq[0] = 0x10000000u + i * 7919u;
 	c.seq[1] = 0x80000000u + i * 104729u;
 	c.cli_ipid = (uint16_t)(i * 31u);
+	if (g->waiting)
+		return one_waiting(g, &c, i);
 	rl = snprintf(req, sizeof req,
 	    "GET /item/%u HTTP/1.1\r\nHost: 10.0.0.10\r\n"
 	    "User-Agent: gen-concurrent\r\nAccept: */*\r\n\r\n", i);
@@ -199,9 +231,14 @@ int main(int argc, char **argv)
 	char *end;
 	unsigned long n;
 
+	if (argc > 1 && strcmp(argv[1], "-w") == 0) {
+		g.waiting = 1;
+		argv++;
+		argc--;
+	}
 	if (argc != 3 && argc != 4) {
 		fprintf(stderr,
-		    "usage: gen-concurrent OUT.pcap CONNECTIONS [GAP_US]\n");
+		    "usage: gen-concurrent [-w] OUT.pcap CONNECTIONS [GAP_US]\n");
 		return 2;
 	}
 	g.gap_us = CONN_GAP_US;
@@ -241,10 +278,11 @@ int main(int argc, char **argv)
 		goto fail;
 	}
 	fprintf(stderr, "%s: %llu bytes, %llu packets, %.3f s of capture\n"
-	    "connections %lu, all open at the end, one exchange each\n"
+	    "connections %lu, all open at the end, %s\n"
 	    "tcp payload: client->server %llu, server->client %llu\n",
 	    argv[1], (unsigned long long)(g.bytes + sizeof hdr),
 	    (unsigned long long)g.packets, (double)g.clock_us / 1e6, n,
+	    g.waiting ? "each with one request waiting" : "one exchange each",
 	    (unsigned long long)g.payload[0], (unsigned long long)g.payload[1]);
 	return 0;
 fail:

@@ -26,7 +26,8 @@ crafted-malformed-request.pcap (1xx answering requests interim cannot
 parse), crafted-ipv6-extensions.pcap (IPv6 extension headers, fragments,
 bad lengths), crafted-lenient-start.pcap (first request lines interim cannot
 parse, answered in HTTP/1.x, and HTTP/2), crafted-connect.pcap (HTTP and
-TLS inside CONNECT tunnels), crafted-servers.pcap (three servers for the
+TLS inside CONNECT tunnels), crafted-long-fields.pcap (text fields at and
+past interim's caps), crafted-servers.pcap (three servers for the
 report's server table and slowest list, an HTTP/2 answer, over midnight),
 crafted-client-gave-up.pcap (clients that close or reset before an
 answer), the encapsulations crafted-pppoe.pcap,
@@ -554,6 +555,58 @@ def connect_tunnels(start):
     return pkts
 
 
+def long_fields(start):
+    """Every text field an exchange keeps, at and past its cap, for the
+    block interim keeps them in (exchange.c): port 40070, the first
+    connection (a new block), sends its request head in two segments with a
+    103 between them, and offers a 100-byte token in Upgrade, which a 101
+    without Upgrade takes as the tunnel's name. Port 40071: a POST with a
+    300-byte target, a 200-byte Host, a 200-byte User-Agent holding a NUL,
+    Expect and a 150-byte Upgrade, answered by 100, nine 102 with 60-byte
+    reasons (one more than interim keeps), the body, a 200 with a 60-byte
+    reason; then a request whose 101 names a 150-byte protocol. Port 40072:
+    CONNECT to a 200-byte authority, 200, then a request inside (the
+    tunnel's target cut to 127 bytes), 102 and 200."""
+    token = b"t" * 100
+    pkts = conversation(40070, start, [
+        (0.001, [(0, b"GET /first HTTP/1.1\r\nHost: a.example\r\n"),
+                 (0.010, b"Upgrade: " + token + b", h2c\r\n"
+                         b"Connection: Upgrade\r\n\r\n")],
+         [(0.005, b"HTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\n"),
+          (0.020, b"HTTP/1.1 101 Switching Protocols\r\n"
+                  b"Connection: Upgrade\r\n\r\n")])])
+    reason = b"Still Processing " + b"r" * 43
+    agent = b"Agent/" + b"u" * 97 + b"\x00" + b"u" * 96
+    pkts += conversation(40071, start + 1, [
+        (0.001, [(0, b"POST /" + b"p" * 299 + b" HTTP/1.1\r\n"
+                     b"Host: " + b"h" * 192 + b".example\r\n"
+                     b"User-Agent: " + agent + b"\r\n"
+                     b"Expect: 100-continue\r\n"
+                     b"Upgrade: " + b"w" * 150 + b"\r\n"
+                     b"Content-Length: 3\r\n\r\n"),
+                 (0.004, b"abc")],
+         [(0.002, b"HTTP/1.1 100 Continue\r\n\r\n")] +
+         [(0.005 + 0.001 * i, b"HTTP/1.1 102 " + reason + b"\r\n\r\n")
+          for i in range(9)] +
+         [(0.020, b"HTTP/1.1 200 " + reason + b"\r\n"
+                  b"Content-Length: 2\r\n\r\nok")]),
+        (0.1, [(0, b"GET /ws HTTP/1.1\r\nHost: b.example\r\n"
+                   b"Upgrade: " + b"v" * 150 + b"\r\n"
+                   b"Connection: Upgrade\r\n\r\n")],
+         [(0.002, b"HTTP/1.1 101 Switching Protocols\r\n"
+                  b"Upgrade: " + b"v" * 150 + b"\r\n"
+                  b"Connection: Upgrade\r\n\r\n")])])
+    authority = b"c" * 192 + b".example:443"
+    pkts += conversation(40072, start + 2, [
+        (0.001, [(0, b"CONNECT " + authority + b" HTTP/1.1\r\n"
+                     b"Host: " + authority + b"\r\n\r\n")],
+         [(0.002, b"HTTP/1.1 200 Connection Established\r\n\r\n")]),
+        (0.1, [(0, b"GET /inside HTTP/1.1\r\nHost: c.example\r\n\r\n")],
+         [(0.002, b"HTTP/1.1 102 Processing\r\n\r\n"),
+          (0.010, b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n")])])
+    return pkts
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
 
@@ -567,6 +620,8 @@ def main():
           [(t, eth(fc) / p) for t, fc, p in lenient_start(T0)])
     write(os.path.join(out, "crafted-connect.pcap"), 1,
           [(t, eth(fc) / p) for t, fc, p in connect_tunnels(T0)])
+    write(os.path.join(out, "crafted-long-fields.pcap"), 1,
+          [(t, eth(fc) / p) for t, fc, p in long_fields(T0)])
     write(os.path.join(out, "crafted-servers.pcap"), 1,
           [(t, eth(fc) / p) for t, fc, p in report_servers(T0 - 4)])
     write(os.path.join(out, "crafted-client-gave-up.pcap"), 1,

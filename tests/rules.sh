@@ -49,6 +49,9 @@ crafted-handshake-timeout.pcap    handshake-timeout
 crafted-handshake-timeout-ipv6.pcap handshake-timeout
 crafted-ipv6-extensions.pcap      handshake-timeout
 crafted-request-unacked.pcap      request-unacked
+# text fields at and past interim's caps (the 101 on port 40070 has no
+# Upgrade)
+crafted-long-fields.pcap          upgrade-missing
 # other real servers (issue 10): Go writes a 103 to HTTP/1.0, and with a
 # status line saying HTTP/1.0; node behind nginx's proxy_http_version 1.0
 go-http10-103.pcap                interim-to-http10 interim-version-http10

@@ -2,9 +2,10 @@
  *
  * RFC 9110 15.2: every 1xx is interim; the request stays outstanding until
  * a final (2xx-5xx) response, a 101 (the connection becomes a tunnel) or the
- * end of the connection. Cost: O(1) per message. An exchange (1.8 KiB)
- * is too big for malloc's fast bins, so freed ones are kept on a short
- * list and reused while still in cache.
+ * end of the connection. Cost: O(1) per message. An exchange is 384 bytes
+ * and one block of text sized to what its strings hold (a browser's GET:
+ * about 200). Freed ones are kept on a short list, each with its block,
+ * and reused while still in cache: neither is allocated again.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -81,27 +82,35 @@ static void client_closed(const struct flow *f, struct exchange *x);
  * more than the rest of opening one. Cache-line aligned. */
 static struct pool flow_pool = POOL(struct flow, 256, 64);
 
+/* What an exchange's absent strings point to; every other one points
+ * into its text. */
+static const char no_text[1] = "";
+
 static struct exchange *
 exchange_new(struct analysis *an)
 {
 	struct exchange *x = an->spare;
 
-	if (x == NULL)
-		return calloc(1, sizeof(*x));
-	an->spare = x->next;
-	an->spares--;
-	memset(x, 0, offsetof(struct exchange, method));
-	x->method[0] = x->target[0] = x->host[0] = x->expect[0] = '\0';
-	x->user_agent[0] = '\0';
-	x->upgrade[0] = x->final_reason[0] = x->tunnel[0] = '\0';
-	x->tunnel_of[0] = '\0';
-	return x;
+	if (x == NULL) {
+		x = calloc(1, sizeof(*x));
+		if (x == NULL)
+			return NULL;
+	} else {
+		an->spare = x->next;
+		an->spares--;
+		memset(x, 0, offsetof(struct exchange, method));
+	}
+	x->method = x->target = x->host = x->user_agent = no_text;
+	x->expect = x->upgrade = x->final_reason = x->tunnel = no_text;
+	x->tunnel_of = no_text;
+	return x;               /* its block, if any, kept and now empty */
 }
 
 static void
 exchange_free(struct analysis *an, struct exchange *x)
 {
 	if (an->spares == SPARES_MAX) {
+		free(x->text);
 		free(x);
 		return;
 	}
@@ -117,61 +126,288 @@ exchange_cleanup(struct analysis *an)
 		struct exchange *x = an->spare;
 
 		an->spare = x->next;
+		free(x->text);
 		free(x);
 	}
 	an->spares = 0;
 	pool_drain(&flow_pool);
 }
 
-/* src's first len bytes, cut to fit size with the NUL, by one memcpy;
- * returns the length copied. As it is, for bytes that hold no NUL: a
- * method or target (the parser admits only tchar, or bytes above SP), a
- * string. */
-static size_t
-copy_token(char *dst, size_t size, const char *src, size_t len)
+/* --- an exchange's text --- */
+
+/* Room kept in a new block past what it was made for: the final reason
+ * that usually follows ("Internal Server Error" fits) without a second
+ * block */
+#define TEXT_SPARE 32
+
+/* The most an exchange's text can hold: each string at its cap, and
+ * X_INTERIM interims, their array left behind each time it doubled, and
+ * padding */
+_Static_assert(X_METHOD + X_TARGET + 6 * X_FIELD + X_REASON +
+    X_INTERIM * X_REASON + 2 * X_INTERIM * sizeof(struct interim) +
+    TEXT_SPARE + 64 <= UINT16_MAX,
+    "an exchange's text is counted in 16 bits");
+
+static void
+repoint(const char **s, const char *from, char *to)
 {
-	if (len >= size)
-		len = size - 1;
-	memcpy(dst, src, len);
-	dst[len] = '\0';
-	return len;
+	if (*s != no_text)
+		*s = to + (*s - from);
 }
 
-/* A view of the wire's bytes, copied as copy_token() does, with each NUL
- * made '?' */
-static void
-copy_view(char *dst, size_t size, const char *src, size_t len)
+/* n more bytes of x's text, in a new block: what it holds copied over
+ * and re-pointed, with TEXT_SPARE more. Rare: a block is kept with its
+ * exchange, so it soon holds what the traffic needs. NULL without
+ * memory, x unchanged. */
+static char *
+text_grow(struct exchange *x, size_t n)
 {
-	/* keep the copy printable: outputs escape, but NUL would cut it */
-	if (len < 8) {  /* a short one ("OK"): cheaper than two calls */
-		size_t i;
+	/* glibc hands out 16-byte steps less its 8-byte header anyway */
+	size_t cap = ((size_t)x->text_used + n + TEXT_SPARE + 8 + 15) /
+	    16 * 16 - 8;
+	char *from = x->text, *to;
 
-		for (i = 0; i < len && i < size - 1; i++)
-			dst[i] = src[i] != '\0' ? src[i] : '?';
-		dst[i] = '\0';
+	if (cap > UINT16_MAX)   /* past the caps (above): never */
+		return NULL;
+	to = malloc(cap);
+	if (to == NULL)
+		return NULL;
+	if (x->text_used > 0)
+		memcpy(to, from, x->text_used);
+	repoint(&x->method, from, to);
+	repoint(&x->target, from, to);
+	repoint(&x->host, from, to);
+	repoint(&x->user_agent, from, to);
+	repoint(&x->expect, from, to);
+	repoint(&x->upgrade, from, to);
+	repoint(&x->final_reason, from, to);
+	repoint(&x->tunnel, from, to);
+	repoint(&x->tunnel_of, from, to);
+	if (x->interim_cap > 0)
+		x->interim = (struct interim *)(void *)(to +
+		    ((char *)x->interim - from));
+	for (unsigned i = 0; i < x->n_interim; i++)
+		repoint(&x->interim[i].reason, from, to);
+	free(from);
+	x->text = to;
+	x->text_cap = (uint16_t)cap;
+	return to + x->text_used;
+}
+
+/* Room for n more bytes at the end of x's text (n > 0); it may move the
+ * block. NULL without memory. */
+static char *
+text_room(struct exchange *x, size_t n)
+{
+	if (x->text_used + n <= x->text_cap)
+		return x->text + x->text_used;
+	return text_grow(x, n);
+}
+
+/* The length kept of n bytes, cut to fit size with the NUL. */
+static size_t
+cut(size_t n, size_t size)
+{
+	return n < size ? n : size - 1;
+}
+
+/* n bytes of src and a NUL at t, for bytes that hold no NUL: a method or
+ * target (the parser admits only tchar, or bytes above SP), a string.
+ * *s and *len say where; returns the byte after. */
+static char *
+put_token(char *t, const char **s, uint16_t *len, const char *src,
+    size_t n)
+{
+	memcpy(t, src, n);
+	t[n] = '\0';
+	*s = t;
+	*len = (uint16_t)n;
+	return t + n + 1;
+}
+
+/* n (8 or more) bytes of src to t, a word at a time; returns whether
+ * they hold a NUL. One pass where memcpy and memchr would take two (and
+ * a call): this runs for each header kept of every request. */
+static inline __attribute__((always_inline)) int
+copy_words(char *t, const char *src, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = ones << 7;
+	uint64_t w, nul;
+
+	memcpy(&w, src, 8);
+	memcpy(t, &w, 8);
+	nul = (w - ones) & ~w & highs;  /* a byte 0: its high bit */
+	for (size_t i = 8; i + 8 < n; i += 8) {
+		memcpy(&w, src + i, 8);
+		memcpy(t + i, &w, 8);
+		nul |= (w - ones) & ~w & highs;
+	}
+	memcpy(&w, src + n - 8, 8);     /* the last 8, again or not */
+	memcpy(t + n - 8, &w, 8);
+	nul |= (w - ones) & ~w & highs;
+	return nul != 0;
+}
+
+/* Each NUL in t's n bytes made '?' */
+static void
+unnul(char *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (t[i] == '\0')
+			t[i] = '?';
+}
+
+/* The same as put_token() for a view of the wire's bytes, each NUL made
+ * '?': outputs escape, but a NUL would cut the string. */
+static inline __attribute__((always_inline)) char *
+put_view(char *t, const char **s, uint16_t *len, const char *src,
+    size_t n)
+{
+	int nul;
+
+	if (n >= 8) {
+		nul = copy_words(t, src, n);
+	} else if (n >= 4) {    /* the first 4 and the last 4 */
+		uint32_t a, b;
+
+		memcpy(&a, src, 4);
+		memcpy(&b, src + n - 4, 4);
+		memcpy(t, &a, 4);
+		memcpy(t + n - 4, &b, 4);
+		nul = (((a - 0x01010101u) & ~a) | ((b - 0x01010101u) & ~b)) &
+		    0x80808080u;
+	} else if (n > 0) {     /* "OK": the first, the middle, the last */
+		t[0] = src[0];
+		t[n / 2] = src[n / 2];
+		t[n - 1] = src[n - 1];
+		nul = src[0] == '\0' || src[n / 2] == '\0' ||
+		    src[n - 1] == '\0';
+	} else {
+		nul = 0;
+	}
+	if (nul)                /* rare */
+		unnul(t, n);
+	t[n] = '\0';
+	*s = t;
+	*len = (uint16_t)n;
+	return t + n + 1;
+}
+
+/* *s, *len: a view's first n bytes (already cut), added to x's text; left
+ * as they are without memory. Not for an interim's reason: the array may
+ * move. */
+static inline __attribute__((always_inline)) void
+text_add(struct exchange *x, const char **s, uint16_t *len,
+    const char *src, size_t n)
+{
+	char *t;
+
+	if (x->text_used + n + 1 <= x->text_cap)
+		t = x->text + x->text_used;
+	else if ((t = text_grow(x, n + 1)) == NULL)
+		return;
+	x->text_used = (uint16_t)(put_view(t, s, len, src, n) - x->text);
+}
+
+/* The request's strings, cut to their caps, in one piece of x's text, and
+ * which headers came (has_*: 0 in a new exchange). The four headers are
+ * read as http1_get() would: m->have says which known[] are set. An empty
+ * header is kept as an absent one: "" all the same. */
+static void
+request_text(struct exchange *x, const struct http1_message *m)
+{
+	const struct http1_header *h = m->known;
+	unsigned have = m->have;
+	size_t method = cut(m->method_len, X_METHOD);
+	size_t target = cut(m->target_len, X_TARGET);
+	size_t host = 0, agent = 0, expect = 0, upgrade = 0, need;
+	char *t;
+
+	if (have & (1u << HTTP1_HOST)) {
+		x->has_host = 1;
+		host = cut(h[HTTP1_HOST].value_len, X_FIELD);
+	}
+	if (have & (1u << HTTP1_USER_AGENT)) {
+		x->has_user_agent = 1;
+		agent = cut(h[HTTP1_USER_AGENT].value_len, X_FIELD);
+	}
+	if (have & (1u << HTTP1_EXPECT)) {
+		x->has_expect = 1;
+		expect = cut(h[HTTP1_EXPECT].value_len, X_FIELD);
+	}
+	if (have & (1u << HTTP1_UPGRADE)) {
+		x->has_upgrade = 1;
+		upgrade = cut(h[HTTP1_UPGRADE].value_len, X_FIELD);
+	}
+	x->target_truncated = m->target_len > target;
+	need = method + target + host + agent + expect + upgrade + 6;
+	if (x->text_used + need > x->text_cap) {
+		/* the rare case, apart: nothing is kept across the call */
+		if (text_grow(x, need) != NULL)
+			request_text(x, m);     /* it fits now */
+		else    /* no memory: kept, but cut to nothing */
+			x->target_truncated = m->target_len > 0;
 		return;
 	}
-	/* memcpy, then memchr, as NUL is rare: vectorised, not a byte loop */
-	len = copy_token(dst, size, src, len);
-	for (char *z = dst;
-	    (z = memchr(z, '\0', len - (size_t)(z - dst))) != NULL; )
-		*z++ = '?';
+	t = x->text + x->text_used;
+	if (m->target == m->method + method + 1) {
+		/* "GET /": one copy, the SP between made the method's NUL */
+		x->method = t;
+		x->method_len = (uint16_t)method;
+		x->target = t + method + 1;
+		x->target_len = (uint16_t)target;
+		memcpy(t, m->method, method + 1 + target);
+		t[method] = '\0';
+		t += method + 1 + target;
+		*t++ = '\0';
+	} else {
+		t = put_token(t, &x->method, &x->method_len, m->method,
+		    method);
+		t = put_token(t, &x->target, &x->target_len, m->target,
+		    target);
+	}
+	if (host > 0)
+		t = put_view(t, &x->host, &x->host_len, h[HTTP1_HOST].value,
+		    host);
+	if (agent > 0)
+		t = put_view(t, &x->user_agent, &x->user_agent_len,
+		    h[HTTP1_USER_AGENT].value, agent);
+	if (expect > 0)
+		t = put_view(t, &x->expect, &x->expect_len,
+		    h[HTTP1_EXPECT].value, expect);
+	if (upgrade > 0)
+		t = put_view(t, &x->upgrade, &x->upgrade_len,
+		    h[HTTP1_UPGRADE].value, upgrade);
+	x->text_used = (uint16_t)(t - x->text);
 }
 
-static int
-copy_header(char *dst, size_t size, const struct http1_message *m,
-    enum http1_field name)
+/* Room for one more interim: the first is interim_first; then the array
+ * moves into x's text (8-byte aligned), doubling up to X_INTERIM, with
+ * reason_len + 1 bytes after it for its reason. Returns that room, or
+ * NULL without memory. */
+static char *
+interim_room(struct exchange *x, size_t reason_len)
 {
-	/* http1_get(), read here: m->have says which known[] are set, and
-	 * this runs for four fields of every request */
-	const struct http1_header *h = &m->known[name];
+	size_t pad, cap, size;
+	char *t;
 
-	if (!(m->have & (1u << name))) {
-		dst[0] = '\0';
-		return 0;
+	if (x->n_interim == 0) {
+		x->interim = &x->interim_first;
+		return text_room(x, reason_len + 1);
 	}
-	copy_view(dst, size, h->value, h->value_len);
-	return 1;
+	if (x->n_interim < x->interim_cap)
+		return text_room(x, reason_len + 1);
+	pad = (size_t)(-x->text_used & 7);
+	cap = x->interim_cap > 0 ? 2 * (size_t)x->interim_cap : 2;
+	size = cap * sizeof(struct interim);
+	t = text_room(x, pad + size + reason_len + 1);  /* may move interim */
+	if (t == NULL)
+		return NULL;
+	memcpy(t + pad, x->interim, x->n_interim * sizeof(struct interim));
+	x->interim = (struct interim *)(void *)(t + pad);
+	x->interim_cap = (uint16_t)cap;
+	x->text_used = (uint16_t)(x->text_used + pad + size);
+	return t + pad + size;
 }
 
 /* Hand x to the outputs and free it; it must no longer be queued. It
@@ -332,29 +568,18 @@ req_head(void *ctx, const struct http1_message *m)
 			uncounted_push(f, m);
 		return HTTP1_BODY_DEFAULT;
 	}
-	copy_token(x->method, sizeof(x->method), m->method, m->method_len);
-	copy_token(x->target, sizeof(x->target), m->target, m->target_len);
-	x->target_truncated = m->target_len >= sizeof(x->target);
 	x->minor = m->minor;
 	/* asked of the message, not the copy: the copy differs only when
 	 * cut short, and then it is longer than either name */
 	x->is_head = method_is(m, "HEAD");
 	x->is_connect = method_is(m, "CONNECT");
-	x->has_host = copy_header(x->host, sizeof(x->host), m, HTTP1_HOST);
-	x->has_expect = copy_header(x->expect, sizeof(x->expect), m,
-	    HTTP1_EXPECT);
-	x->has_upgrade = copy_header(x->upgrade, sizeof(x->upgrade), m,
-	    HTTP1_UPGRADE);
-	x->has_user_agent = (uint8_t)copy_header(x->user_agent,
-	    sizeof(x->user_agent), m, HTTP1_USER_AGENT);
-	if (f->tunnel_of[0] != '\0')    /* inside a CONNECT tunnel */
-		copy_token(x->tunnel_of, sizeof(x->tunnel_of), f->tunnel_of,
-		    strlen(f->tunnel_of));
-	else
-		x->tunnel_of[0] = '\0';
 	x->head_done = 1;
 	x->t_head = f->now;
 	x->t_end = f->now;
+	request_text(x, m);
+	if (f->tunnel_of[0] != '\0')    /* inside a CONNECT tunnel */
+		text_add(x, &x->tunnel_of, &x->tunnel_of_len, f->tunnel_of,
+		    strlen(f->tunnel_of));
 	check_request(x, m);
 	return HTTP1_BODY_DEFAULT;
 }
@@ -425,19 +650,28 @@ response_over(struct flow *f, int whole)
 static void
 add_interim(struct flow *f, struct exchange *x, const struct http1_message *m)
 {
+	size_t n = cut(m->reason_len, X_REASON);
 	struct interim *i;
+	char *t;
 
 	x->n_interim_seen++;
 	f->last_1xx = m->status;
 	f->last_1xx_ts = f->now;
-	if (x->n_interim == X_INTERIM) {
+	/* the first has its place in x; without memory for a later one, it
+	 * is counted as one past the cap */
+	t = x->n_interim < X_INTERIM ? interim_room(x, n) : NULL;
+	if (t == NULL && x->n_interim > 0) {
 		f->st->interim_capped++;
 		return;
 	}
 	i = &x->interim[x->n_interim++];
 	i->status = m->status;
-	copy_view(i->reason, sizeof(i->reason), m->reason, m->reason_len);
 	i->ts = f->now;
+	i->reason = no_text;
+	i->reason_len = 0;
+	if (t != NULL)
+		x->text_used = (uint16_t)(put_view(t, &i->reason,
+		    &i->reason_len, m->reason, n) - x->text);
 }
 
 /* The protocol a 101 switched to: the response's Upgrade, else the
@@ -447,14 +681,23 @@ tunnel_name(struct exchange *x, const struct http1_message *m)
 {
 	const struct http1_header *h = http1_get(m, HTTP1_UPGRADE);
 	const char *v = h != NULL ? h->value : x->upgrade;
-	size_t len = h != NULL ? h->value_len : strlen(x->upgrade), n = 0;
+	size_t len = h != NULL ? h->value_len : x->upgrade_len, n = 0;
+	char *t;
 
 	while (n < len && v[n] != ',' && v[n] != ' ')
 		n++;
-	if (n == 0)
-		copy_token(x->tunnel, sizeof(x->tunnel), "unknown", 7);
-	else
-		copy_view(x->tunnel, sizeof(x->tunnel), v, n);
+	n = cut(n, X_FIELD);
+	if (n == 0) {
+		text_add(x, &x->tunnel, &x->tunnel_len, "unknown", 7);
+		return;
+	}
+	t = text_room(x, n + 1);
+	if (t == NULL)
+		return;
+	if (h == NULL)
+		v = x->upgrade;         /* the room may have moved it */
+	x->text_used = (uint16_t)(put_view(t, &x->tunnel, &x->tunnel_len, v,
+	    n) - x->text);
 }
 
 static enum http1_body
@@ -463,6 +706,7 @@ resp_head(void *ctx, const struct http1_message *m)
 	struct flow *f = ctx;
 	struct exchange *x;
 	int connect, head;
+	size_t n;
 
 	flow_is_http(f);        /* may give a headless request to answer */
 	response_over(f, 0);    /* the one before did not end: framing lost */
@@ -496,17 +740,18 @@ resp_head(void *ctx, const struct http1_message *m)
 	}
 	f->answering = 1;
 	x->final_status = m->status;
-	copy_view(x->final_reason, sizeof(x->final_reason), m->reason,
-	    m->reason_len);
+	text_add(x, &x->final_reason, &x->final_reason_len, m->reason,
+	    cut(m->reason_len, X_REASON));
 	x->t_final = f->now;
 	check_final(x);
 	connect = x->is_connect && m->status < 300;
 	head = x->is_head;
 	(void)dequeue(f);
 	if (connect) {
-		copy_token(x->tunnel, sizeof(x->tunnel), "connect", 7);
-		copy_token(f->tunnel_of, sizeof(f->tunnel_of), x->target,
-		    strlen(x->target));
+		text_add(x, &x->tunnel, &x->tunnel_len, "connect", 7);
+		n = cut(x->target_len, sizeof(f->tunnel_of));
+		memcpy(f->tunnel_of, x->target, n);
+		f->tunnel_of[n] = '\0';
 		http1_set_connect(&f->req);
 		f->answering = 0;       /* no body: the next request's turn */
 		x->seen |= SEEN_RESPONSE_END;

@@ -38,7 +38,9 @@ struct flow_ident {
 	uint64_t id;
 };
 
-/* Field copies are bounded; a longer value is cut and marks truncated. */
+/* Field copies are bounded, the NUL included: a longer value is cut (a
+ * target marks target_truncated). They take only what they hold (struct
+ * exchange). */
 #define X_METHOD   24
 #define X_TARGET   256
 #define X_FIELD    128
@@ -47,7 +49,8 @@ struct flow_ident {
 
 struct interim {
 	int status;
-	char reason[X_REASON];
+	uint16_t reason_len;
+	const char *reason;     /* as an exchange's text (below) */
 	int64_t ts;
 };
 
@@ -87,8 +90,9 @@ enum {
 };
 
 /* One request and what answered it. The scalars come first and the text
- * after: a new exchange clears only the scalars and the first byte of each
- * text field (exchange.c), and the timer rules read only the first lines. */
+ * after: a new exchange clears only the scalars and the lengths, and the
+ * timer rules read only the first lines. Never copied as a struct: its
+ * text and interim point into memory it owns (or into itself). */
 struct exchange {
 	struct exchange *next;          /* per-flow FIFO of outstanding requests */
 	uint64_t seq;                   /* 1-based position on its connection,
@@ -144,18 +148,34 @@ struct exchange {
 					 * response (checks.c) */
 	int64_t t_late;                 /* the first 1xx after it fired */
 
-	/* text: valid up to its NUL; reasons only for the n_interim kept */
-	char method[X_METHOD];
-	char target[X_TARGET];
-	char host[X_FIELD];
-	char user_agent[X_FIELD];
-	char expect[X_FIELD];
-	char upgrade[X_FIELD];
-	char final_reason[X_REASON];
-	char tunnel[X_FIELD];           /* protocol after 101, or "" */
-	char tunnel_of[X_FIELD];        /* inside a CONNECT tunnel: its
+	/* text: each string NUL-terminated, "" when absent, its length (no
+	 * NUL) in its _len; cut to its X_ cap less the NUL. exchange.c keeps
+	 * the strings in one block sized to them (text), moved and re-pointed
+	 * as later ones (reasons, tunnel) need room, so a pointer into it
+	 * holds only until the exchange is written again. Without memory for
+	 * it a string stays "" (as if cut to nothing). */
+	uint16_t method_len, target_len, host_len, user_agent_len, expect_len,
+	    upgrade_len, final_reason_len, tunnel_len, tunnel_of_len;
+	uint16_t text_used;             /* exchange.c's: of text, below */
+	uint16_t interim_cap;           /* ... and room at interim when it is
+					 * in text, 0: interim_first only */
+	struct interim *interim;        /* the n_interim kept (NULL: none):
+					 * interim_first, then an array in
+					 * text */
+	const char *method;
+	const char *target;
+	const char *host;
+	const char *user_agent;
+	const char *expect;
+	const char *upgrade;
+	const char *final_reason;
+	const char *tunnel;             /* protocol after 101, or "" */
+	const char *tunnel_of;          /* inside a CONNECT tunnel: its
 					 * target, or "" */
-	struct interim interim[X_INTERIM];
+	/* exchange.c's; text stays with the exchange when it is reused */
+	char *text;                     /* the block, or NULL */
+	uint16_t text_cap;
+	struct interim interim_first;
 };
 
 /* Why the front end dropped a packet before libnids (front.c has the
