@@ -588,11 +588,11 @@ _Static_assert(sizeof(end_members) / sizeof(end_members[0]) ==
 static char *
 http(struct json *j, char *o, const struct exchange *x)
 {
-	size_t method = strlen(x->method), target = strlen(x->target);
-	size_t host = x->has_host ? strlen(x->host) : 0;
-	size_t agent = x->has_user_agent ? strlen(x->user_agent) : 0;
-	size_t expect = x->has_expect ? strlen(x->expect) : 0;
-	size_t upgrade = x->has_upgrade ? strlen(x->upgrade) : 0;
+	size_t method = x->method_len, target = x->target_len;
+	size_t host = x->has_host ? x->host_len : 0;
+	size_t agent = x->has_user_agent ? x->user_agent_len : 0;
+	size_t expect = x->has_expect ? x->expect_len : 0;
+	size_t upgrade = x->has_upgrade ? x->upgrade_len : 0;
 
 	if ((o = room(j, o, HTTP_FIXED + 6 * (method + target + host + agent +
 	    expect + upgrade))) == NULL)
@@ -624,11 +624,9 @@ http(struct json *j, char *o, const struct exchange *x)
 
 /* {"status":N,"reason":"..","timestamp":"..","after":S} */
 static char *
-response(struct json *j, char *o, int status, const char *reason, int64_t ts,
-    int64_t since)
+response(struct json *j, char *o, int status, const char *reason, size_t n,
+    int64_t ts, int64_t since)
 {
-	size_t n = strlen(reason);
-
 	if ((o = room(j, o, RESPONSE_FIXED + 6 * n)) == NULL)
 		return NULL;
 	o = PUT_LIT(o, "{\"status\":");
@@ -650,8 +648,7 @@ response(struct json *j, char *o, int status, const char *reason, int64_t ts,
 static char *
 exchange_tail(struct json *j, char *o, const struct exchange *x)
 {
-	size_t tunnel = x->tunnel[0] != '\0' ? strlen(x->tunnel) : 0;
-	size_t tunnel_of = x->tunnel_of[0] != '\0' ? strlen(x->tunnel_of) : 0;
+	size_t tunnel = x->tunnel_len, tunnel_of = x->tunnel_of_len;
 
 	if ((o = room(j, o, TAIL_FIXED + 6 * (tunnel + tunnel_of))) == NULL)
 		return NULL;
@@ -698,12 +695,12 @@ on_exchange(void *self, const struct flow_key *k, uint64_t flow_id,
 		if (i > 0)
 			o = GLUE(j, o, ",");
 		o = response(j, o, x->interim[i].status, x->interim[i].reason,
-		    x->interim[i].ts, x->t_begin);
+		    x->interim[i].reason_len, x->interim[i].ts, x->t_begin);
 	}
 	o = GLUE(j, o, "],\"final\":");
 	if (x->final_status != 0)
 		o = response(j, o, x->final_status, x->final_reason,
-		    x->t_final, x->t_begin);
+		    x->final_reason_len, x->t_final, x->t_begin);
 	else
 		o = GLUE(j, o, "null");
 	line_end(j, exchange_tail(j, o, x));
