@@ -92,6 +92,21 @@ static const struct http1_callbacks cb = {on_begin, on_head, on_end, on_error};
 #define PEER_IS_HTTP 2
 #define CONNECT_2XX  4          /* see struct rec's connect */
 
+/* http1_feed() on a copy of buf[0..len) in a block of exactly len bytes,
+ * at a fresh address as libnids presents them: a read past the bytes
+ * given is one past the block, which AddressSanitizer reports. */
+static size_t
+feed_exact(struct http1_parser *p, const char *buf, size_t len)
+{
+	char *exact = malloc(len > 0 ? len : 1);
+	size_t used;
+
+	memcpy(exact, buf, len);
+	used = http1_feed(p, exact, len);
+	free(exact);
+	return used;
+}
+
 /* Feed stream in pieces that end at the offsets in cuts[]; returns the
  * parser's final state and fills r. */
 static enum http1_state
@@ -115,7 +130,7 @@ run(enum http1_kind kind, const char *stream, size_t len, const size_t *cuts,
 		memcpy(buf + have, stream + fed, upto - fed);
 		have += upto - fed;
 		fed = upto;
-		used = http1_feed(&p, buf, have);
+		used = feed_exact(&p, buf, have);
 		memmove(buf, buf + used, have - used);
 		have -= used;
 	}
@@ -577,21 +592,37 @@ on_head_fields(void *ctx, const struct http1_message *m)
 	return HTTP1_BODY_DEFAULT;
 }
 
+/* What http1_get() finds in head, fed whole and then split at every
+ * offset (the unconsumed bytes again, with the rest), each piece in a
+ * block of its exact size. */
 static void
 fields(const char *name, const char *head, size_t len, const char *want)
 {
 	static const struct http1_callbacks fcb = {NULL, on_head_fields, NULL,
 	    NULL};
 	struct http1_parser p;
-	char detail[1200];
+	char detail[1200], *buf = malloc(len + 1);
 
-	http1_init(&p, head[0] == 'H' ? HTTP1_RESPONSE : HTTP1_REQUEST, &fcb,
-	    NULL);
-	fields_seen[0] = '\0';
-	http1_feed(&p, head, len);
-	snprintf(detail, sizeof(detail), "want %s\n  got  %s", want,
-	    fields_seen);
-	check(strcmp(fields_seen, want) == 0, name, detail);
+	for (size_t k = len; k > 0; k--) {      /* len first: whole */
+		size_t used;
+
+		http1_init(&p, head[0] == 'H' ? HTTP1_RESPONSE :
+		    HTTP1_REQUEST, &fcb, NULL);
+		fields_seen[0] = '\0';
+		used = feed_exact(&p, head, k);
+		memcpy(buf, head + used, len - used);
+		if (k < len)
+			feed_exact(&p, buf, len - used);
+		snprintf(detail, sizeof(detail), "split at %zu: want %s\n"
+		    "  got  %s", k, want, fields_seen);
+		if (strcmp(fields_seen, want) != 0) {
+			check(0, name, detail);
+			free(buf);
+			return;
+		}
+	}
+	check(1, name, "");
+	free(buf);
 }
 
 #define FIELDS(name, head, want) fields(name, head, sizeof(head) - 1, want)
@@ -626,6 +657,85 @@ test_fields(void)
 	n += (size_t)snprintf(many + n, sizeof(many) - n,
 	    "Upgrade: h2c\r\nContent-Length: 0\r\n\r\n");
 	fields("after 120 other fields", many, n, "0|-|-|-|h2c|-|-");
+}
+
+/* The one-pass scan of a head's lines: values without the whitespace
+ * around them, line ends as RFC 9112 2.2 allows, names that are not
+ * tokens, and lines of every length up to past two of its 16-byte reads,
+ * so that each line end falls at every place in one; each fed whole, split
+ * at every offset and in pieces of their exact size. */
+static void
+test_scan(void)
+{
+	char h[256];
+	size_t n;
+
+	/* Content-Length|Transfer-Encoding|Host|Expect|Upgrade|Link|
+	 * User-Agent */
+	FIELDS("empty values, trailing spaces and tabs",
+	    "GET / HTTP/1.1\r\nHost:\r\nExpect: \r\nUpgrade:\t \t\r\n"
+	    "Link: a \t \r\nUser-Agent: \ta b\t\r\n\r\n",
+	    "-|-||||a|a b");
+	FIELDS("a CR inside a value, or before the CRLF, is the value's",
+	    "GET / HTTP/1.1\r\nHost: a\rb\r\nLink: l\r\r\n\r\n",
+	    "-|-|a\rb|-|-|l\r|-");
+	FIELDS("bare LF line ends, mixed with CRLF",
+	    "HTTP/1.1 200 OK\nLink: b \nContent-Length: 0\r\n\n",
+	    "0|-|-|-|-|b|-");
+	FIELDS("obs-fold lines: ignored, the field before kept as it was",
+	    "GET / HTTP/1.1\r\n\tfold\r\nHost: a\r\n  more\r\n"
+	    "Link: b\r\n\r\n", "-|-|a|-|-|b|-");
+	FIELDS("known names at the end of 16 bytes and of a short buffer",
+	    "GET / HTTP/1.1\nHost:x\nLink:y\n\n", "-|-|x|-|-|y|-");
+	EXPECT("obs-fold first, and a line of spaces: not errors",
+	    HTTP1_REQUEST, "GET / HTTP/1.1\r\n\tfold\r\n   \r\nHost: a\r\n"
+	    "\t\r\n\r\n", 0, "begin;req GET/1 h=1;end;");
+	EXPECT("names that are not tokens: one error, the head kept",
+	    HTTP1_REQUEST, "GET / HTTP/1.1\r\n:x\r\nHost : a\r\nX\x80: b\r\n"
+	    "X@: c\r\n\x7f: d\r\nX\0: e\r\nno colon\r\n"
+	    "Ok_name.x!#$%&'*+^`|~: e\r\n\r\n", 0,
+	    "begin;error 2;req GET/1 h=1;end;");
+	EXPECT("a line that begins with ':' is an error, a fold is not",
+	    HTTP1_REQUEST, "GET / HTTP/1.1\r\n\tfold\r\n:x\r\n\r\n", 0,
+	    "begin;error 2;req GET/1 h=0;end;");
+	EXPECT("a NUL in a value is the value's", HTTP1_REQUEST,
+	    "GET / HTTP/1.1\r\nHost: a\0b\r\nX: \0\r\n\r\n", 0,
+	    "begin;req GET/1 h=2;end;");
+	EXPECT("a CR before the start line's CRLF: not a start line",
+	    HTTP1_REQUEST, "GET / HTTP/1.1\r\r\nHost: a\r\n\r\n", 0,
+	    "begin;");
+	EXPECT("a head of exactly 16 bytes", HTTP1_RESPONSE,
+	    "HTTP/1.1 204\r\n\r\n", 0, "begin;resp 204 h=0;end;");
+	EXPECT("a head of exactly 32 bytes", HTTP1_RESPONSE,
+	    "HTTP/1.1 204\r\nServer: abcdefghi\r\n\r\n", 0,
+	    "begin;resp 204 h=1;end;");
+
+	/* a field name of every length from 1 to 40 */
+	for (size_t k = 1; k <= 40; k++) {
+		n = (size_t)snprintf(h, sizeof(h), "GET / HTTP/1.1\r\n");
+		for (size_t i = 0; i < k; i++)
+			h[n++] = (char)(i % 3 == 2 ? '-' : 'a' + (int)(i % 26));
+		n += (size_t)snprintf(h + n, sizeof(h) - n,
+		    ": v\r\nHost: h\r\n\r\n");
+		expect("field names of every length", HTTP1_REQUEST, h, n, 0,
+		    "begin;req GET/1 h=2;end;");
+		fields("field names of every length: the next kept", h, n,
+		    "-|-|h|-|-|-|-");
+	}
+	/* a value of every length from 0 to 70, and the next line's Host
+	 * starting at every offset of a 32-byte read */
+	for (size_t k = 0; k <= 70; k++) {
+		n = (size_t)snprintf(h, sizeof(h), "HTTP/1.1 200 OK\r\nX: ");
+		memset(h + n, 'v', k);
+		n += k;
+		n += (size_t)snprintf(h + n, sizeof(h) - n, "%s",
+		    k % 2 ? "\r\nHost: h \r\nContent-Length: 0\r\n\r\n" :
+		    "\nHost: h \nContent-Length: 0\n\n");
+		expect("values of every length", HTTP1_RESPONSE, h, n, 0,
+		    "begin;resp 200 h=3;end;");
+		fields("values of every length: the next kept", h, n,
+		    "0|-|h|-|-|-|-");
+	}
 }
 
 /* A first request line that fails, stray bytes before one, HTTP/2, and
@@ -762,6 +872,7 @@ main(void)
 	test_linear();
 	test_helpers();
 	test_fields();
+	test_scan();
 	test_body_bytes();
 	printf("test_http1: %d passed, %d failed\n", checks - failures, failures);
 	return failures == 0 ? 0 : 1;
