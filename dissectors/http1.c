@@ -481,8 +481,12 @@ http1_get(const struct http1_message *m, enum http1_field f)
 int
 http1_list_has(const char *v, size_t len, const char *tok)
 {
-	size_t i = 0;
+	size_t i = 0, n = strlen(tok);
 
+	/* the usual value is the token alone (a token holds none of the
+	 * separators below) */
+	if (len == n && ieq(v, tok, n))
+		return 1;
 	while (i < len) {
 		size_t s, e;
 
@@ -500,7 +504,7 @@ http1_list_has(const char *v, size_t len, const char *tok)
 				e = k;
 				break;
 			}
-		if (e > s && e - s == strlen(tok) && ieq(v + s, tok, e - s))
+		if (e > s && e - s == n && ieq(v + s, tok, e - s))
 			return 1;
 	}
 	return 0;
