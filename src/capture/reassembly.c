@@ -562,6 +562,17 @@ stream_of(const uint8_t *ip)
 	memcpy(&t.daddr, ip + 16, 4);
 	t.source = (u_short)(ip[ihl] << 8 | ip[ihl + 1]);
 	t.dest = (u_short)(ip[ihl + 2] << 8 | ip[ihl + 3]);
+	/* libnids keys a stream as its client sends; a server's port is
+	 * usually the lower one, so a packet from it is tried reversed first
+	 * (both are tried either way: this only saves a lookup) */
+	if (t.source < t.dest) {
+		port = t.source;
+		addr = t.saddr;
+		t.source = t.dest;
+		t.dest = port;
+		t.saddr = t.daddr;
+		t.daddr = addr;
+	}
 	if ((a = nids_find_tcp_stream(&t)) == NULL) {
 		port = t.source;
 		addr = t.saddr;
