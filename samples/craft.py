@@ -607,6 +607,20 @@ def long_fields(start):
     return pkts
 
 
+def many_processing(start):
+    """A long job kept alive the way RFC 2518 meant 102: one every 20 s
+    for 280 s (15 of them, more than the 8 interim keeps per exchange),
+    then the 200 at 300 s. No silence lasts 100 s: nothing to report.
+    Crafted because a real origin takes five minutes to record it."""
+    replies = [(20.0 * k + 0.002, b"HTTP/1.1 102 Processing\r\n\r\n")
+               for k in range(15)]
+    replies.append((300.002, b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"
+                    b"\r\ndone\n"))
+    return conversation(40094, start, [
+        (0.001, [(0, b"POST /export HTTP/1.1\r\nHost: jobs.example\r\n"
+                     b"Content-Length: 0\r\n\r\n")], replies)])
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
 
@@ -626,6 +640,8 @@ def main():
           [(t, eth(fc) / p) for t, fc, p in report_servers(T0 - 4)])
     write(os.path.join(out, "crafted-client-gave-up.pcap"), 1,
           [(t, eth(fc) / p) for t, fc, p in clients_give_up(T0)])
+    write(os.path.join(out, "crafted-many-102.pcap"), 1,
+          [(t, eth(fc) / p) for t, fc, p in many_processing(T0)])
 
     # Ethernet + 802.1Q (VLAN 100), then a second connection with QinQ:
     # outer 802.1ad S-tag 0x88a8 (VLAN 200) + inner 802.1Q C-tag (VLAN 300).

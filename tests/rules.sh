@@ -69,6 +69,9 @@ http2-answer.pcap                 -
 # close without sending it, and that is no parse error
 python-expect-refused.pcap        -
 crafted-client-gave-up.pcap       response-timeout
+# fifteen 102 twenty seconds apart, more than the eight an exchange keeps:
+# each one past them still restarts the silence watch
+crafted-many-102.pcap             -
 # near misses and clean traffic
 near-processing-every-30s.pcap    -
 near-processing-5s.pcap           -

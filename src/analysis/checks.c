@@ -359,10 +359,13 @@ check_body(struct exchange *x, const struct http1_message *m, int64_t ts)
 }
 
 void
-check_interim(struct exchange *x, const struct http1_message *m)
+check_interim(struct exchange *x, const struct http1_message *m, int64_t ts)
 {
-	const struct interim *i = &x->interim[x->n_interim - 1];
-	int64_t ts = i->ts;
+	/* past the X_INTERIM kept, this 1xx has no record of its own (the
+	 * last kept is an earlier one): its status's usual reason then */
+	const char *reason = x->n_interim_seen == x->n_interim ?
+	    x->interim[x->n_interim - 1].reason :
+	    http1_reason_default(m->status);
 
 	if (!x->head_done)
 		return;
@@ -377,8 +380,7 @@ check_interim(struct exchange *x, const struct http1_message *m)
 		    "(Node's writeContinue(), writeProcessing() or "
 		    "writeEarlyHints(); Go's WriteHeader(103)): set "
 		    "proxy_http_version 1.1, or send 1xx only to HTTP/1.1 "
-		    "requests", m->status, i->reason,
-		    REQ(x));
+		    "requests", m->status, reason, REQ(x));
 	check_body(x, m, ts);
 	if (m->minor == 0)
 		rules_raise(x->an, R_INTERIM_VERSION_HTTP10, ts, x->flow, x,

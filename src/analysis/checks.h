@@ -31,7 +31,8 @@ void check_turn(struct exchange *x, int64_t ts);
 void check_response_byte(struct exchange *x, int64_t ts);
 
 /* a 1xx to x, already added to its interim list */
-void check_interim(struct exchange *x, const struct http1_message *m);
+void check_interim(struct exchange *x, const struct http1_message *m,
+    int64_t ts);
 
 /* the final response to x, already recorded */
 void check_final(struct exchange *x);

@@ -730,7 +730,7 @@ resp_head(void *ctx, const struct http1_message *m)
 	}
 	if (m->status < 200) {
 		add_interim(f, x, m);
-		check_interim(x, m);
+		check_interim(x, m, f->now);
 		if (m->status != 101)
 			return HTTP1_BODY_DEFAULT;
 		tunnel_name(x, m);
