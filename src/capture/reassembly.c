@@ -541,6 +541,19 @@ reassembly_init(struct analysis *an, const uint8_t *port_map,
 	return 0;
 }
 
+/* The 4-tuple as the other side sends. */
+static void
+reverse(struct tuple4 *t)
+{
+	u_short port = t->source;
+	u_int addr = t->saddr;
+
+	t->source = t->dest;
+	t->dest = port;
+	t->saddr = t->daddr;
+	t->daddr = addr;
+}
+
 /* The stream of the packet's 4-tuple, in either direction, or NULL.
  * The packet has its IP header and TCP ports captured. */
 static struct tcp_stream *
@@ -549,8 +562,6 @@ stream_of(const uint8_t *ip)
 	size_t ihl = (size_t)(ip[0] & 15) * 4;
 	struct tuple4 t;
 	struct tcp_stream *a;
-	u_short port;
-	u_int addr;
 	uint8_t key[12];
 
 	memcpy(key, ip + 12, 8);
@@ -565,21 +576,10 @@ stream_of(const uint8_t *ip)
 	/* libnids keys a stream as its client sends; a server's port is
 	 * usually the lower one, so a packet from it is tried reversed first
 	 * (both are tried either way: this only saves a lookup) */
-	if (t.source < t.dest) {
-		port = t.source;
-		addr = t.saddr;
-		t.source = t.dest;
-		t.dest = port;
-		t.saddr = t.daddr;
-		t.daddr = addr;
-	}
+	if (t.source < t.dest)
+		reverse(&t);
 	if ((a = nids_find_tcp_stream(&t)) == NULL) {
-		port = t.source;
-		addr = t.saddr;
-		t.source = t.dest;
-		t.dest = port;
-		t.saddr = t.daddr;
-		t.daddr = addr;
+		reverse(&t);
 		a = nids_find_tcp_stream(&t);
 	}
 	last_lookup.gen = table_gen;
