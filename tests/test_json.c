@@ -9,7 +9,7 @@
 #include "format.h"
 #include "jsonstr.h"
 
-static int passed, failed;
+static int passed, failed, shown;
 
 /* The rules, one byte or sequence at a time. */
 static size_t
@@ -46,8 +46,10 @@ reference(char *o, const unsigned char *p, size_t n)
 	return len;
 }
 
-/* s: n bytes (and a NUL after them), at an odd place in memory */
-static void
+/* s: n bytes (and a NUL after them), at an odd place in memory; 1 when
+ * jsonstr_put() wrote what the rules say. A case that fails is printed
+ * (the first ten). */
+static int
 check(const unsigned char *s, size_t n)
 {
 	static char buf[64 + 8], want[JSONSTR_MOST(64) + 8];
@@ -60,17 +62,28 @@ check(const unsigned char *s, size_t n)
 	wlen = reference(want, (const unsigned char *)src, n);
 	end = jsonstr_put(got, src, n);
 	if ((size_t)(end - got) == wlen && memcmp(got, want, wlen) == 0 &&
-	    wlen <= JSONSTR_MOST(n)) {
-		passed++;
-		return;
-	}
-	if (failed++ < 10) {
+	    wlen <= JSONSTR_MOST(n))
+		return 1;
+	if (shown++ < 10) {
 		printf("FAIL: %zu bytes:", n);
 		for (size_t i = 0; i < n; i++)
 			printf(" %02x", s[i]);
 		printf(": got '%.*s', want '%.*s'\n", (int)(end - got), got,
 		    (int)wlen, want);
 	}
+	return 0;
+}
+
+/* One check per group of cases: it passes when all of them did. */
+static void
+group(const char *what, unsigned bad)
+{
+	if (bad == 0) {
+		passed++;
+		return;
+	}
+	failed++;
+	printf("FAIL: %s: %u cases\n", what, bad);
 }
 
 int
@@ -82,29 +95,35 @@ main(void)
 		0x9f, 0xa0, 0xbf, 0xc0, 0xc2, 0xc3, 0xe0, 0xe2, 0xed, 0xf0,
 		0xf4, 0xf5, 0xff
 	};
-	unsigned char s[64];
+	unsigned char s[64] = {0};
+	unsigned bad;
 
 	jsonstr_init();
-	check(s, 0);
+	group("the empty string", !check(s, 0));
 	/* each byte alone, and at each place of a 1- to 17-byte string */
+	bad = 0;
 	for (int c = 1; c < 256; c++)
 		for (size_t n = 1; n <= 17; n++)
 			for (size_t at = 0; at < n; at++) {
 				memset(s, 'x', n);
 				s[at] = (unsigned char)c;
-				check(s, n);
+				bad += !check(s, n);
 			}
+	group("each byte at each place", bad);
 	/* two bytes side by side (UTF-8 pairs, C1 controls, cut sequences)
 	 * across the words of a 12-byte string */
+	bad = 0;
 	for (size_t i = 0; i < sizeof(some); i++)
 		for (size_t k = 0; k < sizeof(some); k++)
 			for (size_t at = 0; at + 1 < 12; at++) {
 				memset(s, 'y', 12);
 				s[at] = some[i];
 				s[at + 1] = some[k];
-				check(s, 12);
+				bad += !check(s, 12);
 			}
+	group("byte pairs across words", bad);
 	/* random strings, mostly plain */
+	bad = 0;
 	srand(1);
 	for (int t = 0; t < 20000; t++) {
 		size_t n = (size_t)rand() % 41;
@@ -112,8 +131,9 @@ main(void)
 		for (size_t i = 0; i < n; i++)
 			s[i] = rand() % 8 != 0 ? (unsigned char)(0x20 +
 			    rand() % 0x5f) : some[rand() % sizeof(some)];
-		check(s, n);
+		bad += !check(s, n);
 	}
+	group("random strings", bad);
 	printf("test_json: %d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
