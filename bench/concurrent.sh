@@ -9,7 +9,8 @@
 #   INTERIM=build/interim bench/concurrent.sh
 #
 # gen-concurrent writes two captures into ${BENCH_DIR:-/tmp/interim-bench}
-# (made once; the names carry the counts and a hash of gen-concurrent.c):
+# (made once; the names carry the counts and a hash of gen-concurrent.c
+# and put.h):
 # $CONC_CONNS (100000) connections that each do one exchange and stay open
 # to the end, one every $CONC_GAP_US (20) us, and the same with one
 # connection, the baseline. CONC_WAITING=1 (gen-concurrent -w): each
@@ -72,7 +73,7 @@ EOF
 $cc -o "$bin/stream-size" "$bin/stream-size.c" || die "cannot build stream-size"
 mkdir -p "$dir" || die "cannot create '$dir'"
 
-tag=$(sha256sum "$here/gen-concurrent.c" | cut -c1-8)
+tag=$(cat "$here/gen-concurrent.c" "$here/put.h" | sha256sum | cut -c1-8)
 
 # capture N: prints the path of the capture with N connections
 capture() {

@@ -26,6 +26,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "put.h"
+
 #define SNAPLEN       262144u
 #define MSS           1448u
 #define CONCURRENCY   3000u
@@ -140,27 +142,6 @@ static size_t rnd_size(struct gen *g, double lo, double hi)
 }
 
 /* ---- output: record headers and packets are staged in obuf ---- */
-
-static void put16(unsigned char *p, uint16_t v)
-{
-	p[0] = (unsigned char)(v >> 8);
-	p[1] = (unsigned char)v;
-}
-
-static void put32(unsigned char *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-/* Little-endian (host order of the file we write; the magic says which). */
-static void le32(unsigned char *p, uint32_t v)
-{
-	p[0] = (unsigned char)v;
-	p[1] = (unsigned char)(v >> 8);
-	p[2] = (unsigned char)(v >> 16);
-	p[3] = (unsigned char)(v >> 24);
-}
 
 /* Returns 0, or -1 with errno set when the write failed. */
 static int out_flush(struct gen *g)

@@ -27,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "put.h"
+
 #define SERVER_IP     0x0a00000au           /* 10.0.0.10 */
 #define CLIENT_NET    0x0a800000u           /* 10.128.0.0 */
 #define PER_CLIENT    500u                  /* connections per client address */
@@ -56,25 +58,6 @@ struct gen {
 	int waiting;                    /* -w: requests left unanswered */
 	uint64_t packets, bytes, payload[2];
 };
-
-static void put16(unsigned char *p, uint16_t v)
-{
-	p[0] = (unsigned char)(v >> 8);
-	p[1] = (unsigned char)v;
-}
-
-static void put32(unsigned char *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-/* Little-endian: the pcap file's own byte order, which its magic gives. */
-static void le32(unsigned char *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
 
 /* RFC 1071: the ones' complement sum of big-endian 16-bit words. */
 static uint32_t csum_add(uint32_t sum, const unsigned char *p, size_t len)

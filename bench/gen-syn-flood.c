@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "put.h"
+
 #define FLOOD_SECONDS   110u
 #define SILENCE_SECONDS 105u
 #define MAX_SYNS        (1u << 20)      /* distinct 4-tuples by construction */
@@ -46,27 +48,6 @@ static uint64_t rng(void)
 	rng_state ^= rng_state >> 7;
 	rng_state ^= rng_state << 17;
 	return rng_state;
-}
-
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v);
-}
-
-/* little-endian, for the pcap headers (we write them host-independent) */
-static void le32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
 }
 
 static uint32_t sum16(const uint8_t *p, size_t n, uint32_t acc)

@@ -10,7 +10,7 @@
 # Captures (BENCH_CAPTURES, default "gen nginx nginx-close"):
 #   gen          gen-capture's synthetic traffic, $BENCH_MB (300) MB, made
 #                once into $BENCH_DIR (/tmp/interim-bench); the name
-#                carries the size and a hash of gen-capture.c
+#                carries the size and a hash of gen-capture.c and put.h
 #   nginx        nginx + wrk, keep-alive ($BENCH_DIR/nginx-wrk.pcap)
 #   nginx-close  nginx + wrk, one request per connection
 #                ($BENCH_DIR/nginx-wrk-close.pcap)
@@ -91,7 +91,7 @@ mkdir -p "$dir" || die "cannot create '$dir'"
 capture_file() {
 	case $1 in
 	gen)
-		tag=$(sha256sum "$here/gen-capture.c" | cut -c1-8)
+		tag=$(cat "$here/gen-capture.c" "$here/put.h" | sha256sum | cut -c1-8)
 		f="$dir/capture-${mb}MB-$tag.pcap"
 		if [ ! -s "$f" ]; then
 			echo "generating $f" >&2
