@@ -172,6 +172,64 @@ find_lf(const char *p, const char *s, const char *end)
 	return memchr(p, '\n', (size_t)(end - p));
 }
 
+#ifdef __SSE2__
+/* Bit i set when byte i of q is a letter or '-': what nearly every field
+ * name is made of, all of it tchar. Bit 0x20 folds a letter to lowercase,
+ * and 'a'..'z' moved to the bottom of the signed bytes is one compare. */
+static unsigned
+name16(__m128i q)
+{
+	__m128i l = _mm_add_epi8(_mm_or_si128(q, _mm_set1_epi8(0x20)),
+	    _mm_set1_epi8((char)(0x80 - 'a')));
+
+	l = _mm_cmplt_epi8(l, _mm_set1_epi8((char)(0x80 + 26)));
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(l,
+	    _mm_cmpeq_epi8(q, _mm_set1_epi8('-'))));
+}
+#endif
+
+/* find_lf() for a field line at p, and in *name how many of its first
+ * bytes (at most 16) are letters or '-': a name of those alone is
+ * checked by one look at the byte after it. Most lines end within the 32
+ * bytes read first, the first 16 of which give *name too; when fewer than
+ * 16 are left, the last 16 of [s, end) are read (as find_lf() reads them),
+ * the bytes before p shifted out. *name stops at the LF, a byte of
+ * neither kind, when the LF is there; when it is not (NULL) *name may
+ * count bytes past end. Without 16 bytes to read, *name is 0 and the
+ * caller's tchar scan does it all. */
+static const char *
+line_at(const char *p, const char *s, const char *end, size_t *name)
+{
+#ifdef __SSE2__
+	const __m128i lf = _mm_set1_epi8('\n');
+	__m128i q;
+	unsigned m, k;
+
+	if (end - p >= 16) {
+		q = _mm_loadu_si128((const __m128i *)(const void *)p);
+		*name = (size_t)__builtin_ctz(~name16(q));
+		if ((m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(q, lf))) != 0)
+			return p + __builtin_ctz(m);
+		if (end - p < 32)
+			return find_lf(p + 16, s, end);
+		if ((m = mask16(p + 16, lf)) != 0)
+			return p + 16 + __builtin_ctz(m);
+		return find_lf(p + 32, s, end);
+	}
+	if (end - s >= 16) {
+		k = 16 - (unsigned)(end - p);   /* bytes before p: 1 to 16 */
+		q = _mm_loadu_si128((const __m128i *)(const void *)(end - 16));
+		m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(q, lf)) >> k;
+		if (m == 0)
+			return NULL;
+		*name = (size_t)__builtin_ctz(~(name16(q) >> k));
+		return p + __builtin_ctz(m);
+	}
+#endif
+	*name = 0;
+	return find_lf(p, s, end);
+}
+
 /* Length of the line at buf (without CRLF or LF) and, in *next, the offset
  * after its end. Returns -1 when no LF lies within len bytes. */
 static long
@@ -413,8 +471,10 @@ field_of(const char *name, size_t len)
 /* Field lines from s up to the empty line that ends the head: counted, and
  * the known ones kept in m->known. Returns the offset just past that empty
  * line, or 0 when it is not within len bytes. Bad lines are skipped and
- * flagged in *bad. One search (find_lf) finds each line's end; the name
- * and the whitespace around the value are then read in one pass. */
+ * flagged in *bad. One search (line_at) finds each line's end and the
+ * letters, digits and '-' its name begins with; a name of only those is
+ * then checked by the one byte after it, any other by a tchar scan from
+ * there, and the whitespace around the value is read in one pass. */
 static size_t
 scan_headers(const char *s, size_t len, struct http1_message *m,
     unsigned *bad)
@@ -423,30 +483,35 @@ scan_headers(const char *s, size_t len, struct http1_message *m,
 	size_t count = 0;
 
 	for (;;) {
-		const char *line = at, *eol, *v;
-		const char *lf = find_lf(at, s, end);
-		size_t i = 0;
+		const char *line = at, *eol, *v, *lf;
+		size_t i;
 		int k;
 
-		if (lf == NULL) {
+		/* the empty line that ends the head, most often at the end
+		 * of the bytes: no search */
+		if (at < end && (*at == '\n' || (*at == '\r' && end - at >= 2 &&
+		    at[1] == '\n'))) {
+			m->num_headers = count;
+			return (size_t)(at + (*at == '\r') + 1 - s);
+		}
+		if ((lf = line_at(at, s, end, &i)) == NULL) {
 			m->num_headers = count;
 			return 0;
 		}
 		at = lf + 1;
-		eol = lf > line && lf[-1] == '\r' ? lf - 1 : lf;
-		if (eol == line) {
-			m->num_headers = count;
-			return (size_t)(at - s);
+		eol = lf[-1] == '\r' ? lf - 1 : lf;    /* lf > line: not empty */
+		/* line[0..i) are tchar and lie before the LF. *eol is the CR
+		 * or LF that ends the line: neither tchar nor whitespace, so
+		 * it stops these scans without an index check per byte.
+		 * Names go two bytes a step: the second is read only when
+		 * the first was a tchar, so never past *eol. */
+		if (line[i] != ':') {
+			while (is_tchar((unsigned char)line[i]) &&
+			    is_tchar((unsigned char)line[i + 1]))
+				i += 2;
+			if (is_tchar((unsigned char)line[i]))
+				i++;
 		}
-		/* *eol is the CR or LF that ends the line: neither tchar nor
-		 * whitespace, so it stops these scans without an index check
-		 * per byte. Names go two bytes a step: the second is read
-		 * only when the first was a tchar, so never past *eol. */
-		while (is_tchar((unsigned char)line[i]) &&
-		    is_tchar((unsigned char)line[i + 1]))
-			i += 2;
-		if (is_tchar((unsigned char)line[i]))
-			i++;
 		if (i == 0 || line[i] != ':') {
 			/* obs-fold (RFC 9112 5.2), a line that begins with
 			 * whitespace: ignored, not an error */
