@@ -208,13 +208,12 @@ line_at(const char *p, const char *s, const char *end, size_t *name)
 	if (end - p >= 16) {
 		q = _mm_loadu_si128((const __m128i *)(const void *)p);
 		*name = (size_t)__builtin_ctz(~name16(q));
-		if ((m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(q, lf))) != 0)
-			return p + __builtin_ctz(m);
+		m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(q, lf));
 		if (end - p < 32)
-			return find_lf(p + 16, s, end);
-		if ((m = mask16(p + 16, lf)) != 0)
-			return p + 16 + __builtin_ctz(m);
-		return find_lf(p + 32, s, end);
+			return m != 0 ? p + __builtin_ctz(m) :
+			    find_lf(p + 16, s, end);
+		m |= mask16(p + 16, lf) << 16;
+		return m != 0 ? p + __builtin_ctz(m) : find_lf(p + 32, s, end);
 	}
 	if (end - s >= 16) {
 		k = 16 - (unsigned)(end - p);   /* bytes before p: 1 to 16 */
@@ -432,65 +431,63 @@ name_is(const char *a, const char *b, size_t n)
 	return fold_eq64(a + n - 8, b + n - 8);
 }
 
-/* Which of enum http1_field a field name is, or -1: a switch on the
- * length, the first letter, then one comparison. Most names are none of
- * them, and most of those differ in length or first letter: they cost no
- * comparison. */
+/* The slot of a field name of len bytes that begins with the lowercase
+ * letter c in field_of()'s table: the seven names fill seven slots. */
+#define FIELD_SLOT(len, c) (((len) + (c)) & 31)
+
+/* Which of enum http1_field a field name is, or -1: one slot, from the
+ * length and the first letter, then one comparison. Most names are none
+ * of them, and most of those land on an empty slot (its length 0) or
+ * differ in length or first letter: they cost no comparison. */
 static int
 field_of(const char *name, size_t len)
 {
 	static const struct {
 		const char *name;
-		enum http1_field f;
-	} known[] = {
-		{"content-length", HTTP1_CONTENT_LENGTH},
-		{"transfer-encoding", HTTP1_TRANSFER_ENCODING},
-		{"host", HTTP1_HOST}, {"expect", HTTP1_EXPECT},
-		{"upgrade", HTTP1_UPGRADE}, {"link", HTTP1_LINK},
-		{"user-agent", HTTP1_USER_AGENT},
+		unsigned char len;
+		signed char f;
+	} slot[32] = {
+	/* c, the first letter, as a constant for the slot */
+#define FIELD(s, c, f) [FIELD_SLOT(sizeof(s) - 1, c)] = {s, sizeof(s) - 1, f}
+		FIELD("content-length", 'c', HTTP1_CONTENT_LENGTH),
+		FIELD("transfer-encoding", 't', HTTP1_TRANSFER_ENCODING),
+		FIELD("host", 'h', HTTP1_HOST),
+		FIELD("expect", 'e', HTTP1_EXPECT),
+		FIELD("upgrade", 'u', HTTP1_UPGRADE),
+		FIELD("link", 'l', HTTP1_LINK),
+		FIELD("user-agent", 'u', HTTP1_USER_AGENT),
+#undef FIELD
 	};
 	/* bit 0x20 folds a letter to lowercase; a byte that is not a letter
-	 * becomes none of the first letters below */
+	 * becomes none of the first letters above */
 	unsigned char c = (unsigned char)(name[0] | 0x20);
-	int i;
+	size_t i = FIELD_SLOT(len, c);
 
-	switch (len) {
-	case 14: i = 0; break;
-	case 17: i = 1; break;
-	case 4: i = c == 'h' ? 2 : 5; break;
-	case 6: i = 3; break;
-	case 7: i = 4; break;
-	case 10: i = 6; break;
-	default: return -1;
-	}
-	if (c != (unsigned char)known[i].name[0])
+	if (slot[i].len != len || c != (unsigned char)slot[i].name[0])
 		return -1;
-	return name_is(name, known[i].name, len) ? (int)known[i].f : -1;
+	return name_is(name, slot[i].name, len) ? slot[i].f : -1;
 }
 
 /* Field lines from s up to the empty line that ends the head: counted, and
  * the known ones kept in m->known. Returns the offset just past that empty
  * line, or 0 when it is not within len bytes. Bad lines are skipped and
  * flagged in *bad. One search (line_at) finds each line's end and the
- * letters, digits and '-' its name begins with; a name of only those is
- * then checked by the one byte after it, any other by a tchar scan from
- * there, and the whitespace around the value is read in one pass. */
+ * letters and '-' its name begins with; a name of only those is then
+ * checked by the one byte after it, any other by a tchar scan from there.
+ * Only a known field's value is needed: only its whitespace is trimmed. */
 static size_t
 scan_headers(const char *s, size_t len, struct http1_message *m,
     unsigned *bad)
 {
-	const char *at = s, *end = s + len;
-	size_t count = 0;
+	const char *at = s, *end = s + len, *lf, *eol, *v;
+	size_t count = 0, i;
+	int k;
 
-	for (;;) {
-		const char *line = at, *eol, *v, *lf;
-		size_t i;
-		int k;
-
+	for (;; at = lf + 1) {
 		/* the empty line that ends the head, most often at the end
 		 * of the bytes: no search */
-		if (at < end && (*at == '\n' || (*at == '\r' && end - at >= 2 &&
-		    at[1] == '\n'))) {
+		if (at < end && (unsigned char)*at <= '\r' && (*at == '\n' ||
+		    (*at == '\r' && end - at >= 2 && at[1] == '\n'))) {
 			m->num_headers = count;
 			return (size_t)(at + (*at == '\r') + 1 - s);
 		}
@@ -498,42 +495,42 @@ scan_headers(const char *s, size_t len, struct http1_message *m,
 			m->num_headers = count;
 			return 0;
 		}
-		at = lf + 1;
-		eol = lf[-1] == '\r' ? lf - 1 : lf;    /* lf > line: not empty */
-		/* line[0..i) are tchar and lie before the LF. *eol is the CR
-		 * or LF that ends the line: neither tchar nor whitespace, so
-		 * it stops these scans without an index check per byte.
-		 * Names go two bytes a step: the second is read only when
-		 * the first was a tchar, so never past *eol. */
-		if (line[i] != ':') {
-			while (is_tchar((unsigned char)line[i]) &&
-			    is_tchar((unsigned char)line[i + 1]))
+		/* at[0..i) are tchar and lie before the LF, which is not at
+		 * at (the line is not empty). The CR or LF that ends the line
+		 * is neither tchar nor whitespace, so it stops these scans
+		 * without an index check per byte. Names go two bytes a
+		 * step: the second is read only when the first was a tchar,
+		 * so never past the line's end. */
+		if (at[i] != ':') {
+			while (is_tchar((unsigned char)at[i]) &&
+			    is_tchar((unsigned char)at[i + 1]))
 				i += 2;
-			if (is_tchar((unsigned char)line[i]))
+			if (is_tchar((unsigned char)at[i]))
 				i++;
 		}
-		if (i == 0 || line[i] != ':') {
+		if (i == 0 || at[i] != ':') {
 			/* obs-fold (RFC 9112 5.2), a line that begins with
 			 * whitespace: ignored, not an error */
-			if (i != 0 || !is_ows((unsigned char)line[0]))
+			if (i != 0 || !is_ows((unsigned char)at[0]))
 				*bad |= 1u << HTTP1_ERR_HEADER;
 			continue;
 		}
-		v = line + i + 1;
+		count++;
+		k = field_of(at, i);
+		if (k < 0 || (m->have & (1u << k)))
+			continue;
+		eol = lf[-1] == '\r' ? lf - 1 : lf;
+		v = at + i + 1;
 		if (*v == ' ')          /* the usual one space, then any more */
 			v++;
 		while (is_ows((unsigned char)*v))
 			v++;
 		while (eol > v && is_ows((unsigned char)eol[-1]))
 			eol--;
-		count++;
-		k = field_of(line, i);
-		if (k >= 0 && !(m->have & (1u << k))) {
-			m->have |= 1u << k;
-			m->known[k] = (struct http1_header){
-				line, i, v, (size_t)(eol - v)
-			};
-		}
+		m->have |= 1u << k;
+		m->known[k] = (struct http1_header){
+			at, i, v, (size_t)(eol - v)
+		};
 	}
 }
 
