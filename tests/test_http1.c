@@ -738,6 +738,120 @@ test_scan(void)
 	}
 }
 
+/* The log of stream fed whole, split in two at every offset and byte by
+ * byte, each piece in a block of its exact size: 1 when every one is want,
+ * else 0 with what differed in detail. */
+static int
+agrees(enum http1_kind kind, const char *stream, size_t len,
+    const char *want, char *detail, size_t size)
+{
+	struct rec r;
+	size_t *cuts = malloc((len + 1) * sizeof(size_t));
+	int ok = 1;
+
+	for (size_t k = 0; k < len; k++)
+		cuts[k] = k + 1;
+	for (size_t k = 0; k <= len && ok; k++) {
+		/* k == 0: whole; k == len: byte by byte */
+		if (k == len)
+			run(kind, stream, len, cuts, len - 1, 0, &r, NULL);
+		else
+			run(kind, stream, len, &k, k > 0, 0, &r, NULL);
+		if (strcmp(r.log, want) != 0) {
+			snprintf(detail, size, "%.*s\n  cut at %zu%s: want %s\n"
+			    "  got  %s", (int)len, stream, k,
+			    k == len ? " (every byte)" : "", want, r.log);
+			ok = 0;
+		}
+	}
+	free(cuts);
+	return ok;
+}
+
+/* The fast name check (line_at(): letters and '-' in the first 16 bytes,
+ * then one look at the byte after them) against the exact one: names of
+ * lengths about one and two 16-byte reads, with a byte at each position
+ * that is tchar but not a letter or '-' (a good name, checked by the
+ * tchar scan from there) or not tchar at all (a bad one), on the second
+ * line, so that every cut puts the name's bytes at every place in the
+ * last 16 of the buffer. Then heads that end at a 16-byte boundary. */
+static void
+test_fast_names(void)
+{
+	static const size_t lens[] = {1, 2, 15, 16, 17, 31, 32, 33};
+	static const char good[] = "09_.!#$%&'*+^`|~AZaz-";
+	static const char bad[] = " \t\"(),/;<=>?@[\\]{}\x7f\x80\xff\r\0";
+	char h[256], detail[1024];
+	int ok_good = 1, ok_bad = 1, ok_end = 1;
+	size_t n;
+
+	for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
+		size_t len = lens[l];
+
+		for (size_t at = 0; at < len; at++) {
+			for (size_t b = 0; b < sizeof(good) - 1 + sizeof(bad)
+			    - 1; b++) {
+				int is_good = b < sizeof(good) - 1;
+				char c = is_good ? good[b] :
+				    bad[b - (sizeof(good) - 1)];
+				const char *want = is_good ?
+				    "begin;req GET/1 h=3;end;" :
+				    "begin;error 2;req GET/1 h=2;end;";
+
+				if (!(is_good ? ok_good : ok_bad))
+					continue;
+				/* a name that begins with SP or HTAB is an
+				 * obs-fold: ignored, no error */
+				if (at == 0 && (c == ' ' || c == '\t'))
+					want = "begin;req GET/1 h=2;end;";
+				n = (size_t)snprintf(h, sizeof(h),
+				    "GET / HTTP/1.1\r\nHost: h\r\n");
+				for (size_t i = 0; i < len; i++)
+					h[n++] = (char)('a' + (int)(i % 26));
+				h[n + at - len] = c;
+				n += (size_t)snprintf(h + n, sizeof(h) - n,
+				    ": v\r\nLink: l\r\n\r\n");
+				if (!agrees(HTTP1_REQUEST, h, n, want, detail,
+				    sizeof(detail))) {
+					if (is_good)
+						ok_good = 0;
+					else
+						ok_bad = 0;
+					printf("  %s\n", detail);
+				}
+			}
+		}
+	}
+	check(ok_good, "names of 1 to 33 bytes, a tchar not a letter or '-' "
+	    "at each place: good", "");
+	check(ok_bad, "names of 1 to 33 bytes, a byte not tchar at each "
+	    "place: bad", "");
+
+	/* the last line ends where a 16-byte read does, from the start of
+	 * the head and from its first field line (16 bytes on): 25 bytes of
+	 * start line and Host, a name, ':', v spaces, "v" and CRLF CRLF */
+	for (size_t total = 48; total <= 96 && ok_end; total += 16) {
+		for (size_t v = 0; 25 + 1 + v + 6 < total; v++) {
+			size_t name = total - 25 - v - 6;
+
+			n = (size_t)snprintf(h, sizeof(h), "GET / HTTP/1.1\r\n"
+			    "Host: h\r\n");
+			memset(h + n, 'x', name);
+			n += name;
+			n += (size_t)snprintf(h + n, sizeof(h) - n,
+			    ":%*s\r\n\r\n", (int)v + 1, "v");
+			if (n != total || !agrees(HTTP1_REQUEST, h, n,
+			    "begin;req GET/1 h=2;end;", detail, sizeof(detail))) {
+				ok_end = 0;
+				printf("  %zu bytes, want %zu: %s\n", n, total,
+				    detail);
+				break;
+			}
+		}
+	}
+	check(ok_end, "heads that end at a 16-byte boundary", "");
+}
+
 /* A first request line that fails, stray bytes before one, HTTP/2, and
  * HTTP (or not) inside a CONNECT tunnel. */
 static void
@@ -873,6 +987,7 @@ main(void)
 	test_helpers();
 	test_fields();
 	test_scan();
+	test_fast_names();
 	test_body_bytes();
 	printf("test_http1: %d passed, %d failed\n", checks - failures, failures);
 	return failures == 0 ? 0 : 1;
