@@ -173,18 +173,20 @@ find_lf(const char *p, const char *s, const char *end)
 }
 
 #ifdef __SSE2__
-/* Bit i set when byte i of q is a letter or '-': what nearly every field
- * name is made of, all of it tchar. Bit 0x20 folds a letter to lowercase,
- * and 'a'..'z' moved to the bottom of the signed bytes is one compare. */
+/* Bit i set when byte i of q is not a letter nor '-' (all the bytes of
+ * nearly every field name, all of them tchar), and bit 16: the first set
+ * bit ends what a name may begin with. Bit 0x20 folds a letter to
+ * lowercase; less 'a', letters are 0 to 25, and a saturating add of
+ * 128 - 26 sets the top bit of every other byte. */
 static unsigned
-name16(__m128i q)
+odd16(__m128i q)
 {
-	__m128i l = _mm_add_epi8(_mm_or_si128(q, _mm_set1_epi8(0x20)),
-	    _mm_set1_epi8((char)(0x80 - 'a')));
+	__m128i l = _mm_adds_epu8(_mm_sub_epi8(_mm_or_si128(q,
+	    _mm_set1_epi8(0x20)), _mm_set1_epi8('a')),
+	    _mm_set1_epi8(128 - 26));
 
-	l = _mm_cmplt_epi8(l, _mm_set1_epi8((char)(0x80 + 26)));
-	return (unsigned)_mm_movemask_epi8(_mm_or_si128(l,
-	    _mm_cmpeq_epi8(q, _mm_set1_epi8('-'))));
+	return (unsigned)_mm_movemask_epi8(_mm_andnot_si128(
+	    _mm_cmpeq_epi8(q, _mm_set1_epi8('-')), l)) | 1u << 16;
 }
 #endif
 
@@ -207,7 +209,7 @@ line_at(const char *p, const char *s, const char *end, size_t *name)
 
 	if (end - p >= 16) {
 		q = _mm_loadu_si128((const __m128i *)(const void *)p);
-		*name = (size_t)__builtin_ctz(~name16(q));
+		*name = (size_t)__builtin_ctz(odd16(q));
 		m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(q, lf));
 		if (end - p < 32)
 			return m != 0 ? p + __builtin_ctz(m) :
@@ -221,7 +223,7 @@ line_at(const char *p, const char *s, const char *end, size_t *name)
 		m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(q, lf)) >> k;
 		if (m == 0)
 			return NULL;
-		*name = (size_t)__builtin_ctz(~(name16(q) >> k));
+		*name = (size_t)__builtin_ctz(odd16(q) >> k);
 		return p + __builtin_ctz(m);
 	}
 #endif
