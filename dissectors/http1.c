@@ -190,15 +190,15 @@ odd16(__m128i q)
 }
 #endif
 
-/* find_lf() for a field line at p, and in *name how many of its first
- * bytes (at most 16) are letters or '-': a name of those alone is
- * checked by one look at the byte after it. Most lines end within the 32
- * bytes read first, the first 16 of which give *name too; when fewer than
- * 16 are left, the last 16 of [s, end) are read (as find_lf() reads them),
- * the bytes before p shifted out. *name stops at the LF, a byte of
- * neither kind, when the LF is there; when it is not (NULL) *name may
- * count bytes past end. Without 16 bytes to read, *name is 0 and the
- * caller's tchar scan does it all. */
+/* find_lf() for a line at p, and in *name how many of its first bytes
+ * (at most 16) are letters or '-': a field name or a method of those alone
+ * is checked by one look at the byte after it. Most lines end within the
+ * 48 bytes read first, the first 16 of which give *name too. When fewer
+ * are left, reads end at end, the bytes already searched shifted out, as
+ * in find_lf(); when fewer than 16 are left, the last 16 of [s, end) are
+ * read. *name stops at the LF, a byte of neither kind, when the LF is
+ * there; when it is not (NULL) *name may count bytes past end. Without 16
+ * bytes to read, *name is 0 and the caller's scan does it all. */
 static const char *
 line_at(const char *p, const char *s, const char *end, size_t *name)
 {
@@ -211,11 +211,18 @@ line_at(const char *p, const char *s, const char *end, size_t *name)
 		q = _mm_loadu_si128((const __m128i *)(const void *)p);
 		*name = (size_t)__builtin_ctz(odd16(q));
 		m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(q, lf));
-		if (end - p < 32)
-			return m != 0 ? p + __builtin_ctz(m) :
-			    find_lf(p + 16, s, end);
+		if (end - p < 32) {     /* the rest: the last 16 bytes */
+			m |= mask16(end - 16, lf) >> (32 - (end - p)) << 16;
+			return m != 0 ? p + __builtin_ctz(m) : NULL;
+		}
 		m |= mask16(p + 16, lf) << 16;
-		return m != 0 ? p + __builtin_ctz(m) : find_lf(p + 32, s, end);
+		if (m != 0)
+			return p + __builtin_ctz(m);
+		if (end - p < 48)
+			return find_lf(p + 32, s, end);
+		if ((m = mask16(p + 32, lf)) != 0)
+			return p + 32 + __builtin_ctz(m);
+		return find_lf(p + 48, s, end);
 	}
 	if (end - s >= 16) {
 		k = 16 - (unsigned)(end - p);   /* bytes before p: 1 to 16 */
