@@ -495,8 +495,9 @@ scan_headers(const char *s, size_t len, struct http1_message *m,
 	for (;; at = lf + 1) {
 		/* the empty line that ends the head, most often at the end
 		 * of the bytes: no search */
-		if (at < end && (unsigned char)*at <= '\r' && (*at == '\n' ||
-		    (*at == '\r' && end - at >= 2 && at[1] == '\n'))) {
+		if (__builtin_expect(at < end && (unsigned char)*at <= '\r', 0) &&
+		    (*at == '\n' || (*at == '\r' && end - at >= 2 &&
+		    at[1] == '\n'))) {
 			m->num_headers = count;
 			return (size_t)(at + (*at == '\r') + 1 - s);
 		}
@@ -582,24 +583,13 @@ http1_list_has(const char *v, size_t len, const char *tok)
 }
 
 /* RFC 9110 8.6: 1*DIGIT, or a list of identical values. */
-static int
-parse_content_length(const char *v, size_t len, uint64_t *out)
+static __attribute__((noinline)) int
+content_length_list(const char *v, size_t len, uint64_t *out)
 {
 	uint64_t first = 0;
 	int have = 0;
 	size_t i = 0;
 
-	if (len > 0 && len <= 19) {     /* the usual value: digits alone,
-					 * too few to overflow */
-		for (; i < len && is_digit((unsigned char)v[i]); i++)
-			first = first * 10 + (uint64_t)(v[i] - '0');
-		if (i == len) {
-			*out = first;
-			return 0;
-		}
-		first = 0;
-		i = 0;
-	}
 	while (i < len) {
 		uint64_t n = 0;
 		size_t digits = 0;
@@ -626,6 +616,26 @@ parse_content_length(const char *v, size_t len, uint64_t *out)
 	if (!have)
 		return -1;
 	*out = first;
+	return 0;
+}
+
+/* content_length_list(), inline for the usual value: 1 to 19 digits
+ * alone, too few to overflow. */
+static inline __attribute__((always_inline)) int
+parse_content_length(const char *v, size_t len, uint64_t *out)
+{
+	uint64_t n = 0;
+
+	if (len - 1 >= 19)
+		return content_length_list(v, len, out);
+	for (size_t i = 0; i < len; i++) {
+		unsigned d = (unsigned)(unsigned char)v[i] - '0';
+
+		if (d > 9)
+			return content_length_list(v, len, out);
+		n = n * 10 + d;
+	}
+	*out = n;
 	return 0;
 }
 
