@@ -199,7 +199,7 @@ odd16(__m128i q)
  * read. *name stops at the LF, a byte of neither kind, when the LF is
  * there; when it is not (NULL) *name may count bytes past end. Without 16
  * bytes to read, *name is 0 and the caller's scan does it all. */
-static const char *
+static inline __attribute__((always_inline)) const char *
 line_at(const char *p, const char *s, const char *end, size_t *name)
 {
 #ifdef __SSE2__
@@ -448,7 +448,7 @@ name_is(const char *a, const char *b, size_t n)
  * length and the first letter, then one comparison. Most names are none
  * of them, and most of those land on an empty slot (its length 0) or
  * differ in length or first letter: they cost no comparison. */
-static int
+static inline __attribute__((always_inline)) int
 field_of(const char *name, size_t len)
 {
 	static const struct {
@@ -484,7 +484,7 @@ field_of(const char *name, size_t len)
  * letters and '-' its name begins with; a name of only those is then
  * checked by the one byte after it, any other by a tchar scan from there.
  * Only a known field's value is needed: only its whitespace is trimmed. */
-static size_t
+static inline __attribute__((always_inline)) size_t
 scan_headers(const char *s, size_t len, struct http1_message *m,
     unsigned *bad)
 {
@@ -542,6 +542,14 @@ scan_headers(const char *s, size_t len, struct http1_message *m,
 			at, i, v, (size_t)(eol - v)
 		};
 	}
+}
+
+/* scan_headers() for a head seen whole only now, out of line: the head
+ * that comes whole keeps the inline one to itself. */
+static __attribute__((noinline)) size_t
+scan_split(const char *s, size_t len, struct http1_message *m, unsigned *bad)
+{
+	return scan_headers(s, len, m, bad);
 }
 
 const struct http1_header *
@@ -895,7 +903,7 @@ feed_head(struct http1_parser *p, const char *buf, size_t len)
 			fail(p, HTTP1_ERR_START_LINE);  /* they were not */
 			return pos;
 		}
-		scan_headers(b + first, end - first, m, &bad);
+		scan_split(b + first, end - first, m, &bad);
 	}
 	m->head_len = end;
 	/* reported once the head is whole, so never twice for one head */
