@@ -427,7 +427,7 @@ fold_eq32(const char *a, const char *b)
 /* Is the n-byte field name a (n >= 4) the lowercase name b, ignoring
  * case? Compared a word at a time, the last word overlapping the one
  * before: nothing is read outside the n bytes of either. */
-static int
+static inline __attribute__((always_inline)) int
 name_is(const char *a, const char *b, size_t n)
 {
 	size_t i;
