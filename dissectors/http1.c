@@ -191,8 +191,9 @@ odd16(__m128i q)
 #endif
 
 /* find_lf() for a line at p, and in *name how many of its first bytes
- * (at most 16) are letters or '-': a field name or a method of those alone
- * is checked by one look at the byte after it. Most lines end within the
+ * (at most 16) are letters or '-': a field name of those alone is checked
+ * by one look at the byte after it (a start line's search ignores *name,
+ * and, inline, does not compute it). Most lines end within the
  * 48 bytes read first, the first 16 of which give *name too. When fewer
  * are left, reads end at end, the bytes already searched shifted out, as
  * in find_lf(); when fewer than 16 are left, the last 16 of [s, end) are
@@ -343,15 +344,16 @@ parse_start_line(enum http1_kind kind, const char *s, size_t n,
 }
 
 /* The usual case, a head that comes whole: a start line complete and
- * valid at buf, found in one search (the first, so *scanned is 0). On 0,
- * m holds it and *next is the offset after it; on -1, begins_message()
- * must judge. */
+ * valid at buf, found in one search (the first, so *scanned is 0; inline,
+ * as lines in a head are short). On 0, m holds it and *next is the offset
+ * after it; on -1, begins_message() must judge. */
 static int
 start_line_whole(enum http1_kind kind, const char *buf, size_t len,
     struct http1_message *m, size_t *next)
 {
 	size_t upto = len < HTTP1_MAX_START + 2 ? len : HTTP1_MAX_START + 2, n;
-	const char *lf = memchr(buf, '\n', upto);
+	size_t unused;
+	const char *lf = line_at(buf, buf, buf + upto, &unused);
 
 	if (lf == NULL)
 		return -1;
