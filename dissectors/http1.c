@@ -155,16 +155,16 @@ find_lf(const char *p, const char *s, const char *end)
 	for (; end - p >= 32; p += 32) {
 		m = mask16(p, lf) | (uint32_t)mask16(p + 16, lf) << 16;
 		if (m != 0)
-			return p + __builtin_ctz(m);
+			return p + (unsigned)__builtin_ctz(m);
 	}
 	if (end - s >= 16 && p < end) {
 		if (end - p > 16) {
 			if ((m = mask16(p, lf)) != 0)
-				return p + __builtin_ctz(m);
+				return p + (unsigned)__builtin_ctz(m);
 			p += 16;
 		}
 		m = mask16(end - 16, lf) >> (16 - (end - p));
-		return m != 0 ? p + __builtin_ctz(m) : NULL;
+		return m != 0 ? p + (unsigned)__builtin_ctz(m) : NULL;
 	}
 #else
 	(void)s;
@@ -210,19 +210,19 @@ line_at(const char *p, const char *s, const char *end, size_t *name)
 
 	if (end - p >= 16) {
 		q = _mm_loadu_si128((const __m128i *)(const void *)p);
-		*name = (size_t)__builtin_ctz(odd16(q));
+		*name = (unsigned)__builtin_ctz(odd16(q));
 		m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(q, lf));
 		if (end - p < 32) {     /* the rest: the last 16 bytes */
 			m |= mask16(end - 16, lf) >> (32 - (end - p)) << 16;
-			return m != 0 ? p + __builtin_ctz(m) : NULL;
+			return m != 0 ? p + (unsigned)__builtin_ctz(m) : NULL;
 		}
 		m |= mask16(p + 16, lf) << 16;
 		if (m != 0)
-			return p + __builtin_ctz(m);
+			return p + (unsigned)__builtin_ctz(m);
 		if (end - p < 48)
 			return find_lf(p + 32, s, end);
 		if ((m = mask16(p + 32, lf)) != 0)
-			return p + 32 + __builtin_ctz(m);
+			return p + 32 + (unsigned)__builtin_ctz(m);
 		return find_lf(p + 48, s, end);
 	}
 	if (end - s >= 16) {
@@ -231,8 +231,8 @@ line_at(const char *p, const char *s, const char *end, size_t *name)
 		m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(q, lf)) >> k;
 		if (m == 0)
 			return NULL;
-		*name = (size_t)__builtin_ctz(odd16(q) >> k);
-		return p + __builtin_ctz(m);
+		*name = (unsigned)__builtin_ctz(odd16(q) >> k);
+		return p + (unsigned)__builtin_ctz(m);
 	}
 #endif
 	*name = 0;
@@ -446,35 +446,40 @@ name_is(const char *a, const char *b, size_t n)
  * letter c in field_of()'s table: the seven names fill seven slots. */
 #define FIELD_SLOT(len, c) (((len) + (c)) & 31)
 
+/* The fields of enum http1_field: name, first letter (a constant for
+ * FIELD_SLOT), field. */
+#define KNOWN_FIELDS(X) \
+	X("content-length", 'c', HTTP1_CONTENT_LENGTH) \
+	X("transfer-encoding", 't', HTTP1_TRANSFER_ENCODING) \
+	X("host", 'h', HTTP1_HOST) \
+	X("expect", 'e', HTTP1_EXPECT) \
+	X("upgrade", 'u', HTTP1_UPGRADE) \
+	X("link", 'l', HTTP1_LINK) \
+	X("user-agent", 'u', HTTP1_USER_AGENT)
+
 /* Which of enum http1_field a field name is, or -1: one slot, from the
  * length and the first letter, then one comparison. Most names are none
  * of them, and most of those land on an empty slot (its length 0) or
- * differ in length or first letter: they cost no comparison. */
+ * differ in length or first letter: they cost no comparison. The lengths
+ * are a table of their own, bytes, so that the usual test is one load. */
 static inline __attribute__((always_inline)) int
 field_of(const char *name, size_t len)
 {
+#define SLOT_LEN(s, c, f) [FIELD_SLOT(sizeof(s) - 1, c)] = sizeof(s) - 1,
+#define SLOT(s, c, f) [FIELD_SLOT(sizeof(s) - 1, c)] = {s, f},
+	static const unsigned char slot_len[32] = {KNOWN_FIELDS(SLOT_LEN)};
 	static const struct {
 		const char *name;
-		unsigned char len;
-		signed char f;
-	} slot[32] = {
-	/* c, the first letter, as a constant for the slot */
-#define FIELD(s, c, f) [FIELD_SLOT(sizeof(s) - 1, c)] = {s, sizeof(s) - 1, f}
-		FIELD("content-length", 'c', HTTP1_CONTENT_LENGTH),
-		FIELD("transfer-encoding", 't', HTTP1_TRANSFER_ENCODING),
-		FIELD("host", 'h', HTTP1_HOST),
-		FIELD("expect", 'e', HTTP1_EXPECT),
-		FIELD("upgrade", 'u', HTTP1_UPGRADE),
-		FIELD("link", 'l', HTTP1_LINK),
-		FIELD("user-agent", 'u', HTTP1_USER_AGENT),
-#undef FIELD
-	};
+		int f;
+	} slot[32] = {KNOWN_FIELDS(SLOT)};
+#undef SLOT_LEN
+#undef SLOT
 	/* bit 0x20 folds a letter to lowercase; a byte that is not a letter
 	 * becomes none of the first letters above */
 	unsigned char c = (unsigned char)(name[0] | 0x20);
 	size_t i = FIELD_SLOT(len, c);
 
-	if (slot[i].len != len || c != (unsigned char)slot[i].name[0])
+	if (slot_len[i] != len || c != (unsigned char)slot[i].name[0])
 		return -1;
 	return name_is(name, slot[i].name, len) ? slot[i].f : -1;
 }
