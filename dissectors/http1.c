@@ -1,9 +1,9 @@
 /* http1.c: HTTP/1.x message framing per RFC 9112, both directions.
  *
  * Every read of the caller's bytes goes through a bounded scan (memchr, an
- * index checked against len, find_lf()'s 16-byte reads, each within the
- * bytes given, or, within a line, a scan that the line's CR or LF stops).
- * Nothing here allocates.
+ * index checked against len, find_lf()'s and line_at()'s 16-byte reads,
+ * each within the bytes given, or, within a line, a scan that the line's
+ * CR or LF stops). Nothing here allocates.
  */
 #include <stddef.h>
 #include <string.h>
