@@ -496,8 +496,10 @@ scan_headers(const char *s, size_t len, struct http1_message *m,
     unsigned *bad)
 {
 	const char *at = s, *end = s + len, *lf, *eol, *v;
-	size_t count = 0, i;
+	size_t i;
 	int k;
+
+	m->num_headers = 0;
 
 	for (;; at = lf + 1) {
 		/* the empty line that ends the head, most often at the end
@@ -505,13 +507,10 @@ scan_headers(const char *s, size_t len, struct http1_message *m,
 		if (__builtin_expect(at < end && (unsigned char)*at <= '\r', 0) &&
 		    (*at == '\n' || (*at == '\r' && end - at >= 2 &&
 		    at[1] == '\n'))) {
-			m->num_headers = count;
 			return (size_t)(at + (*at == '\r') + 1 - s);
 		}
-		if ((lf = line_at(at, s, end, &i)) == NULL) {
-			m->num_headers = count;
+		if ((lf = line_at(at, s, end, &i)) == NULL)
 			return 0;
-		}
 		/* at[0..i) are tchar and lie before the LF, which is not at
 		 * at (the line is not empty). The CR or LF that ends the line
 		 * is neither tchar nor whitespace, so it stops these scans
@@ -532,7 +531,7 @@ scan_headers(const char *s, size_t len, struct http1_message *m,
 				*bad |= 1u << HTTP1_ERR_HEADER;
 			continue;
 		}
-		count++;
+		m->num_headers++;
 		k = field_of(at, i);
 		if (k < 0 || (m->have & (1u << k)))
 			continue;
