@@ -122,8 +122,19 @@ lower(unsigned char c)
 static int
 ieq(const char *a, const char *b, size_t len)
 {
-	/* bytes most often match as they are: fold only those that differ */
-	for (size_t i = 0; i < len; i++)
+	size_t i = 0;
+
+	/* bytes most often match as they are: 8 at a time while they do,
+	 * then fold only those that differ */
+	for (; i + 8 <= len; i += 8) {
+		uint64_t x, y;
+
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			break;
+	}
+	for (; i < len; i++)
 		if (a[i] != b[i] &&
 		    lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
 			return 0;
