@@ -479,30 +479,29 @@ drop_privileges(const char *user)
 static int64_t
 packet_clock(const struct timeval *tv)
 {
-	static const time_t max_sec = 253402300799;     /* 9999-12-31 */
+	static const uint64_t max_sec = 253402300799;   /* 9999-12-31 */
 	static struct {
 		int src;                /* cap.cur the clock was read for */
-		int set;
-		int64_t last;
-	} clock;
+		int64_t last;           /* INT64_MIN: none read there yet */
+	} clock = {-1, INT64_MIN};
 	int64_t ts;
 
-	if (!clock.set || clock.src != cap.cur) {
+	if (clock.src != cap.cur) {
 		clock.src = cap.cur;
-		clock.set = 0;
+		clock.last = INT64_MIN;
 	}
-	if (tv->tv_sec < 0 || tv->tv_sec > max_sec || tv->tv_usec < 0 ||
-	    tv->tv_usec >= USEC) {
+	/* negative fields are huge once unsigned */
+	if ((uint64_t)tv->tv_sec > max_sec ||
+	    (unsigned long)tv->tv_usec >= USEC) {
 		stats.bad_times++;
-		ts = clock.set ? clock.last : 0;
+		ts = clock.last != INT64_MIN ? clock.last : 0;
 	} else {
 		ts = (int64_t)tv->tv_sec * USEC + tv->tv_usec;
-		if (clock.set && ts < clock.last) {
+		if (ts < clock.last) {          /* never when none was read */
 			stats.time_backwards++;
 			ts = clock.last;
 		}
 	}
-	clock.set = 1;
 	clock.last = ts;
 	return ts;
 }

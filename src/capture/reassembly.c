@@ -108,12 +108,12 @@ struct nids_skbuff {
 	u_int seq, ack;
 };
 
+/* The time of the packet libnids handles, or handled last (as
+ * nids_last_pcap_header tells it: feed() sets both). */
 static int64_t
 packet_time(void)
 {
-	const struct timeval *tv = &nids_last_pcap_header->ts;
-
-	return (int64_t)tv->tv_sec * USEC + tv->tv_usec;
+	return now_ts;
 }
 
 /* Replaces libnids' syslog reporting: count, never print. */
@@ -755,9 +755,9 @@ reassembly_tick(int64_t now)
 		release_quiet(now);
 }
 
-/* One packet into libnids. */
-static void
-feed_libnids(const uint8_t *ip, size_t caplen, int64_t ts)
+/* One packet into libnids; whole: it is no fragment. */
+static inline void
+feed(const uint8_t *ip, size_t caplen, int64_t ts, int is_whole)
 {
 	struct pcap_pkthdr *h = &last_header;
 
@@ -766,7 +766,7 @@ feed_libnids(const uint8_t *ip, size_t caplen, int64_t ts)
 	h->caplen = (bpf_u_int32)caplen;
 	h->len = (bpf_u_int32)caplen;
 	now_ts = ts;
-	whole = ((ip[6] & 0x3f) | ip[7]) == 0;
+	whole = is_whole;
 	segment = ip;   /* for a fragment, on_ip() sets the datagram */
 	/* libnids reads the packet in place and keeps no pointer into it */
 	table_changed();
@@ -776,6 +776,12 @@ feed_libnids(const uint8_t *ip, size_t caplen, int64_t ts)
 		release_buffers();
 	if (ts >= quiet_due)
 		release_quiet(ts);
+}
+
+static void
+feed_libnids(const uint8_t *ip, size_t caplen, int64_t ts)
+{
+	feed(ip, caplen, ts, ((ip[6] & 0x3f) | ip[7]) == 0);
 }
 
 /* The TCP flags of a whole (unfragmented) segment, or 0. */
@@ -828,6 +834,15 @@ reassembly_ipv4(const uint8_t *ip, size_t caplen, int64_t ts)
 	rst_sender = -1;
 	if (flags & TH_FIN)
 		note_fin(fin, ip);
+	return events != before;
+}
+
+int
+reassembly_segment(const uint8_t *ip, size_t caplen, int64_t ts)
+{
+	unsigned before = events;
+
+	feed(ip, caplen, ts, 1);
 	return events != before;
 }
 
