@@ -573,6 +573,31 @@ reopen_log(void)
 		    "before\n", err);
 }
 
+/* Before a frame's deadlines, what options off on most runs ask: --log
+ * reopened after SIGHUP, --junit told of a new file, the live view's
+ * pace. Out of on_frame() so that the plain frame's path stays short. */
+static void __attribute__((noinline))
+frame_options(int64_t ts)
+{
+	if (files_out.reopen)
+		reopen_log();
+	/* a violation belongs to the file being read when it is raised */
+	if (files_out.junit != NULL && cap.cur != files_out.source) {
+		files_out.source = cap.cur;
+		junit_source(files_out.junit, cap.cur);
+	}
+	if (tui)
+		pace(ts);
+}
+
+/* --write-violations keeps the frame (out of line, as above). */
+static void __attribute__((noinline))
+frame_evidence(int dlt, const struct pcap_pkthdr *h, const uint8_t *bytes,
+    int64_t ts)
+{
+	evidence_packet(evidence, dlt, h, bytes, ts);
+}
+
 /* One captured frame through decap and the front end into reassembly. */
 static void
 on_frame(void *ctx, int dlt, const struct pcap_pkthdr *h,
@@ -584,15 +609,8 @@ on_frame(void *ctx, int dlt, const struct pcap_pkthdr *h,
 	enum decap_skip why;
 
 	(void)ctx;
-	if (files_out.reopen)
-		reopen_log();
-	/* a violation belongs to the file being read when it is raised */
-	if (files_out.junit != NULL && cap.cur != files_out.source) {
-		files_out.source = cap.cur;
-		junit_source(files_out.junit, cap.cur);
-	}
-	if (tui)
-		pace(ts);
+	if (files_out.reopen || files_out.junit != NULL || tui)
+		frame_options(ts);
 	timers_run(&analysis.timers, ts);       /* deadlines before this packet */
 	if (stats.packets++ == 0 || ts < stats.first_ts)
 		stats.first_ts = ts;
@@ -602,7 +620,7 @@ on_frame(void *ctx, int dlt, const struct pcap_pkthdr *h,
 	if (h->caplen < h->len)
 		stats.snaplen_cut++;
 	if (evidence != NULL)
-		evidence_packet(evidence, dlt, h, bytes, ts);
+		frame_evidence(dlt, h, bytes, ts);
 	switch (decap(dlt, bytes, h->caplen, &ip, &len, &why)) {
 	case DECAP_IPV4:
 		if (len >= 20 && ip[9] != 6) {
