@@ -11,8 +11,10 @@
 #include <netinet/tcp.h>         /* TCP_SYN_SENT, as libnids names states */
 #include <nids.h>
 
+#include "bytes.h"
 #include "exchange.h"
 #include "front.h"
+#include "hash.h"
 #include "reassembly.h"
 #include "tcpwatch.h"
 
@@ -312,6 +314,70 @@ table_changed(void)
 	table_gen++;
 }
 
+/* The 4-tuples (either direction) on which this code gave libnids a SYN
+ * without ACK or RST, the only segment from which it starts a stream
+ * (add_new_tcp()): bits of a table keyed at random. A clear bit proves
+ * that libnids follows nothing there, and spares stream_of() the two
+ * failing lookups (a mkhash() each) that a new connection's SYN-ACK
+ * would cost. Bits are never cleared, since libnids lets streams go
+ * without a word: as the table fills, stream_of() asks libnids more
+ * often, as it always did before. Never made (out of memory): ask. */
+#define SYN_BITS (1u << 20)     /* 128 KiB */
+static struct {
+	uint64_t *bits;
+	uint64_t seed;
+	int failed;             /* calloc failed: every lookup asks */
+} syns;
+
+/* The bit of the 4-tuple of ip (its IP header and TCP ports), the same
+ * for both directions. */
+static uint32_t
+syn_bit(const uint8_t *ip)
+{
+	const uint8_t *tcp = ip + (size_t)(ip[0] & 15) * 4;
+	uint64_t a = (uint64_t)be32(ip + 12) << 16 | be16(tcp);
+	uint64_t b = (uint64_t)be32(ip + 16) << 16 | be16(tcp + 2);
+	uint64_t k[2] = {a < b ? a : b, a < b ? b : a};
+
+	return hash_bytes(syns.seed, k, sizeof(k)) & (SYN_BITS - 1);
+}
+
+/* ip, a whole TCP segment (its header captured), is given to libnids:
+ * note a SYN that may start a stream. */
+static void
+note_syn(const uint8_t *ip)
+{
+	uint32_t bit;
+
+	if ((ip[(size_t)(ip[0] & 15) * 4 + 13] & (TH_SYN | TH_ACK | TH_RST)) !=
+	    TH_SYN || syns.failed)
+		return;
+	if (syns.bits == NULL) {
+		syns.seed = hash_seed();
+		syns.bits = calloc(SYN_BITS / 64, sizeof(*syns.bits));
+		if (syns.bits == NULL) {
+			syns.failed = 1;
+			return;
+		}
+	}
+	bit = syn_bit(ip);
+	syns.bits[bit / 64] |= 1ULL << (bit % 64);
+}
+
+/* Could libnids follow the 4-tuple of ip? 0 only when it cannot. */
+static int
+syn_seen(const uint8_t *ip)
+{
+	uint32_t bit;
+
+	if (syns.failed)
+		return 1;
+	if (syns.bits == NULL)
+		return 0;
+	bit = syn_bit(ip);
+	return (syns.bits[bit / 64] >> (bit % 64)) & 1;
+}
+
 static void stream_close(struct tcp_stream *, struct flow *,
     const size_t[2], enum exchange_end);
 
@@ -496,6 +562,8 @@ on_ip(struct ip *iph, int skblen)
 	segment = ip;   /* put together */
 	if (!front_tcp_ok(analysis->st, ip, (size_t)(ip[2] << 8 | ip[3])))
 		ip[9] = 255;    /* IANA: reserved */
+	else if (ip[9] == IPPROTO_TCP)
+		note_syn(ip);   /* its TCP header is whole */
 }
 
 int
@@ -554,21 +622,15 @@ reverse(struct tuple4 *t)
 	t->daddr = addr;
 }
 
-/* The stream of the packet's 4-tuple, in either direction, or NULL.
- * The packet has its IP header and TCP ports captured. */
+/* libnids' stream of the packet's 4-tuple, in either direction, or
+ * NULL: two lookups at most, each hashing the 4-tuple (mkhash()). */
 static struct tcp_stream *
-stream_of(const uint8_t *ip)
+nids_stream_of(const uint8_t *ip)
 {
 	size_t ihl = (size_t)(ip[0] & 15) * 4;
 	struct tuple4 t;
 	struct tcp_stream *a;
-	uint8_t key[12];
 
-	memcpy(key, ip + 12, 8);
-	memcpy(key + 8, ip + ihl, 4);
-	if (last_lookup.gen == table_gen &&
-	    memcmp(last_lookup.key, key, sizeof(key)) == 0)
-		return last_lookup.a;
 	memcpy(&t.saddr, ip + 12, 4);
 	memcpy(&t.daddr, ip + 16, 4);
 	t.source = (u_short)(ip[ihl] << 8 | ip[ihl + 1]);
@@ -582,6 +644,26 @@ stream_of(const uint8_t *ip)
 		reverse(&t);
 		a = nids_find_tcp_stream(&t);
 	}
+	return a;
+}
+
+/* The stream of the packet's 4-tuple, in either direction, or NULL.
+ * The packet has its IP header and TCP ports captured. libnids is asked
+ * only when a SYN was given to it there (syn_seen()), and once while its
+ * table stays the same (last_lookup). */
+static struct tcp_stream *
+stream_of(const uint8_t *ip)
+{
+	size_t ihl = (size_t)(ip[0] & 15) * 4;
+	struct tcp_stream *a;
+	uint8_t key[12];
+
+	memcpy(key, ip + 12, 8);
+	memcpy(key + 8, ip + ihl, 4);
+	if (last_lookup.gen == table_gen &&
+	    memcmp(last_lookup.key, key, sizeof(key)) == 0)
+		return last_lookup.a;
+	a = syn_seen(ip) ? nids_stream_of(ip) : NULL;
 	last_lookup.gen = table_gen;
 	memcpy(last_lookup.key, key, sizeof(key));
 	last_lookup.a = a;
@@ -778,10 +860,17 @@ feed(const uint8_t *ip, size_t caplen, int64_t ts, int is_whole)
 		release_quiet(ts);
 }
 
+/* Any packet into libnids. A fragment's SYN is noted by on_ip(), once
+ * libnids has put the datagram together. */
 static void
 feed_libnids(const uint8_t *ip, size_t caplen, int64_t ts)
 {
-	feed(ip, caplen, ts, ((ip[6] & 0x3f) | ip[7]) == 0);
+	size_t ihl = (size_t)(ip[0] & 15) * 4;
+	int is_whole = ((ip[6] & 0x3f) | ip[7]) == 0;
+
+	if (is_whole && ip[9] == IPPROTO_TCP && ihl >= 20 && caplen >= ihl + 14)
+		note_syn(ip);
+	feed(ip, caplen, ts, is_whole);
 }
 
 /* The TCP flags of a whole (unfragmented) segment, or 0. */
