@@ -58,4 +58,19 @@ hash_bytes(uint64_t seed, const void *p, size_t n)
 	return (uint32_t)h;
 }
 
+/* Two words built in registers (a 4-tuple packed as two endpoints),
+ * mixed as hash_bytes() mixes its words, 64 bits at a time. */
+static inline uint32_t
+hash_pair(uint64_t seed, uint64_t a, uint64_t b)
+{
+	uint64_t h = (seed ^ a) * 0x9e3779b97f4a7c15ULL;
+
+	h ^= h >> 32;
+	h = (h ^ b) * 0x9e3779b97f4a7c15ULL;
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 32;
+	return (uint32_t)h;
+}
+
 #endif

@@ -317,11 +317,11 @@ table_changed(void)
 /* The 4-tuples (either direction) on which this code gave libnids a SYN
  * without ACK or RST, the only segment from which it starts a stream
  * (add_new_tcp()): bits of a table keyed at random. A clear bit proves
- * that libnids follows nothing there, and spares stream_of() the two
- * failing lookups (a mkhash() each) that a new connection's SYN-ACK
- * would cost. Bits are never cleared, since libnids lets streams go
- * without a word: as the table fills, stream_of() asks libnids more
- * often, as it always did before. Never made (out of memory): ask. */
+ * that libnids follows nothing there, and spares reassembly_follows()
+ * the two failing lookups (a mkhash() each) that a new connection's
+ * SYN-ACK would cost. Bits are never cleared, since libnids lets streams
+ * go without a word: as the table fills, libnids is asked more often, as
+ * it always was before. Never made (out of memory): ask. */
 #define SYN_BITS (1u << 20)     /* 128 KiB */
 static struct {
 	uint64_t *bits;
@@ -337,9 +337,9 @@ syn_bit(const uint8_t *ip)
 	const uint8_t *tcp = ip + (size_t)(ip[0] & 15) * 4;
 	uint64_t a = (uint64_t)be32(ip + 12) << 16 | be16(tcp);
 	uint64_t b = (uint64_t)be32(ip + 16) << 16 | be16(tcp + 2);
-	uint64_t k[2] = {a < b ? a : b, a < b ? b : a};
 
-	return hash_bytes(syns.seed, k, sizeof(k)) & (SYN_BITS - 1);
+	return hash_pair(syns.seed, a < b ? a : b, a < b ? b : a) &
+	    (SYN_BITS - 1);
 }
 
 /* ip, a whole TCP segment (its header captured), is given to libnids:
@@ -649,8 +649,7 @@ nids_stream_of(const uint8_t *ip)
 
 /* The stream of the packet's 4-tuple, in either direction, or NULL.
  * The packet has its IP header and TCP ports captured. libnids is asked
- * only when a SYN was given to it there (syn_seen()), and once while its
- * table stays the same (last_lookup). */
+ * once while its table stays the same (last_lookup). */
 static struct tcp_stream *
 stream_of(const uint8_t *ip)
 {
@@ -663,7 +662,7 @@ stream_of(const uint8_t *ip)
 	if (last_lookup.gen == table_gen &&
 	    memcmp(last_lookup.key, key, sizeof(key)) == 0)
 		return last_lookup.a;
-	a = syn_seen(ip) ? nids_stream_of(ip) : NULL;
+	a = nids_stream_of(ip);
 	last_lookup.gen = table_gen;
 	memcpy(last_lookup.key, key, sizeof(key));
 	last_lookup.a = a;
@@ -699,10 +698,13 @@ mark_cut(const uint8_t *ip, size_t caplen)
 	return 1;
 }
 
+/* Asked of a SYN-ACK's held SYN and of data libnids did not take, that
+ * is, mostly where libnids follows nothing: syn_seen() spares its
+ * lookups then. */
 int
 reassembly_follows(const uint8_t *ip, uint32_t *client_next)
 {
-	struct tcp_stream *a = stream_of(ip);
+	struct tcp_stream *a = syn_seen(ip) ? stream_of(ip) : NULL;
 
 	if (a != NULL && client_next != NULL)
 		*client_next = a->client.seq;
