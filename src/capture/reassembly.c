@@ -83,6 +83,7 @@ static int rst_sender = -1;     /* the packet given to libnids is an RST
 static unsigned events;         /* calls of on_tcp(), for reassembly_ipv4() */
 static int whole;               /* the packet given to libnids is no
 				 * fragment: front.c vetted its TCP header */
+static int on_ip_registered;    /* a fragment came: on_ip() is called */
 
 /* Gaps found while libnids called us, filled once it returns. */
 #define FILLS_MAX 2
@@ -550,7 +551,8 @@ on_tcp(struct tcp_stream *a, void **param)
 
 /* After libnids put fragments together: vet the TCP header as front.c
  * does for whole packets. libnids calls us before its own TCP code, and
- * passes over a datagram whose protocol is not one it knows. */
+ * passes over a datagram whose protocol is not one it knows. Registered
+ * with the first fragment (feed()): whole packets need nothing of it. */
 static void
 on_ip(struct ip *iph, int skblen)
 {
@@ -604,7 +606,7 @@ reassembly_init(struct analysis *an, const uint8_t *port_map,
 	}
 	/* offloaded checksums would otherwise drop a whole direction */
 	nids_register_chksum_ctl(&no_checksums, 1);
-	nids_register_ip(on_ip);
+	on_ip_registered = 0;
 	nids_register_tcp(on_tcp);
 	return 0;
 }
@@ -851,6 +853,10 @@ feed(const uint8_t *ip, size_t caplen, int64_t ts, int is_whole)
 	h->len = (bpf_u_int32)caplen;
 	now_ts = ts;
 	whole = is_whole;
+	if (!is_whole && !on_ip_registered) {
+		nids_register_ip(on_ip);        /* before libnids' own */
+		on_ip_registered = 1;
+	}
 	segment = ip;   /* for a fragment, on_ip() sets the datagram */
 	/* libnids reads the packet in place and keeps no pointer into it */
 	table_changed();
@@ -937,8 +943,8 @@ reassembly_segment(const uint8_t *ip, size_t caplen, int64_t ts)
 	return events != before;
 }
 
-void
-reassembly_fill_gaps(void)
+static void __attribute__((noinline))
+fill_gaps(void)
 {
 	static uint8_t seg[40 + GAP_MAX];
 
@@ -972,6 +978,13 @@ reassembly_fill_gaps(void)
 }
 
 void
+reassembly_fill_gaps(void)
+{
+	if (nfills > 0)
+		fill_gaps();
+}
+
+void
 reassembly_finish(void)
 {
 	if (raw_handle == NULL)
@@ -984,7 +997,9 @@ reassembly_finish(void)
 		let_go(flows.oldest, END_CAPTURE_ENDED);
 	/* nids_exit() frees only the first IP callback's record, which
 	 * is ours, registered last: take it out first */
-	nids_unregister_ip(on_ip);
+	if (on_ip_registered)
+		nids_unregister_ip(on_ip);
+	on_ip_registered = 0;
 	nids_exit();            /* NIDS_EXITING for every open stream */
 	table_changed();
 	quiet_n = 0;            /* their streams are gone */
