@@ -94,14 +94,16 @@ front_tcp_ok(struct stats *st, const uint8_t *ip, size_t len)
 
 /* --- packets made for libnids --- */
 
+/* The ones' complement sum of 32-bit words folds to that of its 16-bit
+ * halves (RFC 1071 2 (B)); ihl is a multiple of 4. */
 void
 front_ip_checksum(uint8_t *ip, size_t ihl)
 {
-	uint32_t sum = 0;
+	uint64_t sum = 0;
 
 	ip[10] = ip[11] = 0;
-	for (size_t i = 0; i < ihl; i += 2)
-		sum += be16(ip + i);
+	for (size_t i = 0; i < ihl; i += 4)
+		sum += be32(ip + i);
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	sum = ~sum & 0xffff;
@@ -315,9 +317,10 @@ held_new(struct stats *st, struct held **p, const uint8_t key[12])
 	return h;
 }
 
-/* Does the TCP header carry option kind? */
+/* Does the TCP header carry a signature option, TCP-MD5 (kind 19, RFC
+ * 2385) or TCP-AO (kind 29, RFC 5925)? One walk for both. */
 static int
-has_option(const uint8_t *tcp, int kind)
+is_signed_segment(const uint8_t *tcp)
 {
 	size_t len = (size_t)(tcp[12] >> 4) * 4, i = 20;
 
@@ -328,7 +331,7 @@ has_option(const uint8_t *tcp, int kind)
 			i++;
 			continue;
 		}
-		if (tcp[i] == kind)
+		if (tcp[i] == 19 || tcp[i] == 29)
 			return 1;
 		if (i + 1 >= len || tcp[i + 1] < 2)
 			return 0;
@@ -427,7 +430,7 @@ release_syn(struct analysis *an, const uint8_t *ip, int64_t ts)
 			an->st->tuples_reused++;
 		reassembly_end(h->packet);
 	}
-	if (has_option(h->packet + ihl, 19) || has_option(h->packet + ihl, 29))
+	if (is_signed_segment(h->packet + ihl))
 		mark_signed(key);
 	reassembly_ipv4(h->packet, h->len, h->ts);
 	if (!tfo) {
@@ -576,7 +579,7 @@ ignored_end(struct stats *st, const uint8_t *p, unsigned flags)
 	const uint8_t *tcp = p + (size_t)(p[0] & 15) * 4;
 	uint8_t key[12];
 
-	if ((flags & TH_RST) && (has_option(tcp, 19) || has_option(tcp, 29))) {
+	if ((flags & TH_RST) && is_signed_segment(tcp)) {
 		client_key(key, p, reassembly_from_client(p));
 		if (!is_signed(key)) {
 			st->signed_ignored++;
