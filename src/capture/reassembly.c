@@ -15,6 +15,7 @@
 #include "exchange.h"
 #include "front.h"
 #include "hash.h"
+#include "pool.h"
 #include "reassembly.h"
 #include "tcpwatch.h"
 
@@ -379,6 +380,121 @@ syn_seen(const uint8_t *ip)
 	return (syns.bits[bit / 64] >> (bit % 64)) & 1;
 }
 
+/* The streams that carry a flow of ours, by 4-tuple (either direction),
+ * so that stream_of() finds them without libnids' lookup (a mkhash() per
+ * direction tried): the FINs and RSTs of every connection ask. An entry
+ * lives from stream_open() to stream_close(), and libnids frees no
+ * stream that carries a flow without calling on_tcp() first (its timeout
+ * for reused 4-tuples is off: reassembly_init()), nor do we (let_go(),
+ * reassembly_end()). Any other stream is libnids' to find. */
+#define OURS_BUCKETS 65536      /* power of two */
+struct ours {
+	struct ours *next;
+	uint64_t lo, hi;        /* the endpoints, address and port, lower
+				 * first */
+	struct tcp_stream *a;
+};
+static struct pool ours_pool = POOL(struct ours, 1024, 0);
+static struct {
+	struct ours **bucket;   /* NULL: none made yet, or out of memory */
+	uint64_t seed;
+} ours;
+
+static struct ours **
+ours_find(uint64_t lo, uint64_t hi)
+{
+	struct ours **p = &ours.bucket[hash_pair(ours.seed, lo, hi) &
+	    (OURS_BUCKETS - 1)];
+
+	while (*p != NULL && ((*p)->lo != lo || (*p)->hi != hi))
+		p = &(*p)->next;
+	return p;
+}
+
+/* The endpoints of a libnids 4-tuple, as ours_of() packs a packet's. */
+static void
+ours_key(const struct tcp_stream *a, uint64_t *lo, uint64_t *hi)
+{
+	uint64_t c = (uint64_t)be32((const uint8_t *)&a->addr.saddr) << 16 |
+	    a->addr.source;
+	uint64_t s = (uint64_t)be32((const uint8_t *)&a->addr.daddr) << 16 |
+	    a->addr.dest;
+
+	*lo = c < s ? c : s;
+	*hi = c < s ? s : c;
+}
+
+static void
+ours_add(struct tcp_stream *a)
+{
+	struct ours *o, **p;
+	uint64_t lo, hi;
+
+	if (ours.bucket == NULL) {
+		ours.bucket = calloc(OURS_BUCKETS, sizeof(*ours.bucket));
+		if (ours.bucket == NULL)
+			return;
+		ours.seed = hash_seed();
+	}
+	ours_key(a, &lo, &hi);
+	p = ours_find(lo, hi);
+	if (*p != NULL) {
+		(*p)->a = a;    /* libnids keeps one stream per 4-tuple */
+		return;
+	}
+	if ((o = pool_get(&ours_pool)) == NULL)
+		return;
+	*o = (struct ours){NULL, lo, hi, a};
+	*p = o;
+}
+
+static void
+ours_remove(const struct tcp_stream *a)
+{
+	struct ours *o, **p;
+	uint64_t lo, hi;
+
+	if (ours.bucket == NULL)
+		return;
+	ours_key(a, &lo, &hi);
+	p = ours_find(lo, hi);
+	if ((o = *p) == NULL || o->a != a)
+		return;
+	*p = o->next;
+	pool_put(&ours_pool, o);
+}
+
+/* The stream of ours on the packet's 4-tuple (its IP header and TCP
+ * ports captured), or NULL. */
+static struct tcp_stream *
+ours_of(const uint8_t *ip)
+{
+	const uint8_t *tcp = ip + (size_t)(ip[0] & 15) * 4;
+	uint64_t a = (uint64_t)be32(ip + 12) << 16 | be16(tcp);
+	uint64_t b = (uint64_t)be32(ip + 16) << 16 | be16(tcp + 2);
+	struct ours *o;
+
+	if (ours.bucket == NULL)
+		return NULL;
+	o = *ours_find(a < b ? a : b, a < b ? b : a);
+	return o != NULL ? o->a : NULL;
+}
+
+static void
+ours_free(void)
+{
+	for (size_t i = 0; ours.bucket != NULL && i < OURS_BUCKETS; i++)
+		while (ours.bucket[i] != NULL) {
+			struct ours *o = ours.bucket[i];
+
+			ours.bucket[i] = o->next;
+			free(o);
+		}
+	free(ours.bucket);
+	ours.bucket = NULL;
+	pool_drain(&ours_pool);
+}
+
 static void stream_close(struct tcp_stream *, struct flow *,
     const size_t[2], enum exchange_end);
 
@@ -444,6 +560,7 @@ stream_open(struct tcp_stream *a)
 	if (f == NULL)
 		return NULL;
 	flow_link(f)->conn = a;
+	ours_add(a);
 	flows.count++;
 	lru_touch(f, packet_time());
 	/* a->server.ack_seq: the highest ACK the server sent */
@@ -466,6 +583,7 @@ stream_close(struct tcp_stream *a, struct flow *f, const size_t unread[2],
 	flows.count--;
 	flow_close(f, unread, how, packet_time());
 	a->user = NULL;
+	ours_remove(a);
 	key_from(&k, &a->addr);
 	front_hold_key(&k, 0, packet_time());
 }
@@ -650,8 +768,9 @@ nids_stream_of(const uint8_t *ip)
 }
 
 /* The stream of the packet's 4-tuple, in either direction, or NULL.
- * The packet has its IP header and TCP ports captured. libnids is asked
- * once while its table stays the same (last_lookup). */
+ * The packet has its IP header and TCP ports captured. One of ours is
+ * found in our table; libnids is asked for any other, once while its
+ * table stays the same (last_lookup). */
 static struct tcp_stream *
 stream_of(const uint8_t *ip)
 {
@@ -664,7 +783,8 @@ stream_of(const uint8_t *ip)
 	if (last_lookup.gen == table_gen &&
 	    memcmp(last_lookup.key, key, sizeof(key)) == 0)
 		return last_lookup.a;
-	a = nids_stream_of(ip);
+	if ((a = ours_of(ip)) == NULL)
+		a = nids_stream_of(ip);
 	last_lookup.gen = table_gen;
 	memcpy(last_lookup.key, key, sizeof(key));
 	last_lookup.a = a;
@@ -1001,6 +1121,7 @@ reassembly_finish(void)
 		nids_unregister_ip(on_ip);
 	on_ip_registered = 0;
 	nids_exit();            /* NIDS_EXITING for every open stream */
+	ours_free();
 	table_changed();
 	quiet_n = 0;            /* their streams are gone */
 	quiet_due = INT64_MAX;
