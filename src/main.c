@@ -475,7 +475,8 @@ drop_privileges(const char *user)
  * longer than it was. Each file is a timeline of its own, so the next one
  * may begin earlier. A time past year 9999 or before 1970 (pcapng lets a
  * file say so) is impossible, and taken as the packet before's. Both are
- * counted. */
+ * counted. Sets stats.first_ts, which only a file's first packet can
+ * move. */
 static int64_t
 packet_clock(const struct timeval *tv)
 {
@@ -486,7 +487,9 @@ packet_clock(const struct timeval *tv)
 	} clock = {-1, INT64_MIN};
 	int64_t ts;
 
-	if (clock.src != cap.cur) {
+	int first = clock.src != cap.cur;       /* of its file */
+
+	if (first) {
 		clock.src = cap.cur;
 		clock.last = INT64_MIN;
 	}
@@ -503,6 +506,10 @@ packet_clock(const struct timeval *tv)
 		}
 	}
 	clock.last = ts;
+	/* never earlier than a file's first: the least of those is the
+	 * capture's first */
+	if (first && (stats.packets == 0 || ts < stats.first_ts))
+		stats.first_ts = ts;
 	return ts;
 }
 
@@ -590,6 +597,14 @@ frame_options(int64_t ts)
 		pace(ts);
 }
 
+/* The deadlines before a frame, when one has passed (out of line, as
+ * above). */
+static void __attribute__((noinline))
+frame_timers(int64_t ts)
+{
+	timers_run(&analysis.timers, ts);
+}
+
 /* --write-violations keeps the frame (out of line, as above). */
 static void __attribute__((noinline))
 frame_evidence(int dlt, const struct pcap_pkthdr *h, const uint8_t *bytes,
@@ -611,9 +626,9 @@ on_frame(void *ctx, int dlt, const struct pcap_pkthdr *h,
 	(void)ctx;
 	if (files_out.reopen || files_out.junit != NULL || tui)
 		frame_options(ts);
-	timers_run(&analysis.timers, ts);       /* deadlines before this packet */
-	if (stats.packets++ == 0 || ts < stats.first_ts)
-		stats.first_ts = ts;
+	if (timers_next(&analysis.timers) < ts)
+		frame_timers(ts);       /* deadlines before this packet */
+	stats.packets++;
 	if (ts > stats.last_ts)
 		stats.last_ts = ts;
 	stats.bytes += h->len;
