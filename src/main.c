@@ -613,6 +613,32 @@ frame_evidence(int dlt, const struct pcap_pkthdr *h, const uint8_t *bytes,
 	evidence_packet(evidence, dlt, h, bytes, ts);
 }
 
+/* What decap() found in a frame, when it is not IPv4 TCP (out of line,
+ * as above). */
+static void __attribute__((noinline))
+frame_other(enum decap_result r, const uint8_t *ip, size_t len,
+    enum decap_skip why, int64_t ts)
+{
+	switch (r) {
+	case DECAP_IPV4:
+		stats.other_ip++;
+		stats.undecoded[ip[9] == 17 ? DECAP_SKIP_UDP :
+		    DECAP_SKIP_IP_PROTO]++;
+		break;
+	case DECAP_IPV6:
+		front_ipv6(&analysis, watch, ip, len, ts);
+		break;
+	case DECAP_NOT_IP:
+		stats.not_ip++;
+		stats.undecoded[why]++;
+		break;
+	case DECAP_BAD:
+		stats.bad_link++;
+		stats.undecoded[why]++;
+		break;
+	}
+}
+
 /* One captured frame through decap and the front end into reassembly. */
 static void
 on_frame(void *ctx, int dlt, const struct pcap_pkthdr *h,
@@ -622,6 +648,7 @@ on_frame(void *ctx, int dlt, const struct pcap_pkthdr *h,
 	const uint8_t *ip;
 	size_t len;
 	enum decap_skip why;
+	enum decap_result r;
 
 	(void)ctx;
 	if (files_out.reopen || files_out.junit != NULL || tui)
@@ -636,28 +663,12 @@ on_frame(void *ctx, int dlt, const struct pcap_pkthdr *h,
 		stats.snaplen_cut++;
 	if (evidence != NULL)
 		frame_evidence(dlt, h, bytes, ts);
-	switch (decap(dlt, bytes, h->caplen, &ip, &len, &why)) {
-	case DECAP_IPV4:
-		if (len >= 20 && ip[9] != 6) {
-			stats.other_ip++;
-			stats.undecoded[ip[9] == 17 ? DECAP_SKIP_UDP :
-			    DECAP_SKIP_IP_PROTO]++;
-		} else {
-			stats.ipv4_tcp++;
-			front_ipv4_wire(&analysis, watch, ip, len, ts);
-		}
-		break;
-	case DECAP_IPV6:
-		front_ipv6(&analysis, watch, ip, len, ts);
-		break;
-	case DECAP_NOT_IP:
-		stats.not_ip++;
-		stats.undecoded[why]++;
-		break;
-	case DECAP_BAD:
-		stats.bad_link++;
-		stats.undecoded[why]++;
-		break;
+	r = decap(dlt, bytes, h->caplen, &ip, &len, &why);
+	if (r == DECAP_IPV4 && (len < 20 || ip[9] == 6)) {
+		stats.ipv4_tcp++;
+		front_ipv4_wire(&analysis, watch, ip, len, ts);
+	} else {
+		frame_other(r, ip, len, why, ts);
 	}
 }
 
