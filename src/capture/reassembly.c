@@ -967,8 +967,19 @@ feed(const uint8_t *ip, size_t caplen, int64_t ts, int is_whole)
 {
 	struct pcap_pkthdr *h = &last_header;
 
-	h->ts.tv_sec = (time_t)(ts / USEC);
-	h->ts.tv_usec = (suseconds_t)(ts % USEC);
+	/* h->ts is now_ts as a timeval (both 0 at first): carried on from
+	 * it when the time moved less than a second, as between most
+	 * packets, for less than a division costs */
+	if (ts - now_ts >= 0 && ts - now_ts < USEC) {
+		h->ts.tv_usec += (suseconds_t)(ts - now_ts);
+		if (h->ts.tv_usec >= USEC) {
+			h->ts.tv_usec -= USEC;
+			h->ts.tv_sec++;
+		}
+	} else {
+		h->ts.tv_sec = (time_t)(ts / USEC);
+		h->ts.tv_usec = (suseconds_t)(ts % USEC);
+	}
 	h->caplen = (bpf_u_int32)caplen;
 	h->len = (bpf_u_int32)caplen;
 	now_ts = ts;
