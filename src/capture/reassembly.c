@@ -272,16 +272,12 @@ lru_unlink(struct flow *f)
 	l->older = l->newer = NULL;
 }
 
-static void
-lru_touch(struct flow *f, int64_t now)
+/* lru_touch() past its test: f to the new end. */
+static void __attribute__((noinline))
+lru_move(struct flow *f, int64_t now, int linked)
 {
 	struct flow_link *l = flow_link(f);
-	int linked = l->older != NULL || flows.oldest == f;
 
-	/* to the second: relinking on every segment costs more than the
-	 * order is worth */
-	if (linked && now - l->active < USEC)
-		return;
 	l->active = now;
 	if (flows.newest == f)
 		return;
@@ -296,6 +292,18 @@ lru_touch(struct flow *f, int64_t now)
 	if (flows.sweep.slot == 0 && caps.idle_timeout > 0)
 		timers_set(&analysis->timers, &flows.sweep,
 		    flow_link(flows.oldest)->active + caps.idle_timeout);
+}
+
+static inline void
+lru_touch(struct flow *f, int64_t now)
+{
+	struct flow_link *l = flow_link(f);
+	int linked = l->older != NULL || flows.oldest == f;
+
+	/* to the second: relinking on every segment costs more than the
+	 * order is worth */
+	if (!linked || now - l->active >= USEC)
+		lru_move(f, now, linked);
 }
 
 /* The last lookup, kept while libnids' table cannot have changed: a FIN
