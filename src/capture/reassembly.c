@@ -406,6 +406,7 @@ static struct pool ours_pool = POOL(struct ours, 1024, 0);
 static struct {
 	struct ours **bucket;   /* NULL: none made yet, or out of memory */
 	uint64_t seed;
+	size_t count;
 } ours;
 
 static struct ours **
@@ -454,6 +455,7 @@ ours_add(struct tcp_stream *a)
 		return;
 	*o = (struct ours){NULL, lo, hi, a};
 	*p = o;
+	ours.count++;
 }
 
 static void
@@ -470,6 +472,7 @@ ours_remove(const struct tcp_stream *a)
 		return;
 	*p = o->next;
 	pool_put(&ours_pool, o);
+	ours.count--;
 }
 
 /* The stream of ours on the packet's 4-tuple (its IP header and TCP
@@ -488,15 +491,17 @@ ours_of(const uint8_t *ip)
 	return o != NULL ? o->a : NULL;
 }
 
+/* At the end, when every flow has let go (none are left, then). */
 static void
 ours_free(void)
 {
-	for (size_t i = 0; ours.bucket != NULL && i < OURS_BUCKETS; i++)
+	for (size_t i = 0; ours.count > 0 && i < OURS_BUCKETS; i++)
 		while (ours.bucket[i] != NULL) {
 			struct ours *o = ours.bucket[i];
 
 			ours.bucket[i] = o->next;
 			free(o);
+			ours.count--;
 		}
 	free(ours.bucket);
 	ours.bucket = NULL;
