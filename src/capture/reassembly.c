@@ -352,15 +352,14 @@ syn_bit(const uint8_t *ip)
 	    (SYN_BITS - 1);
 }
 
-/* ip, a whole TCP segment (its header captured), is given to libnids:
- * note a SYN that may start a stream. */
+/* ip, a whole TCP segment with SYN and neither ACK nor RST (its header
+ * captured), is given to libnids: it may start a stream. */
 static void
 note_syn(const uint8_t *ip)
 {
 	uint32_t bit;
 
-	if ((ip[(size_t)(ip[0] & 15) * 4 + 13] & (TH_SYN | TH_ACK | TH_RST)) !=
-	    TH_SYN || syns.failed)
+	if (syns.failed)
 		return;
 	if (syns.bits == NULL) {
 		syns.seed = hash_seed();
@@ -695,7 +694,8 @@ on_ip(struct ip *iph, int skblen)
 	segment = ip;   /* put together */
 	if (!front_tcp_ok(analysis->st, ip, (size_t)(ip[2] << 8 | ip[3])))
 		ip[9] = 255;    /* IANA: reserved */
-	else if (ip[9] == IPPROTO_TCP)
+	else if (ip[9] == IPPROTO_TCP && (ip[(ip[0] & 15) * 4 + 13] &
+	    (TH_SYN | TH_ACK | TH_RST)) == TH_SYN)
 		note_syn(ip);   /* its TCP header is whole */
 }
 
@@ -1012,19 +1012,6 @@ feed(const uint8_t *ip, size_t caplen, int64_t ts, int is_whole)
 		release_quiet(ts);
 }
 
-/* Any packet into libnids. A fragment's SYN is noted by on_ip(), once
- * libnids has put the datagram together. */
-static void
-feed_libnids(const uint8_t *ip, size_t caplen, int64_t ts)
-{
-	size_t ihl = (size_t)(ip[0] & 15) * 4;
-	int is_whole = ((ip[6] & 0x3f) | ip[7]) == 0;
-
-	if (is_whole && ip[9] == IPPROTO_TCP && ihl >= 20 && caplen >= ihl + 14)
-		note_syn(ip);
-	feed(ip, caplen, ts, is_whole);
-}
-
 /* The TCP flags of a whole (unfragmented) segment, or 0. */
 static int
 tcp_flags(const uint8_t *ip, size_t caplen)
@@ -1071,7 +1058,10 @@ reassembly_ipv4(const uint8_t *ip, size_t caplen, int64_t ts)
 		    FROM_SERVER;
 	if (flags & TH_FIN)
 		fin = stream_of(ip);    /* front.c just looked it up */
-	feed_libnids(ip, caplen, ts);
+	/* a fragment's SYN is noted by on_ip(), once put together */
+	if ((flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN)
+		note_syn(ip);
+	feed(ip, caplen, ts, ((ip[6] & 0x3f) | ip[7]) == 0);
 	rst_sender = -1;
 	if (flags & TH_FIN)
 		note_fin(fin, ip);
@@ -1114,7 +1104,7 @@ fill_gaps(void)
 		acked = rcv->ack_seq;
 		rcv->ack_seq = g->seq;
 		if (n > 0)
-			feed_libnids(seg, n, packet_time());
+			feed(seg, n, packet_time(), 1);
 		if (a->user == g->f && (int32_t)(acked - rcv->ack_seq) > 0)
 			rcv->ack_seq = acked;
 	}
