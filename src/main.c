@@ -475,35 +475,41 @@ drop_privileges(const char *user)
  * longer than it was. Each file is a timeline of its own, so the next one
  * may begin earlier. A time past year 9999 or before 1970 (pcapng lets a
  * file say so) is impossible, and taken as the packet before's. Both are
- * counted. */
+ * counted. Sets stats.first_ts, which only a file's first packet can
+ * move. */
 static int64_t
 packet_clock(const struct timeval *tv)
 {
-	static const time_t max_sec = 253402300799;     /* 9999-12-31 */
+	static const uint64_t max_sec = 253402300799;   /* 9999-12-31 */
 	static struct {
 		int src;                /* cap.cur the clock was read for */
-		int set;
-		int64_t last;
-	} clock;
+		int64_t last;           /* INT64_MIN: none read there yet */
+	} clock = {-1, INT64_MIN};
 	int64_t ts;
 
-	if (!clock.set || clock.src != cap.cur) {
+	int first = clock.src != cap.cur;       /* of its file */
+
+	if (first) {
 		clock.src = cap.cur;
-		clock.set = 0;
+		clock.last = INT64_MIN;
 	}
-	if (tv->tv_sec < 0 || tv->tv_sec > max_sec || tv->tv_usec < 0 ||
-	    tv->tv_usec >= USEC) {
+	/* negative fields are huge once unsigned */
+	if ((uint64_t)tv->tv_sec > max_sec ||
+	    (unsigned long)tv->tv_usec >= USEC) {
 		stats.bad_times++;
-		ts = clock.set ? clock.last : 0;
+		ts = clock.last != INT64_MIN ? clock.last : 0;
 	} else {
 		ts = (int64_t)tv->tv_sec * USEC + tv->tv_usec;
-		if (clock.set && ts < clock.last) {
+		if (ts < clock.last) {          /* never when none was read */
 			stats.time_backwards++;
 			ts = clock.last;
 		}
 	}
-	clock.set = 1;
 	clock.last = ts;
+	/* never earlier than a file's first: the least of those is the
+	 * capture's first */
+	if (first && (stats.packets == 0 || ts < stats.first_ts))
+		stats.first_ts = ts;
 	return ts;
 }
 
@@ -574,17 +580,12 @@ reopen_log(void)
 		    "before\n", err);
 }
 
-/* One captured frame through decap and the front end into reassembly. */
-static void
-on_frame(void *ctx, int dlt, const struct pcap_pkthdr *h,
-    const uint8_t *bytes)
+/* Before a frame's deadlines, what options off on most runs ask: --log
+ * reopened after SIGHUP, --junit told of a new file, the live view's
+ * pace. Out of on_frame() so that the plain frame's path stays short. */
+static void __attribute__((noinline))
+frame_options(int64_t ts)
 {
-	int64_t ts = packet_clock(&h->ts);
-	const uint8_t *ip;
-	size_t len;
-	enum decap_skip why;
-
-	(void)ctx;
 	if (files_out.reopen)
 		reopen_log();
 	/* a violation belongs to the file being read when it is raised */
@@ -594,26 +595,35 @@ on_frame(void *ctx, int dlt, const struct pcap_pkthdr *h,
 	}
 	if (tui)
 		pace(ts);
-	timers_run(&analysis.timers, ts);       /* deadlines before this packet */
-	if (stats.packets++ == 0 || ts < stats.first_ts)
-		stats.first_ts = ts;
-	if (ts > stats.last_ts)
-		stats.last_ts = ts;
-	stats.bytes += h->len;
-	if (h->caplen < h->len)
-		stats.snaplen_cut++;
-	if (evidence != NULL)
-		evidence_packet(evidence, dlt, h, bytes, ts);
-	switch (decap(dlt, bytes, h->caplen, &ip, &len, &why)) {
+}
+
+/* The deadlines before a frame, when one has passed (out of line, as
+ * above). */
+static void __attribute__((noinline))
+frame_timers(int64_t ts)
+{
+	timers_run(&analysis.timers, ts);
+}
+
+/* --write-violations keeps the frame (out of line, as above). */
+static void __attribute__((noinline))
+frame_evidence(int dlt, const struct pcap_pkthdr *h, const uint8_t *bytes,
+    int64_t ts)
+{
+	evidence_packet(evidence, dlt, h, bytes, ts);
+}
+
+/* What decap() found in a frame, when it is not IPv4 TCP (out of line,
+ * as above). */
+static void __attribute__((noinline))
+frame_other(enum decap_result r, const uint8_t *ip, size_t len,
+    enum decap_skip why, int64_t ts)
+{
+	switch (r) {
 	case DECAP_IPV4:
-		if (len >= 20 && ip[9] != 6) {
-			stats.other_ip++;
-			stats.undecoded[ip[9] == 17 ? DECAP_SKIP_UDP :
-			    DECAP_SKIP_IP_PROTO]++;
-		} else {
-			stats.ipv4_tcp++;
-			front_ipv4_wire(&analysis, watch, ip, len, ts);
-		}
+		stats.other_ip++;
+		stats.undecoded[ip[9] == 17 ? DECAP_SKIP_UDP :
+		    DECAP_SKIP_IP_PROTO]++;
 		break;
 	case DECAP_IPV6:
 		front_ipv6(&analysis, watch, ip, len, ts);
@@ -626,6 +636,39 @@ on_frame(void *ctx, int dlt, const struct pcap_pkthdr *h,
 		stats.bad_link++;
 		stats.undecoded[why]++;
 		break;
+	}
+}
+
+/* One captured frame through decap and the front end into reassembly. */
+static void
+on_frame(void *ctx, int dlt, const struct pcap_pkthdr *h,
+    const uint8_t *bytes)
+{
+	int64_t ts = packet_clock(&h->ts);
+	const uint8_t *ip;
+	size_t len;
+	enum decap_skip why;
+	enum decap_result r;
+
+	(void)ctx;
+	if (files_out.reopen || files_out.junit != NULL || tui)
+		frame_options(ts);
+	if (timers_next(&analysis.timers) < ts)
+		frame_timers(ts);       /* deadlines before this packet */
+	stats.packets++;
+	if (ts > stats.last_ts)
+		stats.last_ts = ts;
+	stats.bytes += h->len;
+	if (h->caplen < h->len)
+		stats.snaplen_cut++;
+	if (evidence != NULL)
+		frame_evidence(dlt, h, bytes, ts);
+	r = decap(dlt, bytes, h->caplen, &ip, &len, &why);
+	if (r == DECAP_IPV4 && (len < 20 || ip[9] == 6)) {
+		stats.ipv4_tcp++;
+		front_ipv4_wire(&analysis, watch, ip, len, ts);
+	} else {
+		frame_other(r, ip, len, why, ts);
 	}
 }
 

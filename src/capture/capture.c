@@ -281,6 +281,17 @@ on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 	}
 }
 
+/* on_packet() for a file read with neither -w nor -c: each packet only
+ * handed on (capture_run counts them by the batch). */
+static void
+on_packet_plain(u_char *user, const struct pcap_pkthdr *h,
+    const u_char *bytes)
+{
+	struct run_ctx *r = (struct run_ctx *)user;
+
+	r->fn(r->ctx, r->dlt, h, bytes);
+}
+
 static int64_t
 wall_clock(void)
 {
@@ -411,11 +422,16 @@ capture_run(struct capture *c, capture_fn fn, capture_tick_fn tick,
 	while (c->cur < c->n && !c->stop) {
 		struct source *s = &c->src[c->cur];
 		struct run_ctx r = {c, s->dlt, fn, ctx};
-		int rc = pcap_dispatch(s->pcap, 4096, on_packet, (u_char *)&r);
+		int plain = c->dump == NULL && c->count == 0;
+		int rc = pcap_dispatch(s->pcap, 4096, plain ? on_packet_plain :
+		    on_packet, (u_char *)&r);
 		int piece = s->piece;
 
-		if (rc > 0)
+		if (rc > 0) {
+			if (plain)
+				c->seen += rc;
 			continue;
+		}
 		if (rc == PCAP_ERROR_BREAK)
 			break;
 		c->cur++;

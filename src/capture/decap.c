@@ -311,20 +311,8 @@ by_link(int dlt, struct cur *c, struct out *o)
 	}
 }
 
-/* The frame of nearly every packet: Ethernet, no tag, IPv4 that is not
- * UDP (so not VXLAN). by_link() would find the same: taken here without
- * its walk, which cost more than the rest of decap per packet. */
-static int
-plain_ipv4(int dlt, const uint8_t *frame, size_t caplen)
-{
-	return dlt == DLT_EN10MB && caplen >= 14 + 20 && frame[12] == 0x08 &&
-	    frame[13] == 0x00 && frame[14] >> 4 == 4 && frame[14 + 9] != 17;
-}
-
-/* Every link type and tunnel, step by step. Kept out of decap() so that
- * the plain frame does not pay for setting it up. */
-static enum decap_result __attribute__((noinline))
-walk(int dlt, const uint8_t *frame, size_t caplen, const uint8_t **ip,
+enum decap_result
+decap_walk(int dlt, const uint8_t *frame, size_t caplen, const uint8_t **ip,
     size_t *len, enum decap_skip *why)
 {
 	struct cur c = {frame, caplen};
@@ -335,18 +323,6 @@ walk(int dlt, const uint8_t *frame, size_t caplen, const uint8_t **ip,
 	*len = o.len;
 	*why = o.why;
 	return r;
-}
-
-enum decap_result
-decap(int dlt, const uint8_t *frame, size_t caplen, const uint8_t **ip,
-    size_t *len, enum decap_skip *why)
-{
-	if (!plain_ipv4(dlt, frame, caplen))
-		return walk(dlt, frame, caplen, ip, len, why);
-	*ip = frame + 14;
-	*len = caplen - 14;
-	*why = DECAP_SKIP_CUT;  /* unread for an IP packet */
-	return DECAP_IPV4;
 }
 
 const char *

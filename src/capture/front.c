@@ -94,14 +94,16 @@ front_tcp_ok(struct stats *st, const uint8_t *ip, size_t len)
 
 /* --- packets made for libnids --- */
 
+/* The ones' complement sum of 32-bit words folds to that of its 16-bit
+ * halves (RFC 1071 2 (B)); ihl is a multiple of 4. */
 void
 front_ip_checksum(uint8_t *ip, size_t ihl)
 {
-	uint32_t sum = 0;
+	uint64_t sum = 0;
 
 	ip[10] = ip[11] = 0;
-	for (size_t i = 0; i < ihl; i += 2)
-		sum += be16(ip + i);
+	for (size_t i = 0; i < ihl; i += 4)
+		sum += be32(ip + i);
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	sum = ~sum & 0xffff;
@@ -315,9 +317,10 @@ held_new(struct stats *st, struct held **p, const uint8_t key[12])
 	return h;
 }
 
-/* Does the TCP header carry option kind? */
+/* Does the TCP header carry a signature option, TCP-MD5 (kind 19, RFC
+ * 2385) or TCP-AO (kind 29, RFC 5925)? One walk for both. */
 static int
-has_option(const uint8_t *tcp, int kind)
+is_signed_segment(const uint8_t *tcp)
 {
 	size_t len = (size_t)(tcp[12] >> 4) * 4, i = 20;
 
@@ -328,7 +331,7 @@ has_option(const uint8_t *tcp, int kind)
 			i++;
 			continue;
 		}
-		if (tcp[i] == kind)
+		if (tcp[i] == 19 || tcp[i] == 29)
 			return 1;
 		if (i + 1 >= len || tcp[i + 1] < 2)
 			return 0;
@@ -427,7 +430,7 @@ release_syn(struct analysis *an, const uint8_t *ip, int64_t ts)
 			an->st->tuples_reused++;
 		reassembly_end(h->packet);
 	}
-	if (has_option(h->packet + ihl, 19) || has_option(h->packet + ihl, 29))
+	if (is_signed_segment(h->packet + ihl))
 		mark_signed(key);
 	reassembly_ipv4(h->packet, h->len, h->ts);
 	if (!tfo) {
@@ -576,7 +579,7 @@ ignored_end(struct stats *st, const uint8_t *p, unsigned flags)
 	const uint8_t *tcp = p + (size_t)(p[0] & 15) * 4;
 	uint8_t key[12];
 
-	if ((flags & TH_RST) && (has_option(tcp, 19) || has_option(tcp, 29))) {
+	if ((flags & TH_RST) && is_signed_segment(tcp)) {
 		client_key(key, p, reassembly_from_client(p));
 		if (!is_signed(key)) {
 			st->signed_ignored++;
@@ -590,16 +593,61 @@ ignored_end(struct stats *st, const uint8_t *p, unsigned flags)
 	return 0;
 }
 
+/* A segment with data that libnids did not take: it falls on a 4-tuple
+ * libnids does not follow (or it was old). A response there is counted;
+ * a request is picked up. flags as front_ipv4() masks them. */
+static void
+not_followed(struct analysis *an, struct tcpwatch *w, const uint8_t *p,
+    size_t len, size_t total, size_t hdr, unsigned flags, int64_t ts)
+{
+	if (reassembly_follows(p, NULL))
+		return;
+	if (begins_response(p + hdr, total - hdr)) {
+		an->st->early_responses++;
+	} else if ((flags & TH_ACK) && begins_request(p + hdr, total - hdr)) {
+		pick_up(an, w, p, ts);
+		reassembly_ipv4(p, len, ts);
+	}
+}
+
+/* The segment of nearly every packet: a 20-byte IPv4 header, no
+ * fragment, captured whole, a TCP header that fits, and none of SYN, RST
+ * or FIN. vet_ipv4() and front_tcp_ok() pass it, and of front_ipv4()'s
+ * tricks only the pick-up can apply; the TCP watch follows handshakes
+ * (SYNs, RSTs) and has nothing to do with it. Returns the TCP header's
+ * end, or 0 for any other packet. */
+static size_t
+plain_segment(const uint8_t *ip, size_t caplen, size_t *total)
+{
+	size_t doff;
+
+	if (caplen < 40 || ip[0] != 0x45 || ((ip[6] & 0x3f) | ip[7]) != 0 ||
+	    ip[9] != 6 || (ip[33] & (TH_SYN | TH_RST | TH_FIN)) != 0)
+		return 0;
+	*total = be16(ip + 2);
+	doff = (size_t)(ip[32] >> 4) * 4;
+	if (*total > caplen || doff < 20 || 20 + doff > *total)
+		return 0;
+	return 20 + doff;
+}
+
 void
 front_ipv4(struct analysis *an, struct tcpwatch *w, const uint8_t *ip,
     size_t caplen, int64_t ts)
 {
 	uint8_t pad[60 + 8];
 	size_t total, hdr, len = caplen;
-	const uint8_t *p = vet_ipv4(an->st, ip, &len, pad);
+	const uint8_t *p;
 	unsigned flags;
 
-	if (p == NULL)
+	if ((hdr = plain_segment(ip, caplen, &total)) != 0) {
+		if (!reassembly_segment(ip, caplen, ts) && total > hdr)
+			not_followed(an, w, ip, caplen, total, hdr,
+			    ip[33] & TH_ACK, ts);
+		reassembly_fill_gaps();
+		return;
+	}
+	if ((p = vet_ipv4(an->st, ip, &len, pad)) == NULL)
 		return;
 	if (((p[6] & 0x3f) | p[7]) != 0) {
 		/* TCP is vetted once libnids has put the fragments together */
@@ -617,7 +665,6 @@ front_ipv4(struct analysis *an, struct tcpwatch *w, const uint8_t *ip,
 		reassembly_ipv4(p, len, ts);    /* cut: it marks the loss */
 		return;
 	}
-	hdr = (size_t)(p[0] & 15) * 4;
 	flags = p[hdr + 13] & (TH_SYN | TH_ACK | TH_RST | TH_FIN);
 	hdr += (size_t)(p[hdr + 12] >> 4) * 4;
 	if (flags == TH_SYN) {
@@ -631,15 +678,8 @@ front_ipv4(struct analysis *an, struct tcpwatch *w, const uint8_t *ip,
 	/* libnids first: what it follows moves it, and the rest (rare)
 	 * costs the lookups */
 	if (!reassembly_ipv4(p, len, ts) && total > hdr &&
-	    !(flags & (TH_SYN | TH_RST)) && !reassembly_follows(p, NULL)) {
-		if (begins_response(p + hdr, total - hdr)) {
-			an->st->early_responses++;
-		} else if ((flags & TH_ACK) &&
-		    begins_request(p + hdr, total - hdr)) {
-			pick_up(an, w, p, ts);
-			reassembly_ipv4(p, len, ts);
-		}
-	}
+	    !(flags & (TH_SYN | TH_RST)))
+		not_followed(an, w, p, len, total, hdr, flags, ts);
 	reassembly_fill_gaps();
 }
 

@@ -37,7 +37,7 @@ size_t front_filler(uint8_t *out, size_t size, const uint8_t src[4],
     uint32_t ack, size_t len);
 
 /* RFC 791 3.1: set the header checksum of the IPv4 header at ip, ihl
- * bytes long, after a change to it. */
+ * bytes long (a multiple of 4), after a change to it. */
 void front_ip_checksum(uint8_t *ip, size_t ihl);
 
 /* Names of enum front_drop, for the outputs. */

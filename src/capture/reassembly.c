@@ -11,8 +11,11 @@
 #include <netinet/tcp.h>         /* TCP_SYN_SENT, as libnids names states */
 #include <nids.h>
 
+#include "bytes.h"
 #include "exchange.h"
 #include "front.h"
+#include "hash.h"
+#include "pool.h"
 #include "reassembly.h"
 #include "tcpwatch.h"
 
@@ -81,6 +84,7 @@ static int rst_sender = -1;     /* the packet given to libnids is an RST
 static unsigned events;         /* calls of on_tcp(), for reassembly_ipv4() */
 static int whole;               /* the packet given to libnids is no
 				 * fragment: front.c vetted its TCP header */
+static int on_ip_registered;    /* a fragment came: on_ip() is called */
 
 /* Gaps found while libnids called us, filled once it returns. */
 #define FILLS_MAX 2
@@ -108,12 +112,12 @@ struct nids_skbuff {
 	u_int seq, ack;
 };
 
+/* The time of the packet libnids handles, or handled last (as
+ * nids_last_pcap_header tells it: feed() sets both). */
 static int64_t
 packet_time(void)
 {
-	const struct timeval *tv = &nids_last_pcap_header->ts;
-
-	return (int64_t)tv->tv_sec * USEC + tv->tv_usec;
+	return now_ts;
 }
 
 /* Replaces libnids' syslog reporting: count, never print. */
@@ -268,16 +272,12 @@ lru_unlink(struct flow *f)
 	l->older = l->newer = NULL;
 }
 
-static void
-lru_touch(struct flow *f, int64_t now)
+/* lru_touch() past its test: f to the new end. */
+static void __attribute__((noinline))
+lru_move(struct flow *f, int64_t now, int linked)
 {
 	struct flow_link *l = flow_link(f);
-	int linked = l->older != NULL || flows.oldest == f;
 
-	/* to the second: relinking on every segment costs more than the
-	 * order is worth */
-	if (linked && now - l->active < USEC)
-		return;
 	l->active = now;
 	if (flows.newest == f)
 		return;
@@ -292,6 +292,18 @@ lru_touch(struct flow *f, int64_t now)
 	if (flows.sweep.slot == 0 && caps.idle_timeout > 0)
 		timers_set(&analysis->timers, &flows.sweep,
 		    flow_link(flows.oldest)->active + caps.idle_timeout);
+}
+
+static inline void
+lru_touch(struct flow *f, int64_t now)
+{
+	struct flow_link *l = flow_link(f);
+	int linked = l->older != NULL || flows.oldest == f;
+
+	/* to the second: relinking on every segment costs more than the
+	 * order is worth */
+	if (!linked || now - l->active >= USEC)
+		lru_move(f, now, linked);
 }
 
 /* The last lookup, kept while libnids' table cannot have changed: a FIN
@@ -310,6 +322,189 @@ static void
 table_changed(void)
 {
 	table_gen++;
+}
+
+/* The 4-tuples (either direction) on which this code gave libnids a SYN
+ * without ACK or RST, the only segment from which it starts a stream
+ * (add_new_tcp()): bits of a table keyed at random. A clear bit proves
+ * that libnids follows nothing there, and spares reassembly_follows()
+ * the two failing lookups (a mkhash() each) that a new connection's
+ * SYN-ACK would cost. Bits are never cleared, since libnids lets streams
+ * go without a word: as the table fills, libnids is asked more often, as
+ * it always was before. Never made (out of memory): ask. */
+#define SYN_BITS (1u << 20)     /* 128 KiB */
+static struct {
+	uint64_t *bits;
+	uint64_t seed;
+	int failed;             /* calloc failed: every lookup asks */
+} syns;
+
+/* The bit of the 4-tuple of ip (its IP header and TCP ports), the same
+ * for both directions. */
+static uint32_t
+syn_bit(const uint8_t *ip)
+{
+	const uint8_t *tcp = ip + (size_t)(ip[0] & 15) * 4;
+	uint64_t a = (uint64_t)be32(ip + 12) << 16 | be16(tcp);
+	uint64_t b = (uint64_t)be32(ip + 16) << 16 | be16(tcp + 2);
+
+	return hash_pair(syns.seed, a < b ? a : b, a < b ? b : a) &
+	    (SYN_BITS - 1);
+}
+
+/* ip, a whole TCP segment with SYN and neither ACK nor RST (its header
+ * captured), is given to libnids: it may start a stream. */
+static void
+note_syn(const uint8_t *ip)
+{
+	uint32_t bit;
+
+	if (syns.failed)
+		return;
+	if (syns.bits == NULL) {
+		syns.seed = hash_seed();
+		syns.bits = calloc(SYN_BITS / 64, sizeof(*syns.bits));
+		if (syns.bits == NULL) {
+			syns.failed = 1;
+			return;
+		}
+	}
+	bit = syn_bit(ip);
+	syns.bits[bit / 64] |= 1ULL << (bit % 64);
+}
+
+/* Could libnids follow the 4-tuple of ip? 0 only when it cannot. */
+static int
+syn_seen(const uint8_t *ip)
+{
+	uint32_t bit;
+
+	if (syns.failed)
+		return 1;
+	if (syns.bits == NULL)
+		return 0;
+	bit = syn_bit(ip);
+	return (syns.bits[bit / 64] >> (bit % 64)) & 1;
+}
+
+/* The streams that carry a flow of ours, by 4-tuple (either direction),
+ * so that stream_of() finds them without libnids' lookup (a mkhash() per
+ * direction tried): the FINs and RSTs of every connection ask. An entry
+ * lives from stream_open() to stream_close(), and libnids frees no
+ * stream that carries a flow without calling on_tcp() first (its timeout
+ * for reused 4-tuples is off: reassembly_init()), nor do we (let_go(),
+ * reassembly_end()). Any other stream is libnids' to find. */
+#define OURS_BUCKETS 65536      /* power of two */
+struct ours {
+	struct ours *next;
+	uint64_t lo, hi;        /* the endpoints, address and port, lower
+				 * first */
+	struct tcp_stream *a;
+};
+static struct pool ours_pool = POOL(struct ours, 1024, 0);
+static struct {
+	struct ours **bucket;   /* NULL: none made yet, or out of memory */
+	uint64_t seed;
+	size_t count;
+} ours;
+
+static struct ours **
+ours_find(uint64_t lo, uint64_t hi)
+{
+	struct ours **p = &ours.bucket[hash_pair(ours.seed, lo, hi) &
+	    (OURS_BUCKETS - 1)];
+
+	while (*p != NULL && ((*p)->lo != lo || (*p)->hi != hi))
+		p = &(*p)->next;
+	return p;
+}
+
+/* The endpoints of a libnids 4-tuple, as ours_of() packs a packet's. */
+static void
+ours_key(const struct tcp_stream *a, uint64_t *lo, uint64_t *hi)
+{
+	uint64_t c = (uint64_t)be32((const uint8_t *)&a->addr.saddr) << 16 |
+	    a->addr.source;
+	uint64_t s = (uint64_t)be32((const uint8_t *)&a->addr.daddr) << 16 |
+	    a->addr.dest;
+
+	*lo = c < s ? c : s;
+	*hi = c < s ? s : c;
+}
+
+static void
+ours_add(struct tcp_stream *a)
+{
+	struct ours *o, **p;
+	uint64_t lo, hi;
+
+	if (ours.bucket == NULL) {
+		ours.bucket = calloc(OURS_BUCKETS, sizeof(*ours.bucket));
+		if (ours.bucket == NULL)
+			return;
+		ours.seed = hash_seed();
+	}
+	ours_key(a, &lo, &hi);
+	p = ours_find(lo, hi);
+	if (*p != NULL) {
+		(*p)->a = a;    /* libnids keeps one stream per 4-tuple */
+		return;
+	}
+	if ((o = pool_get(&ours_pool)) == NULL)
+		return;
+	*o = (struct ours){NULL, lo, hi, a};
+	*p = o;
+	ours.count++;
+}
+
+static void
+ours_remove(const struct tcp_stream *a)
+{
+	struct ours *o, **p;
+	uint64_t lo, hi;
+
+	if (ours.bucket == NULL)
+		return;
+	ours_key(a, &lo, &hi);
+	p = ours_find(lo, hi);
+	if ((o = *p) == NULL || o->a != a)
+		return;
+	*p = o->next;
+	pool_put(&ours_pool, o);
+	ours.count--;
+}
+
+/* The stream of ours on the packet's 4-tuple (its IP header and TCP
+ * ports captured), or NULL. */
+static struct tcp_stream *
+ours_of(const uint8_t *ip)
+{
+	const uint8_t *tcp = ip + (size_t)(ip[0] & 15) * 4;
+	uint64_t a = (uint64_t)be32(ip + 12) << 16 | be16(tcp);
+	uint64_t b = (uint64_t)be32(ip + 16) << 16 | be16(tcp + 2);
+	struct ours *o;
+
+	if (ours.bucket == NULL)
+		return NULL;
+	o = *ours_find(a < b ? a : b, a < b ? b : a);
+	return o != NULL ? o->a : NULL;
+}
+
+/* At the end, when every flow has let go (none are left, then). */
+static void
+ours_free(void)
+{
+	for (size_t i = 0; ours.count > 0 && i < OURS_BUCKETS; i++)
+		while (ours.bucket[i] != NULL) {
+			struct ours *o = ours.bucket[i];
+
+			ours.bucket[i] = o->next;
+			free(o);
+			ours.count--;
+		}
+	free(ours.bucket);
+	ours.bucket = NULL;
+	pool_drain(&ours_pool);
 }
 
 static void stream_close(struct tcp_stream *, struct flow *,
@@ -377,6 +572,7 @@ stream_open(struct tcp_stream *a)
 	if (f == NULL)
 		return NULL;
 	flow_link(f)->conn = a;
+	ours_add(a);
 	flows.count++;
 	lru_touch(f, packet_time());
 	/* a->server.ack_seq: the highest ACK the server sent */
@@ -399,6 +595,7 @@ stream_close(struct tcp_stream *a, struct flow *f, const size_t unread[2],
 	flows.count--;
 	flow_close(f, unread, how, packet_time());
 	a->user = NULL;
+	ours_remove(a);
 	key_from(&k, &a->addr);
 	front_hold_key(&k, 0, packet_time());
 }
@@ -484,7 +681,8 @@ on_tcp(struct tcp_stream *a, void **param)
 
 /* After libnids put fragments together: vet the TCP header as front.c
  * does for whole packets. libnids calls us before its own TCP code, and
- * passes over a datagram whose protocol is not one it knows. */
+ * passes over a datagram whose protocol is not one it knows. Registered
+ * with the first fragment (feed()): whole packets need nothing of it. */
 static void
 on_ip(struct ip *iph, int skblen)
 {
@@ -496,6 +694,9 @@ on_ip(struct ip *iph, int skblen)
 	segment = ip;   /* put together */
 	if (!front_tcp_ok(analysis->st, ip, (size_t)(ip[2] << 8 | ip[3])))
 		ip[9] = 255;    /* IANA: reserved */
+	else if (ip[9] == IPPROTO_TCP && (ip[(ip[0] & 15) * 4 + 13] &
+	    (TH_SYN | TH_ACK | TH_RST)) == TH_SYN)
+		note_syn(ip);   /* its TCP header is whole */
 }
 
 int
@@ -536,7 +737,7 @@ reassembly_init(struct analysis *an, const uint8_t *port_map,
 	}
 	/* offloaded checksums would otherwise drop a whole direction */
 	nids_register_chksum_ctl(&no_checksums, 1);
-	nids_register_ip(on_ip);
+	on_ip_registered = 0;
 	nids_register_tcp(on_tcp);
 	return 0;
 }
@@ -554,21 +755,15 @@ reverse(struct tuple4 *t)
 	t->daddr = addr;
 }
 
-/* The stream of the packet's 4-tuple, in either direction, or NULL.
- * The packet has its IP header and TCP ports captured. */
+/* libnids' stream of the packet's 4-tuple, in either direction, or
+ * NULL: two lookups at most, each hashing the 4-tuple (mkhash()). */
 static struct tcp_stream *
-stream_of(const uint8_t *ip)
+nids_stream_of(const uint8_t *ip)
 {
 	size_t ihl = (size_t)(ip[0] & 15) * 4;
 	struct tuple4 t;
 	struct tcp_stream *a;
-	uint8_t key[12];
 
-	memcpy(key, ip + 12, 8);
-	memcpy(key + 8, ip + ihl, 4);
-	if (last_lookup.gen == table_gen &&
-	    memcmp(last_lookup.key, key, sizeof(key)) == 0)
-		return last_lookup.a;
 	memcpy(&t.saddr, ip + 12, 4);
 	memcpy(&t.daddr, ip + 16, 4);
 	t.source = (u_short)(ip[ihl] << 8 | ip[ihl + 1]);
@@ -582,6 +777,27 @@ stream_of(const uint8_t *ip)
 		reverse(&t);
 		a = nids_find_tcp_stream(&t);
 	}
+	return a;
+}
+
+/* The stream of the packet's 4-tuple, in either direction, or NULL.
+ * The packet has its IP header and TCP ports captured. One of ours is
+ * found in our table; libnids is asked for any other, once while its
+ * table stays the same (last_lookup). */
+static struct tcp_stream *
+stream_of(const uint8_t *ip)
+{
+	size_t ihl = (size_t)(ip[0] & 15) * 4;
+	struct tcp_stream *a;
+	uint8_t key[12];
+
+	memcpy(key, ip + 12, 8);
+	memcpy(key + 8, ip + ihl, 4);
+	if (last_lookup.gen == table_gen &&
+	    memcmp(last_lookup.key, key, sizeof(key)) == 0)
+		return last_lookup.a;
+	if ((a = ours_of(ip)) == NULL)
+		a = nids_stream_of(ip);
 	last_lookup.gen = table_gen;
 	memcpy(last_lookup.key, key, sizeof(key));
 	last_lookup.a = a;
@@ -617,10 +833,13 @@ mark_cut(const uint8_t *ip, size_t caplen)
 	return 1;
 }
 
+/* Asked of a SYN-ACK's held SYN and of data libnids did not take, that
+ * is, mostly where libnids follows nothing: syn_seen() spares its
+ * lookups then. */
 int
 reassembly_follows(const uint8_t *ip, uint32_t *client_next)
 {
-	struct tcp_stream *a = stream_of(ip);
+	struct tcp_stream *a = syn_seen(ip) ? stream_of(ip) : NULL;
 
 	if (a != NULL && client_next != NULL)
 		*client_next = a->client.seq;
@@ -755,18 +974,33 @@ reassembly_tick(int64_t now)
 		release_quiet(now);
 }
 
-/* One packet into libnids. */
-static void
-feed_libnids(const uint8_t *ip, size_t caplen, int64_t ts)
+/* One packet into libnids; whole: it is no fragment. */
+static inline void
+feed(const uint8_t *ip, size_t caplen, int64_t ts, int is_whole)
 {
 	struct pcap_pkthdr *h = &last_header;
 
-	h->ts.tv_sec = (time_t)(ts / USEC);
-	h->ts.tv_usec = (suseconds_t)(ts % USEC);
+	/* h->ts is now_ts as a timeval (both 0 at first): carried on from
+	 * it when the time moved less than a second, as between most
+	 * packets, for less than a division costs */
+	if (ts - now_ts >= 0 && ts - now_ts < USEC) {
+		h->ts.tv_usec += (suseconds_t)(ts - now_ts);
+		if (h->ts.tv_usec >= USEC) {
+			h->ts.tv_usec -= USEC;
+			h->ts.tv_sec++;
+		}
+	} else {
+		h->ts.tv_sec = (time_t)(ts / USEC);
+		h->ts.tv_usec = (suseconds_t)(ts % USEC);
+	}
 	h->caplen = (bpf_u_int32)caplen;
 	h->len = (bpf_u_int32)caplen;
 	now_ts = ts;
-	whole = ((ip[6] & 0x3f) | ip[7]) == 0;
+	whole = is_whole;
+	if (!is_whole && !on_ip_registered) {
+		nids_register_ip(on_ip);        /* before libnids' own */
+		on_ip_registered = 1;
+	}
 	segment = ip;   /* for a fragment, on_ip() sets the datagram */
 	/* libnids reads the packet in place and keeps no pointer into it */
 	table_changed();
@@ -824,15 +1058,27 @@ reassembly_ipv4(const uint8_t *ip, size_t caplen, int64_t ts)
 		    FROM_SERVER;
 	if (flags & TH_FIN)
 		fin = stream_of(ip);    /* front.c just looked it up */
-	feed_libnids(ip, caplen, ts);
+	/* a fragment's SYN is noted by on_ip(), once put together */
+	if ((flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN)
+		note_syn(ip);
+	feed(ip, caplen, ts, ((ip[6] & 0x3f) | ip[7]) == 0);
 	rst_sender = -1;
 	if (flags & TH_FIN)
 		note_fin(fin, ip);
 	return events != before;
 }
 
-void
-reassembly_fill_gaps(void)
+int
+reassembly_segment(const uint8_t *ip, size_t caplen, int64_t ts)
+{
+	unsigned before = events;
+
+	feed(ip, caplen, ts, 1);
+	return events != before;
+}
+
+static void __attribute__((noinline))
+fill_gaps(void)
 {
 	static uint8_t seg[40 + GAP_MAX];
 
@@ -858,11 +1104,18 @@ reassembly_fill_gaps(void)
 		acked = rcv->ack_seq;
 		rcv->ack_seq = g->seq;
 		if (n > 0)
-			feed_libnids(seg, n, packet_time());
+			feed(seg, n, packet_time(), 1);
 		if (a->user == g->f && (int32_t)(acked - rcv->ack_seq) > 0)
 			rcv->ack_seq = acked;
 	}
 	nfills = 0;
+}
+
+void
+reassembly_fill_gaps(void)
+{
+	if (nfills > 0)
+		fill_gaps();
 }
 
 void
@@ -878,8 +1131,11 @@ reassembly_finish(void)
 		let_go(flows.oldest, END_CAPTURE_ENDED);
 	/* nids_exit() frees only the first IP callback's record, which
 	 * is ours, registered last: take it out first */
-	nids_unregister_ip(on_ip);
+	if (on_ip_registered)
+		nids_unregister_ip(on_ip);
+	on_ip_registered = 0;
 	nids_exit();            /* NIDS_EXITING for every open stream */
+	ours_free();
 	table_changed();
 	quiet_n = 0;            /* their streams are gone */
 	quiet_due = INT64_MAX;

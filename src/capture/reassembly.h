@@ -37,6 +37,11 @@ int reassembly_init(struct analysis *an, const uint8_t *ports,
  * a 4-tuple libnids does not follow, or was old. */
 int reassembly_ipv4(const uint8_t *ip, size_t caplen, int64_t ts);
 
+/* reassembly_ipv4() for a segment that front.c found plain: no
+ * fragment, captured whole, its TCP header sound, neither RST nor FIN;
+ * without the checks that only other packets need. */
+int reassembly_segment(const uint8_t *ip, size_t caplen, int64_t ts);
+
 /* Does libnids follow the 4-tuple of this packet (either direction)? If
  * so and client_next is not NULL, *client_next is the sequence number
  * after the client's SYN that it knows. */
