@@ -30,7 +30,8 @@ TLS inside CONNECT tunnels), crafted-long-fields.pcap (text fields at and
 past interim's caps), crafted-servers.pcap (three servers for the
 report's server table and slowest list, an HTTP/2 answer, over midnight),
 crafted-client-gave-up.pcap (clients that close or reset before an
-answer), the encapsulations crafted-pppoe.pcap,
+answer), crafted-tcp-ack-edges.pcap (pure ACKs that libnids ignores or
+that decide what it takes next), the encapsulations crafted-pppoe.pcap,
 crafted-mpls.pcap and crafted-vxlan.pcap, and, as test inputs, ../tests/unknown-link.pcap (a link type interim does
 not support) and ../tests/port-scan.pcap (SYNs to 30 ports, refused).
 """
@@ -621,6 +622,67 @@ def many_processing(start):
                      b"Content-Length: 0\r\n\r\n")], replies)])
 
 
+def ack_edges(start):
+    """Pure ACKs (no data; ACK the only one of SYN, FIN, RST, ACK) that
+    reassembly takes without libnids, in the shapes where libnids ignores
+    one or where one decides what comes next: with TCP timestamps and
+    window scaling on both sides. After the GET and its 102, the client
+    sends an ACK with an old timestamp (PAWS drops it) and one far outside
+    the window (dropped), both acknowledging more than was sent; then one
+    acknowledging less than before, with a zero window. The server's 200,
+    sent into that zero window, is dropped; the client opens the window
+    again and the 200, sent again, is the one taken. Crafted: a real peer
+    will not send these on demand."""
+    sport, dport = 40095, 80
+    cisn, sisn = 1000000000 + sport, 2000000000 + sport
+    c, s = cisn + 1, sisn + 1
+    ipid = {True: 0x1000, False: 0x2000}
+    clock = {True: 100, False: 5000}
+
+    def tcp(from_client, flags, seq, ack, payload=b"", window=None, ts=None,
+            syn=False):
+        sp, dp = (sport, dport) if from_client else (dport, sport)
+        src, dst = (CLIENT4, SERVER4) if from_client else (SERVER4, CLIENT4)
+        ipid[from_client] += 1
+        clock[from_client] += 1
+        tsval = clock[from_client] if ts is None else ts
+        opts = [("NOP", None), ("NOP", None), ("Timestamp", (tsval, 0))]
+        if syn:
+            opts = [("MSS", 1460), ("SAckOK", b""),
+                    ("Timestamp", (tsval, 0)), ("NOP", None), ("WScale", 7)]
+        seg = TCP(sport=sp, dport=dp, flags=flags, seq=seq, ack=ack,
+                  window=(502 if from_client else 509) if window is None
+                  else window, options=opts)
+        return IP(src=src, dst=dst, ttl=64, id=ipid[from_client],
+                  flags="DF") / (seg / payload if payload else seg)
+
+    get = b"GET /ack HTTP/1.1\r\nHost: origin.example\r\n\r\n"
+    final = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n"
+    pkts = []
+
+    def add(dt, from_client, pkt):
+        pkts.append((start + dt, from_client, pkt))
+
+    add(0.000000, True, tcp(True, "S", cisn, 0, syn=True))
+    add(0.000120, False, tcp(False, "SA", sisn, c, syn=True))
+    add(0.000240, True, tcp(True, "A", c, s))
+    add(0.001000, True, tcp(True, "PA", c, s, get)); c += len(get)
+    add(0.001130, False, tcp(False, "A", s, c))
+    add(0.002000, False, tcp(False, "PA", s, c, INTERIM)); s += len(INTERIM)
+    add(0.002120, True, tcp(True, "A", c, s))
+    add(0.010000, True, tcp(True, "A", c, s + 4000, ts=50))          # PAWS
+    add(0.020000, True, tcp(True, "A", c + 10000000, s + 4000))      # window
+    add(0.030000, True, tcp(True, "A", c, s - 10, window=0))         # shut
+    add(0.302000, False, tcp(False, "PA", s, c, final))              # dropped
+    add(0.500000, True, tcp(True, "A", c, s, window=502))            # open
+    add(0.700000, False, tcp(False, "PA", s, c, final)); s += len(final)
+    add(0.700120, True, tcp(True, "A", c, s))
+    add(0.701000, True, tcp(True, "FA", c, s)); c += 1
+    add(0.701130, False, tcp(False, "FA", s, c)); s += 1
+    add(0.701250, True, tcp(True, "A", c, s))
+    return pkts
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
 
@@ -642,6 +704,8 @@ def main():
           [(t, eth(fc) / p) for t, fc, p in clients_give_up(T0)])
     write(os.path.join(out, "crafted-many-102.pcap"), 1,
           [(t, eth(fc) / p) for t, fc, p in many_processing(T0)])
+    write(os.path.join(out, "crafted-tcp-ack-edges.pcap"), 1,
+          [(t, eth(fc) / p) for t, fc, p in ack_edges(T0)])
 
     # Ethernet + 802.1Q (VLAN 100), then a second connection with QinQ:
     # outer 802.1ad S-tag 0x88a8 (VLAN 200) + inner 802.1Q C-tag (VLAN 300).

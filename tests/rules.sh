@@ -72,6 +72,7 @@ crafted-client-gave-up.pcap       response-timeout
 # fifteen 102 twenty seconds apart, more than the eight an exchange keeps:
 # each one past them still restarts the silence watch
 crafted-many-102.pcap             -
+crafted-tcp-ack-edges.pcap        -
 # near misses and clean traffic
 near-processing-every-30s.pcap    -
 near-processing-5s.pcap           -

@@ -5,11 +5,13 @@
  * never opens a capture: it is given a dead DLT_RAW handle, so it expects
  * bare IP packets, which is what decap hands us.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <netinet/tcp.h>         /* TCP_SYN_SENT, as libnids names states */
 #include <nids.h>
+#include <time.h>
 
 #include "bytes.h"
 #include "exchange.h"
@@ -974,9 +976,14 @@ reassembly_tick(int64_t now)
 		release_quiet(now);
 }
 
-/* One packet into libnids; whole: it is no fragment. */
+/* When libnids last had a fragment (wall clock, as libnids' fragment
+ * queues time out), or 0: never. */
+static time_t fragment_fed;
+
+/* The packet now handled, whether libnids takes it or not: its time is
+ * the time of what it causes (packet_time()). */
 static inline void
-feed(const uint8_t *ip, size_t caplen, int64_t ts, int is_whole)
+set_packet(size_t caplen, int64_t ts)
 {
 	struct pcap_pkthdr *h = &last_header;
 
@@ -996,10 +1003,22 @@ feed(const uint8_t *ip, size_t caplen, int64_t ts, int is_whole)
 	h->caplen = (bpf_u_int32)caplen;
 	h->len = (bpf_u_int32)caplen;
 	now_ts = ts;
+}
+
+/* One packet into libnids; whole: it is no fragment. */
+static inline void
+feed(const uint8_t *ip, size_t caplen, int64_t ts, int is_whole)
+{
+	struct pcap_pkthdr *h = &last_header;
+
+	set_packet(caplen, ts);
 	whole = is_whole;
-	if (!is_whole && !on_ip_registered) {
-		nids_register_ip(on_ip);        /* before libnids' own */
-		on_ip_registered = 1;
+	if (!is_whole) {
+		fragment_fed = time(NULL);
+		if (!on_ip_registered) {
+			nids_register_ip(on_ip);        /* before libnids' own */
+			on_ip_registered = 1;
+		}
 	}
 	segment = ip;   /* for a fragment, on_ip() sets the datagram */
 	/* libnids reads the packet in place and keeps no pointer into it */
@@ -1011,6 +1030,136 @@ feed(const uint8_t *ip, size_t caplen, int64_t ts, int is_whole)
 	if (ts >= quiet_due)
 		release_quiet(ts);
 }
+
+/* --- pure ACKs, taken without libnids --- */
+
+/* libnids' get_ts(): the TCP timestamp option's first value, read as
+ * libnids reads options (a walk that stops at EOL or at a length below
+ * 2). Returns 1 if there is one. */
+static int
+nids_timestamp(const uint8_t *tcp, uint32_t *ts)
+{
+	int len = (tcp[12] >> 4) * 4, ind = 0, ret = 0;
+	const uint8_t *o = tcp + 20;
+
+	while (ind <= len - 20 - 10)
+		switch (o[ind]) {
+		case 0:
+			return ret;
+		case 1:
+			ind++;
+			continue;
+		case 8:
+			*ts = be32(o + ind + 2);
+			ret = 1;
+			/* FALLTHROUGH */
+		default:
+			if (o[ind + 1] < 2)
+				return ret;
+			ind += o[ind + 1];
+		}
+	return ret;
+}
+
+/* The stream of a plain segment (front.c: a 20-byte IPv4 header, whole,
+ * captured whole, none of SYN, RST or FIN) that process_tcp() of libnids
+ * 1.24 to 1.26 would only read an ACK from: no data, ACK set, past
+ * libnids' IP checks, on a stream both sides have established, with no
+ * more queued past a hole than libnids keeps. Else NULL, and the packet
+ * goes to libnids. So does everything for a minute after libnids last
+ * had a fragment: a whole datagram with a fragment's IP id would end
+ * that fragment's queue. */
+static struct tcp_stream *
+ack_stream(const uint8_t *ip)
+{
+	const uint8_t *tcp = ip + 20;
+	struct tcp_stream *a;
+	uint32_t sum = 0;
+
+	if (be16(ip + 2) != 20 + (size_t)(tcp[12] >> 4) * 4 ||
+	    !(tcp[13] & TH_ACK))
+		return NULL;
+	if (fragment_fed != 0 && time(NULL) - fragment_fed <= 60)
+		return NULL;
+	for (size_t i = 0; i < 20; i += 2)      /* libnids checks it */
+		sum += be16(ip + i);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	if (sum != 0xffff || (be32(ip + 12) | be32(ip + 16)) == 0)
+		return NULL;
+	if ((a = stream_of(ip)) == NULL || a->listeners == NULL ||
+	    a->client.state != TCP_ESTABLISHED ||
+	    a->server.state != TCP_ESTABLISHED ||
+	    (sent_by_client(a, ip) ? &a->server : &a->client)->rmem_alloc >
+	    65535)
+		return NULL;
+	return a;
+}
+
+/* What process_tcp() does with such a packet (ack_stream()): past its
+ * window and PAWS checks, the sender's ack_seq moves forward to the ACK,
+ * and its window is the one sent. No callback, no buffer: done here, the
+ * packet skips libnids' IP layer and its stream lookups. */
+static void
+ack_apply(struct tcp_stream *a, const uint8_t *ip)
+{
+	const uint8_t *tcp = ip + 20;
+	uint32_t seq = be32(tcp + 4), ack = be32(tcp + 8), ts;
+	struct half_stream *snd = &a->server, *rcv = &a->client;
+
+	if (sent_by_client(a, ip)) {
+		snd = &a->client;
+		rcv = &a->server;
+	}
+	if (seq != rcv->ack_seq &&
+	    ((int32_t)(seq - (rcv->ack_seq + rcv->window * rcv->wscale)) >=
+	    0 || (int32_t)(seq - rcv->ack_seq) < 0))
+		return;         /* outside the window: libnids drops it */
+	if (rcv->ts_on && nids_timestamp(tcp, &ts) &&
+	    (int32_t)(ts - snd->curr_ts) < 0)
+		return;         /* PAWS: likewise */
+	if ((int32_t)(ack - snd->ack_seq) > 0)
+		snd->ack_seq = ack;
+	snd->window = (u_short)be16(tcp + 14);
+}
+
+#ifdef REASSEMBLY_CHECK_ACKS
+/* tests/ack-check.sh builds interim with this: every ACK taken without
+ * libnids goes to libnids too, which must leave its stream as
+ * ack_apply() does, and call no one. */
+static unsigned long acks_checked;
+
+static void
+ack_check(struct tcp_stream *a, const uint8_t *ip, size_t caplen,
+    int64_t ts)
+{
+	struct tcp_stream want;
+	unsigned before = events;
+
+	if (ts >= quiet_due)    /* ours, not libnids': first, as below */
+		release_quiet(ts);
+	want = *a;
+	ack_apply(&want, ip);
+	feed(ip, caplen, ts, 1);
+	if (events != before || a->nids_state != want.nids_state ||
+	    a->listeners != want.listeners ||
+	    memcmp(&a->client, &want.client, sizeof(want.client)) != 0 ||
+	    memcmp(&a->server, &want.server, sizeof(want.server)) != 0) {
+		fprintf(stderr, "interim: ack check: libnids differs after "
+		    "the ACK of packet time %lld: events %u (0), state %d "
+		    "(%d); client ack_seq %u (%u) window %u (%u) state %d "
+		    "(%d); server ack_seq %u (%u) window %u (%u) state %d "
+		    "(%d)\n", (long long)ts, events - before, a->nids_state,
+		    want.nids_state, a->client.ack_seq, want.client.ack_seq,
+		    a->client.window, want.client.window, a->client.state,
+		    want.client.state, a->server.ack_seq, want.server.ack_seq,
+		    a->server.window, want.server.window, a->server.state,
+		    want.server.state);
+		abort();
+	}
+	acks_checked++;
+}
+#endif
 
 /* The TCP flags of a whole (unfragmented) segment, or 0. */
 static int
@@ -1072,7 +1221,19 @@ int
 reassembly_segment(const uint8_t *ip, size_t caplen, int64_t ts)
 {
 	unsigned before = events;
+	struct tcp_stream *a;
 
+	if ((a = ack_stream(ip)) != NULL) {
+#ifdef REASSEMBLY_CHECK_ACKS
+		ack_check(a, ip, caplen, ts);
+#else
+		set_packet(caplen, ts);
+		if (ts >= quiet_due)
+			release_quiet(ts);
+		ack_apply(a, ip);
+#endif
+		return 0;
+	}
 	feed(ip, caplen, ts, 1);
 	return events != before;
 }
@@ -1135,6 +1296,10 @@ reassembly_finish(void)
 		nids_unregister_ip(on_ip);
 	on_ip_registered = 0;
 	nids_exit();            /* NIDS_EXITING for every open stream */
+#ifdef REASSEMBLY_CHECK_ACKS
+	fprintf(stderr, "interim: ack check: %lu ACKs taken, as libnids "
+	    "takes them\n", acks_checked);
+#endif
 	ours_free();
 	table_changed();
 	quiet_n = 0;            /* their streams are gone */

@@ -37,9 +37,11 @@ int reassembly_init(struct analysis *an, const uint8_t *ports,
  * a 4-tuple libnids does not follow, or was old. */
 int reassembly_ipv4(const uint8_t *ip, size_t caplen, int64_t ts);
 
-/* reassembly_ipv4() for a segment that front.c found plain: no
- * fragment, captured whole, its TCP header sound, neither RST nor FIN;
- * without the checks that only other packets need. */
+/* reassembly_ipv4() for a segment that front.c found plain: a 20-byte
+ * IPv4 header, no fragment, captured whole, its TCP header sound, none
+ * of SYN, RST or FIN; without the checks that only other packets need.
+ * A pure ACK on an established stream is taken without libnids, as
+ * libnids would take it (reassembly.c, ack_stream()). */
 int reassembly_segment(const uint8_t *ip, size_t caplen, int64_t ts);
 
 /* Does libnids follow the 4-tuple of this packet (either direction)? If
