@@ -34,6 +34,7 @@
  * every line after: keep-alive connections carry many exchanges. */
 #define CONN_SLOTS 512          /* direct-mapped by flow_id */
 #define CONN_TEXT 224           /* 209 at most, with two IPv6 addresses */
+#define CONN_SHORT 144          /* 141 at most with IPv4 (ids < 2^53) */
 
 struct conn_text {
 	uint64_t flow_id;       /* 0: empty (ids begin at 1, flowid.h) */
@@ -214,28 +215,42 @@ put_addr(struct json *j, char *o, int slot, const struct addr *a)
 	"\",\"src_ip\":\"\",\"src_port\":,\"dest_ip\":\"\",\"dest_port\":") - 1 + \
 	U64_MOST + (type_len) + 2 * ADDR_MOST + 2 * 5)
 
+/* A","src_port":N,"dest_ip":"B","dest_port":N, after ,"src_ip":" */
+static char *
+put_ends(struct json *j, char *o, const struct flow_key *k)
+{
+	/* addresses are ours to format: nothing to escape */
+	o = put_addr(j, o, 0, &k->client);
+	o = jsonstr_u64(PUT_LIT(o, "\",\"src_port\":"), k->client_port);
+	o = put_addr(j, PUT_LIT(o, ",\"dest_ip\":\""), 1, &k->server);
+	return jsonstr_u64(PUT_LIT(o, "\",\"dest_port\":"), k->server_port);
+}
+
 static char *
 put_conn(struct json *j, char *o, const char *type, size_t type_len,
     const struct flow_key *k, uint64_t flow_id)
 {
-	if (k != NULL) {
-		o = PUT_LIT(o, ",\"flow_id\":");
-		o = jsonstr_u64(o, flow_id);
-	}
+	if (k != NULL)
+		o = jsonstr_u64(PUT_LIT(o, ",\"flow_id\":"), flow_id);
 	o = PUT_LIT(o, ",\"event_type\":\"");
 	o = put_mem(o, type, type_len);
 	*o++ = '"';
 	if (k == NULL)
 		return o;
-	/* addresses are ours to format: nothing to escape */
-	o = PUT_LIT(o, ",\"src_ip\":\"");
-	o = put_addr(j, o, 0, &k->client);
-	o = PUT_LIT(o, "\",\"src_port\":");
-	o = jsonstr_u64(o, k->client_port);
-	o = PUT_LIT(o, ",\"dest_ip\":\"");
-	o = put_addr(j, o, 1, &k->server);
-	o = PUT_LIT(o, "\",\"dest_port\":");
-	return jsonstr_u64(o, k->server_port);
+	return put_ends(j, PUT_LIT(o, ",\"src_ip\":\""), k);
+}
+
+/* The same for an exchange, its literals run together */
+static char *
+put_exchange_conn(struct json *j, char *o, const struct flow_key *k,
+    uint64_t flow_id)
+{
+	if (k == NULL)
+		return put_conn(j, o, "exchange", sizeof("exchange") - 1, k,
+		    flow_id);
+	o = jsonstr_u64(PUT_LIT(o, ",\"flow_id\":"), flow_id);
+	return put_ends(j, PUT_LIT(o, ",\"event_type\":\"exchange\""
+	    ",\"src_ip\":\""), k);
 }
 
 _Static_assert(CONN_MOST(sizeof("exchange") - 1) <= CONN_TEXT,
@@ -277,11 +292,17 @@ exchange_head(struct json *j, char *o, int64_t ts, const struct flow_key *k,
 	struct conn_text *c = &j->conn[flow_id % CONN_SLOTS];
 
 	if (c->flow_id != flow_id || c->len == 0) {
-		c->len = (size_t)(put_conn(j, c->text, "exchange",
-		    sizeof("exchange") - 1, k, flow_id) - c->text);
+		c->len = (size_t)(put_exchange_conn(j, c->text, k, flow_id) -
+		    c->text);
 		c->flow_id = flow_id;
 	}
-	return put_mem(put_stamp(j, o, ts), c->text, c->len);
+	o = put_stamp(j, o, ts);
+	/* most (IPv4) in one copy of a known size: CONN_TEXT is asked for */
+	if (c->len <= CONN_SHORT)
+		memcpy(o, c->text, CONN_SHORT);
+	else
+		memcpy(o, c->text, c->len);
+	return o + c->len;
 }
 
 _Static_assert(STAMP_MOST + CONN_TEXT < JSON_LINE, "a head fits a line");
@@ -429,10 +450,28 @@ static const struct {
 _Static_assert(sizeof(end_members) / sizeof(end_members[0]) ==
     END_CLOSED + 1, "a name for each enum exchange_end");
 
+/* The last timestamp written in the line being made, and where: an
+ * exchange's times are often equal (the response's end and the
+ * exchange's), and a copy costs less than the digits. */
+struct line_time {
+	int64_t ts;
+	const char *at;         /* JSONSTR_TIME_LEN bytes */
+};
+
+static inline char *
+put_line_time(struct json *j, struct line_time *t, char *o, int64_t ts)
+{
+	if (ts == t->ts)
+		return put_mem(o, t->at, JSONSTR_TIME_LEN);
+	t->ts = ts;
+	t->at = o;
+	return jsonstr_time(&j->clock, o, ts);
+}
+
 /* ,"name":"2026-01-01T00:00:00.000000Z" or ,"name":null in a checked
  * room, the member and its null in one copy */
-#define PUT_TIME(j, o, name, ts, present) ((present) ? \
-	jsonstr_time(&(j)->clock, PUT_LIT(o, MEMBER(name)), ts) : \
+#define PUT_TIME(j, t, o, name, ts, present) ((present) ? \
+	put_line_time(j, t, PUT_LIT(o, MEMBER(name)), ts) : \
 	PUT_LIT(o, MEMBER(name) "null"))
 
 /* The bytes of put_http() other than its strings: 138 counted, quotes
@@ -485,12 +524,12 @@ http(struct json *j, char *o, const struct exchange *x)
 
 /* {"status":N,"reason":"..","timestamp":"..","after":S} */
 static char *
-put_response(struct json *j, char *o, int status, const char *reason,
-    size_t n, int64_t ts, int64_t since)
+put_response(struct json *j, struct line_time *t, char *o, int status,
+    const char *reason, size_t n, int64_t ts, int64_t since)
 {
 	o = jsonstr_u64(PUT_LIT(o, "{\"status\":"), (uint64_t)status);
 	o = jsonstr_put(PUT_LIT(o, ",\"reason\":"), reason, n);
-	o = jsonstr_time(&j->clock, PUT_LIT(o, ",\"timestamp\":"), ts);
+	o = put_line_time(j, t, PUT_LIT(o, ",\"timestamp\":"), ts);
 	o = jsonstr_seconds(PUT_LIT(o, ",\"after\":"), ts - since);
 	*o++ = '}';
 	return o;
@@ -501,7 +540,8 @@ put_response(struct json *j, char *o, int status, const char *reason,
 
 /* From ,"tunnel" to the end of an exchange line */
 static char *
-put_tail(struct json *j, char *o, const struct exchange *x)
+put_tail(struct json *j, struct line_time *t, char *o,
+    const struct exchange *x)
 {
 	o = PUT_TEXT(o, "tunnel", x->tunnel, x->tunnel_len,
 	    x->tunnel_len != 0);
@@ -518,12 +558,12 @@ put_tail(struct json *j, char *o, const struct exchange *x)
 	o = jsonstr_u64(o, x->request_body_len);
 	o = jsonstr_u64(PUT_LIT(o, ",\"response_body_len\":"),
 	    x->response_body_len);
-	o = PUT_TIME(j, o, "response_end_timestamp", x->t_response_end,
+	o = PUT_TIME(j, t, o, "response_end_timestamp", x->t_response_end,
 	    x->seen & SEEN_RESPONSE_END);
 	memcpy(o, end_members[x->end].text, sizeof(end_members[0].text));
 	o += end_members[x->end].len;
-	o = PUT_TIME(j, o, "end_timestamp", x->t_ended, 1);
-	return PUT_TIME(j, o, "client_closed_timestamp", x->t_client_closed,
+	o = PUT_TIME(j, t, o, "end_timestamp", x->t_ended, 1);
+	return PUT_TIME(j, t, o, "client_closed_timestamp", x->t_client_closed,
 	    x->seen & SEEN_CLIENT_CLOSED);
 }
 
@@ -558,28 +598,31 @@ on_exchange(void *self, const struct flow_key *k, uint64_t flow_id,
     const struct exchange *x)
 {
 	struct json *j = self;
+	struct line_time t;
 	char *o;
 
 	if (j->err != 0 ||
 	    (o = room(j, line_begin(j), exchange_most(x))) == NULL)
 		return;
+	t.ts = x->t_begin;
+	t.at = o + sizeof("{\"timestamp\":") - 1;
 	o = exchange_head(j, o, x->t_begin, k, flow_id);
 	o = jsonstr_u64(PUT_LIT(o, ",\"tx_id\":"), x->seq - 1);
 	o = PUT_LIT(put_http(o, x), ",\"interim\":[");
 	for (unsigned i = 0; i < x->n_interim; i++) {
 		if (i > 0)
 			*o++ = ',';
-		o = put_response(j, o, x->interim[i].status,
+		o = put_response(j, &t, o, x->interim[i].status,
 		    x->interim[i].reason, x->interim[i].reason_len,
 		    x->interim[i].ts, x->t_begin);
 	}
 	o = PUT_LIT(o, "],\"final\":");
 	if (x->final_status != 0)
-		o = put_response(j, o, x->final_status, x->final_reason,
+		o = put_response(j, &t, o, x->final_status, x->final_reason,
 		    x->final_reason_len, x->t_final, x->t_begin);
 	else
 		o = PUT_LIT(o, "null");
-	line_end(j, put_tail(j, o, x));
+	line_end(j, put_tail(j, &t, o, x));
 }
 
 static void

@@ -5,7 +5,6 @@
  * holds a byte to escape. */
 #include <stdint.h>
 #include <string.h>
-
 #include "format.h"
 #include "jsonstr.h"
 
@@ -25,47 +24,65 @@ const char jsonstr_trio[1000][4] = {
 	TRIO_100('8'), TRIO_100('9')
 };
 
-/* 10^n, but 0 for n = 0 so that the number 0 counts one digit */
-static const uint64_t pow10[20] = {
-	0, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
-	1000000000, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
-	10000000000000ULL, 100000000000000ULL, 1000000000000000ULL,
-	10000000000000000ULL, 100000000000000000ULL, 1000000000000000000ULL,
-	10000000000000000000ULL
-};
-
-/* Decimal digits of v: log10 from the bit length (1233 / 4096 is a hair
- * under log10(2)), then one comparison to settle it. */
-static inline unsigned
-digits(uint64_t v)
+/* The 8 digits of v (under 10^8) in a word, the first in its lowest
+ * byte, as 0 to 9 (not yet ASCII). Each step splits every lane of the
+ * word in two, the quotient in the low half (it comes first): 4-digit
+ * numbers in 32-bit lanes by 100 (x * 10486 >> 20 is x / 100 under
+ * 43699), then 2-digit ones in 16-bit lanes by 10 (x * 103 >> 10 is
+ * x / 10 under 179). No product reaches the next lane; the bits a shift
+ * brings down from it are masked off. */
+static inline uint64_t
+eight(uint32_t v)
 {
-	unsigned bits = 64 - (unsigned)__builtin_clzll(v | 1);
-	unsigned t = (bits * 1233) >> 12;
+	uint32_t hi = v / 10000;
+	uint64_t w = hi | (uint64_t)(v - hi * 10000) << 32, q;
 
-	return t + (v >= pow10[t]);
+	q = (w * 10486 >> 20) & 0x0000007f0000007fULL;
+	w = q | (w - q * 100) << 16;
+	q = (w * 103 >> 10) & 0x000f000f000f000fULL;
+	return q | (w - q * 10) << 8;
 }
 
-/* jsonstr_u64 from 1000 on: the digits from the end, three at a time,
- * then the one to three before them; every store within the number. */
+/* the 8 bytes of w at o, its lowest first */
+static inline void
+store_low_first(char *o, uint64_t w)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	memcpy(o, &w, 8);
+}
+
+#define ASCII_0 (0x30 * 0x0101010101010101ULL)   /* '0' in each byte */
+
+/* jsonstr_u64 from 10^6 on: cut into 8 digits at a time from the end
+ * (two such parts at most: 2^64 has 20 digits); then from the start the
+ * 1 to 8 before them, made as 8 with their leading zeros shifted out, and
+ * the parts. Each stores 8 bytes; the first reaches past its digits into
+ * those of the parts, stored after it, or past the number (by 1 at most:
+ * it has 7 digits or more). */
 char *
 jsonstr_u64_long(char *o, uint64_t v)
 {
-	char *end = o + digits(v), *e = end;
+	unsigned parts = 0, zeros;
+	uint32_t part[2];
+	uint64_t w;
 
-	while (v >= 1000) {
-		uint64_t q = v / 1000;
+	while (v >= 100000000) {
+		uint64_t q = v / 100000000;
 
-		e -= 3;
-		memcpy(e, jsonstr_trio[v - q * 1000], 3);
+		part[parts++] = (uint32_t)(v - q * 100000000);
 		v = q;
 	}
-	if (v >= 100)
-		memcpy(o, jsonstr_trio[v], 3);
-	else if (v >= 10)
-		memcpy(o, jsonstr_trio[v] + 1, 2);
-	else
-		*o = (char)('0' + v);
-	return end;
+	w = eight((uint32_t)v);         /* v >= 1: a digit is not 0 */
+	zeros = (unsigned)__builtin_ctzll(w) / 8;
+	store_low_first(o, (w >> 8 * zeros) + ASCII_0);
+	o += 8 - zeros;
+	while (parts > 0) {
+		store_low_first(o, eight(part[--parts]) + ASCII_0);
+		o += 8;
+	}
+	return o;
 }
 
 /* Six digits of any frac: jsonstr_micros in 0 to 999999, and for the
@@ -152,23 +169,6 @@ jsonstr_time_new(struct jsonstr_clock *c, char *o, int64_t ts)
 	return jsonstr_time(c, o, ts);
 }
 
-#define ONES 0x0101010101010101ULL
-
-/* The top bit of each byte of w, or 0 when no byte of w needs escaping:
- * each is from 0x20 to 0x7e, and neither '"' nor '\\'. With no byte
- * above 0x7f (the last term), w + ONES carries nowhere and sets a top bit
- * only for 0x7f, and each subtraction sets one only where a byte is under
- * 0x20 or (after the xor) is the quote or backslash, or where a borrow
- * comes from such a byte: the answer for the word is exact. */
-static inline uint64_t
-escapes(uint64_t w)
-{
-	uint64_t t = (w - 0x20 * ONES) | ((w ^ '"' * ONES) - ONES) |
-	    ((w ^ '\\' * ONES) - ONES) | (w + ONES) | w;
-
-	return t & 0x80 * ONES;
-}
-
 /* 1 for the bytes copied as they are: 0x20 to 0x7e but '"' and '\\' */
 static unsigned char plain_byte[256];
 
@@ -177,40 +177,6 @@ jsonstr_init(void)
 {
 	for (int c = 0x20; c < 0x7f; c++)
 		plain_byte[c] = c != '"' && c != '\\';
-}
-
-/* Copies the n bytes at p (1 to 16) to o when none needs escaping, in two
- * loads and two stores that may overlap, and returns 1; else 0, with
- * nothing stored. Loads stay within the n bytes. */
-static inline int
-copy_short(char *o, const unsigned char *p, size_t n)
-{
-	uint64_t a, b;
-	uint32_t c, d;
-
-	if (n >= 8) {
-		memcpy(&a, p, 8);
-		memcpy(&b, p + n - 8, 8);
-		if ((escapes(a) | escapes(b)) != 0)
-			return 0;
-		memcpy(o, &a, 8);
-		memcpy(o + n - 8, &b, 8);
-	} else if (n >= 4) {
-		memcpy(&c, p, 4);
-		memcpy(&d, p + n - 4, 4);
-		if (escapes(c | (uint64_t)d << 32) != 0)
-			return 0;
-		memcpy(o, &c, 4);
-		memcpy(o + n - 4, &d, 4);
-	} else {                /* the first, middle and last of 1 to 3 */
-		if (!(plain_byte[p[0]] & plain_byte[p[n / 2]] &
-		    plain_byte[p[n - 1]]))
-			return 0;
-		o[0] = (char)p[0];
-		o[n / 2] = (char)p[n / 2];
-		o[n - 1] = (char)p[n - 1];
-	}
-	return 1;
 }
 
 /* Copies the n bytes at p (n >= 8) to o while none needs escaping, 8
@@ -224,13 +190,13 @@ copy_words(char *o, const unsigned char *p, size_t n)
 
 	for (i = 0; i + 8 <= n; i += 8) {
 		memcpy(&w, p + i, 8);
-		if (escapes(w) != 0)
+		if (jsonstr_escapes(w) != 0)
 			return i;
 		memcpy(o + i, &w, 8);
 	}
 	if (i < n) {
 		memcpy(&w, p + n - 8, 8);
-		if (escapes(w) != 0)
+		if (jsonstr_escapes(w) != 0)
 			return i;
 		memcpy(o + n - 8, &w, 8);
 	}
@@ -277,11 +243,10 @@ put_escaped(char *o, const unsigned char *p, const unsigned char *e)
 	return o;
 }
 
-/* jsonstr_put for what copy_short does not take: longer strings and
- * those with a byte to escape. The opening quote is at o[-1]. */
-static __attribute__((noinline)) char *
-put_long(char *o, const unsigned char *p, size_t n)
+char *
+jsonstr_put_long(char *o, const char *s, size_t n)
 {
+	const unsigned char *p = (const unsigned char *)s;
 	size_t done = 0;
 
 	if (n >= 8)
@@ -296,23 +261,4 @@ put_long(char *o, const unsigned char *p, size_t n)
 		o = put_escaped(o, p + done, p + n);
 	*o++ = '"';
 	return o;
-}
-
-/* The short plain strings, most of them, with no call (and so no
- * registers to save). */
-char *
-jsonstr_put(char *o, const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	*o++ = '"';
-	if (n - 1 < 16 && copy_short(o, p, n)) {        /* 1 to 16 bytes */
-		o[n] = '"';
-		return o + n + 1;
-	}
-	if (n == 0) {
-		*o = '"';
-		return o + 1;
-	}
-	return put_long(o, p, n);
 }

@@ -11,21 +11,120 @@
 #include <stdint.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "model.h"      /* USEC */
 
 /* The most jsonstr_put stores for n bytes: 6 a byte, and the quotes. */
 #define JSONSTR_MOST(n) (6 * (n) + 2)
+
+/* Its table, made once before the first jsonstr_put. */
+void jsonstr_init(void);
+
+#define JSONSTR_ONES 0x0101010101010101ULL
+
+/* The top bit of each byte of w, or 0 when no byte of w needs escaping:
+ * each is from 0x20 to 0x7e, and neither '"' nor '\\'. With no byte
+ * above 0x7f (the last term), w + ONES carries nowhere and sets a top bit
+ * only for 0x7f, and each subtraction sets one only where a byte is under
+ * 0x20 or (after the xor) is the quote or backslash, or where a borrow
+ * comes from such a byte: the answer for the word is exact. */
+static inline uint64_t
+jsonstr_escapes(uint64_t w)
+{
+	const uint64_t ones = JSONSTR_ONES;
+	uint64_t t = (w - 0x20 * ones) | ((w ^ '"' * ones) - ones) |
+	    ((w ^ '\\' * ones) - ones) | (w + ones) | w;
+
+	return t & 0x80 * ones;
+}
+
+#ifdef __SSE2__         /* every x86-64 */
+/* Whether no byte of the 16 in x needs escaping. Each plus 1, signed,
+ * is from 0x21 to 0x7f just when it was from 0x20 to 0x7e (0x7f and
+ * those from 0x80 become negative, 0xff becomes 0). In xmm registers,
+ * which a call does not save. */
+static inline int
+jsonstr_plain16(__m128i x)
+{
+	__m128i up = _mm_add_epi8(x, _mm_set1_epi8(1));
+	__m128i bad = _mm_or_si128(_mm_cmplt_epi8(up, _mm_set1_epi8(0x21)),
+	    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+	    _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
+
+	return _mm_movemask_epi8(bad) == 0;
+}
+
+/* whether no byte of the words lo and hi needs escaping */
+#define JSONSTR_PLAIN_PAIR(lo, hi) \
+	jsonstr_plain16(_mm_set_epi64x((long long)(hi), (long long)(lo)))
+#else
+#define JSONSTR_PLAIN_PAIR(lo, hi) \
+	((jsonstr_escapes(lo) | jsonstr_escapes(hi)) == 0)
+#endif
+
+/* plain bytes ('a') in the 5 a word of 3 bytes leaves */
+#define JSONSTR_FILL 0x6161616161000000ULL
+
+/* Copies the n bytes at p (1 to 16) to o when none needs escaping, in two
+ * loads and two stores that may overlap, and returns 1; else 0, with
+ * nothing stored. Loads stay within the n bytes. */
+static inline __attribute__((always_inline)) int
+jsonstr_copy_short(char *o, const unsigned char *p, size_t n)
+{
+	uint64_t a, b;
+	uint32_t c, d;
+
+	if (n >= 8) {
+		memcpy(&a, p, 8);
+		memcpy(&b, p + n - 8, 8);
+		if (!JSONSTR_PLAIN_PAIR(a, b))
+			return 0;
+		memcpy(o, &a, 8);
+		memcpy(o + n - 8, &b, 8);
+	} else if (n >= 4) {
+		memcpy(&c, p, 4);
+		memcpy(&d, p + n - 4, 4);
+		a = c | (uint64_t)d << 32;
+		if (!JSONSTR_PLAIN_PAIR(a, a))
+			return 0;
+		memcpy(o, &c, 4);
+		memcpy(o + n - 4, &d, 4);
+	} else {                /* the first, middle and last of 1 to 3 */
+		a = p[0] | (uint64_t)p[n / 2] << 8 | (uint64_t)p[n - 1] << 16;
+		if (!JSONSTR_PLAIN_PAIR(a | JSONSTR_FILL, a | JSONSTR_FILL))
+			return 0;
+		o[0] = (char)a;
+		o[n / 2] = (char)(a >> 8);
+		o[n - 1] = (char)(a >> 16);
+	}
+	return 1;
+}
+
+/* What jsonstr_put's fast path does not take, o after the opening quote:
+ * the empty string, longer ones and those with a byte to escape. */
+char *jsonstr_put_long(char *o, const char *s, size_t n);
 
 /* Writes the n bytes at s (s[n] is a NUL) at o as a JSON string, quotes
  * included, and returns the end. Valid UTF-8 is copied as it is, except
  * C1 controls (U+0080 to U+009F), written \u0080 like the C0 ones. A byte
  * that is not part of valid UTF-8 is written as the four characters \xHH
  * (the JSON text "\\xHH"), and so is a backslash from the capture (\x5c):
- * in the decoded string a backslash always begins such an escape. */
-char *jsonstr_put(char *o, const char *s, size_t n);
-
-/* Its table, made once before the first jsonstr_put. */
-void jsonstr_init(void);
+ * in the decoded string a backslash always begins such an escape. Short
+ * plain strings, most of them, take no call. */
+static inline __attribute__((always_inline)) char *
+jsonstr_put(char *o, const char *s, size_t n)
+{
+	*o++ = '"';
+	if (n - 1 < 16 &&               /* 1 to 16 bytes */
+	    jsonstr_copy_short(o, (const unsigned char *)s, n)) {
+		o[n] = '"';
+		return o + n + 1;
+	}
+	return jsonstr_put_long(o, s, n);
+}
 
 /* "000" to "999", each in 4 bytes (the last a NUL): numbers are written
  * three digits at a time, a group in one 4-byte store where a byte more
@@ -40,13 +139,21 @@ char *jsonstr_u64_long(char *o, uint64_t v);
 static inline char *
 jsonstr_u64(char *o, uint64_t v)
 {
-	if (v < 10) {
-		*o = (char)('0' + v);
-		return o + 1;
-	}
+	unsigned skip;          /* the leading zeros of a group of 3 */
+
 	if (v < 1000) {         /* "42": "042" from its second byte */
-		memcpy(o, jsonstr_trio[v] + (v < 100), 4);
-		return o + 3 - (v < 100);
+		skip = (v < 10) + (v < 100);
+		memcpy(o, jsonstr_trio[v] + skip, 4);
+		return o + 3 - skip;
+	}
+	if (v < 1000000) {      /* the thousands, then 3 digits */
+		uint32_t hi = (uint32_t)v / 1000;
+
+		skip = (hi < 10) + (hi < 100);
+		memcpy(o, jsonstr_trio[hi] + skip, 4);
+		o += 3 - skip;
+		memcpy(o, jsonstr_trio[(uint32_t)v - hi * 1000], 4);
+		return o + 3;
 	}
 	return jsonstr_u64_long(o, v);
 }
