@@ -340,7 +340,6 @@ main(void)
 	unsigned char s[64] = {0};
 	unsigned bad;
 
-	jsonstr_init();
 	group("the empty string", !check(s, 0));
 	/* each byte alone, and at each place of a 1- to 17-byte string */
 	bad = 0;

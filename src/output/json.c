@@ -480,7 +480,7 @@ put_line_time(struct json *j, struct line_time *t, char *o, int64_t ts)
 
 /* The "http" object of a request, ,"http":{...}, in HTTP_FIXED and 6
  * bytes for each of its strings' */
-static char *
+static inline __attribute__((always_inline)) char *
 put_http(char *o, const struct exchange *x)
 {
 	o = jsonstr_put(PUT_LIT(o, ",\"http\":{\"method\":"), x->method,
@@ -523,7 +523,7 @@ http(struct json *j, char *o, const struct exchange *x)
 #define RESPONSE_FIXED 160
 
 /* {"status":N,"reason":"..","timestamp":"..","after":S} */
-static char *
+static inline __attribute__((always_inline)) char *
 put_response(struct json *j, struct line_time *t, char *o, int status,
     const char *reason, size_t n, int64_t ts, int64_t since)
 {
@@ -539,7 +539,7 @@ put_response(struct json *j, struct line_time *t, char *o, int status,
 #define TAIL_FIXED 400
 
 /* From ,"tunnel" to the end of an exchange line */
-static char *
+static inline __attribute__((always_inline)) char *
 put_tail(struct json *j, struct line_time *t, char *o,
     const struct exchange *x)
 {
@@ -812,7 +812,6 @@ json_sink(FILE *out, int flush, void (*failed)(void *, int), void *ctx)
 		return NULL;
 	}
 	registered = 1;
-	jsonstr_init();
 	jsonstr_clock_init(&j->clock);
 	j->ip[0].family = j->ip[1].family = -1; /* no address yet */
 	j->out = out;

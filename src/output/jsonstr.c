@@ -169,15 +169,9 @@ jsonstr_time_new(struct jsonstr_clock *c, char *o, int64_t ts)
 	return jsonstr_time(c, o, ts);
 }
 
-/* 1 for the bytes copied as they are: 0x20 to 0x7e but '"' and '\\' */
-static unsigned char plain_byte[256];
-
-void
-jsonstr_init(void)
-{
-	for (int c = 0x20; c < 0x7f; c++)
-		plain_byte[c] = c != '"' && c != '\\';
-}
+const unsigned char jsonstr_plain[256] = {    /* '"' is 0x22, '\\' 0x5c */
+	[0x20 ... 0x21] = 1, [0x23 ... 0x5b] = 1, [0x5d ... 0x7e] = 1
+};
 
 /* Copies the n bytes at p (n >= 8) to o while none needs escaping, 8
  * bytes at a time, the last 8 overlapping those before; returns how many
@@ -213,7 +207,7 @@ put_escaped(char *o, const unsigned char *p, const unsigned char *e)
 	size_t u;
 
 	while (p < e) {
-		if (plain_byte[*p]) {
+		if (jsonstr_plain[*p]) {
 			*o++ = (char)*p++;
 		} else if (*p == '"') {
 			memcpy(o, "\\\"", 2);
@@ -252,7 +246,7 @@ jsonstr_put_long(char *o, const char *s, size_t n)
 	if (n >= 8)
 		done = copy_words(o, p, n);
 	else
-		while (done < n && plain_byte[p[done]]) {
+		while (done < n && jsonstr_plain[p[done]]) {
 			o[done] = (char)p[done];
 			done++;
 		}

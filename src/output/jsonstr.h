@@ -20,8 +20,9 @@
 /* The most jsonstr_put stores for n bytes: 6 a byte, and the quotes. */
 #define JSONSTR_MOST(n) (6 * (n) + 2)
 
-/* Its table, made once before the first jsonstr_put. */
-void jsonstr_init(void);
+/* 1 for the bytes copied into a string as they are: 0x20 to 0x7e but
+ * '"' and '\\' */
+extern const unsigned char jsonstr_plain[256];
 
 #define JSONSTR_ONES 0x0101010101010101ULL
 
@@ -65,9 +66,6 @@ jsonstr_plain16(__m128i x)
 	((jsonstr_escapes(lo) | jsonstr_escapes(hi)) == 0)
 #endif
 
-/* plain bytes ('a') in the 5 a word of 3 bytes leaves */
-#define JSONSTR_FILL 0x6161616161000000ULL
-
 /* Copies the n bytes at p (1 to 16) to o when none needs escaping, in two
  * loads and two stores that may overlap, and returns 1; else 0, with
  * nothing stored. Loads stay within the n bytes. */
@@ -93,12 +91,13 @@ jsonstr_copy_short(char *o, const unsigned char *p, size_t n)
 		memcpy(o, &c, 4);
 		memcpy(o + n - 4, &d, 4);
 	} else {                /* the first, middle and last of 1 to 3 */
-		a = p[0] | (uint64_t)p[n / 2] << 8 | (uint64_t)p[n - 1] << 16;
-		if (!JSONSTR_PLAIN_PAIR(a | JSONSTR_FILL, a | JSONSTR_FILL))
+		unsigned char x = p[0], y = p[n / 2], z = p[n - 1];
+
+		if (!(jsonstr_plain[x] & jsonstr_plain[y] & jsonstr_plain[z]))
 			return 0;
-		o[0] = (char)a;
-		o[n / 2] = (char)(a >> 8);
-		o[n - 1] = (char)(a >> 16);
+		o[0] = (char)x;
+		o[n / 2] = (char)y;
+		o[n - 1] = (char)z;
 	}
 	return 1;
 }
