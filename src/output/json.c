@@ -161,6 +161,7 @@ glue(const struct json *j, char *o, const char *lit, size_t len)
 #define TIME_MOST JSONSTR_TIME_LEN      /* with its quotes */
 #define SECONDS_MOST JSONSTR_SECONDS_MOST
 #define ADDR_MOST 47            /* ip_text[] less its NUL */
+#define PORT_MOST 6             /* 5 digits, and the byte more stored */
 
 /* "2026-01-01T00:00:00.000000Z" with its quotes, or null: TIME_MOST */
 static inline char *
@@ -213,7 +214,7 @@ put_addr(struct json *j, char *o, int slot, const struct addr *a)
  * CONN_MOST(type_len) bytes at most */
 #define CONN_MOST(type_len) (sizeof(",\"flow_id\":,\"event_type\":\"" \
 	"\",\"src_ip\":\"\",\"src_port\":,\"dest_ip\":\"\",\"dest_port\":") - 1 + \
-	U64_MOST + (type_len) + 2 * ADDR_MOST + 2 * 5)
+	U64_MOST + (type_len) + 2 * ADDR_MOST + 2 * PORT_MOST)
 
 /* A","src_port":N,"dest_ip":"B","dest_port":N, after ,"src_ip":" */
 static char *
@@ -308,9 +309,8 @@ exchange_head(struct json *j, char *o, int64_t ts, const struct flow_key *k,
 _Static_assert(STAMP_MOST + CONN_TEXT < JSON_LINE, "a head fits a line");
 
 /* The members of the objects other than exchanges (rarer: each checks
- * its own room). */
-
-/* ,"name": (no comma first in an object), from MEMBER(name) */
+ * its own room). ,"name": (no comma first in an object), from
+ * MEMBER(name): */
 static inline char *
 put_member(struct json *j, char *o, const char *m, size_t len)
 {
@@ -478,8 +478,8 @@ put_line_time(struct json *j, struct line_time *t, char *o, int64_t ts)
  * and nulls among them. */
 #define HTTP_FIXED 192
 
-/* The "http" object of a request, ,"http":{...}, in HTTP_FIXED and 6
- * bytes for each of its strings' */
+/* The "http" object of a request, ,"http":{...}: at most HTTP_FIXED
+ * bytes and 6 for each byte of its strings */
 static inline __attribute__((always_inline)) char *
 put_http(char *o, const struct exchange *x)
 {
@@ -535,7 +535,8 @@ put_response(struct json *j, struct line_time *t, char *o, int status,
 	return o;
 }
 
-/* The bytes of put_tail() other than its strings: 331 counted. */
+/* The bytes of put_tail() other than its strings: 335 counted, the
+ * copy of an end member's 24 bytes among them. */
 #define TAIL_FIXED 400
 
 /* From ,"tunnel" to the end of an exchange line */
@@ -604,7 +605,7 @@ on_exchange(void *self, const struct flow_key *k, uint64_t flow_id,
 	if (j->err != 0 ||
 	    (o = room(j, line_begin(j), exchange_most(x))) == NULL)
 		return;
-	t.ts = x->t_begin;
+	t.ts = x->t_begin;      /* the head's, after {"timestamp": */
 	t.at = o + sizeof("{\"timestamp\":") - 1;
 	o = exchange_head(j, o, x->t_begin, k, flow_id);
 	o = jsonstr_u64(PUT_LIT(o, ",\"tx_id\":"), x->seq - 1);

@@ -50,12 +50,12 @@ jsonstr_escapes(uint64_t w)
 static inline int
 jsonstr_plain16(__m128i x)
 {
-	__m128i up = _mm_add_epi8(x, _mm_set1_epi8(1));
-	__m128i bad = _mm_or_si128(_mm_cmplt_epi8(up, _mm_set1_epi8(0x21)),
-	    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
-	    _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
+	__m128i in = _mm_cmpgt_epi8(_mm_add_epi8(x, _mm_set1_epi8(1)),
+	    _mm_set1_epi8(0x20));
+	__m128i out = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+	    _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')));
 
-	return _mm_movemask_epi8(bad) == 0;
+	return _mm_movemask_epi8(_mm_andnot_si128(out, in)) == 0xffff;
 }
 
 /* whether no byte of the words lo and hi needs escaping */
@@ -133,6 +133,7 @@ extern const char jsonstr_trio[1000][4];
 /* Decimal v: at most JSONSTR_U64_MOST bytes stored. */
 #define JSONSTR_U64_MOST 20
 
+/* jsonstr_u64 from 10^6 on (a call: most numbers are smaller) */
 char *jsonstr_u64_long(char *o, uint64_t v);
 
 static inline char *
@@ -171,6 +172,7 @@ jsonstr_micros(char *o, uint32_t frac)
  * JSONSTR_SECONDS_MOST bytes ("-", 20 digits, ".000000", a spare). */
 #define JSONSTR_SECONDS_MOST 29
 
+/* jsonstr_seconds for a second or more, and for less than 0 */
 char *jsonstr_seconds_long(char *o, int64_t us);
 
 static inline char *
@@ -202,6 +204,7 @@ void jsonstr_clock_init(struct jsonstr_clock *c);
  * UTC; ts in microseconds since 1970. */
 #define JSONSTR_TIME_LEN 29
 
+/* jsonstr_time in another second than c's (c set to it), or before 1970 */
 char *jsonstr_time_new(struct jsonstr_clock *c, char *o, int64_t ts);
 
 static inline char *
