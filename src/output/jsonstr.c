@@ -55,34 +55,42 @@ store_low_first(char *o, uint64_t w)
 
 #define ASCII_0 (0x30 * 0x0101010101010101ULL)   /* '0' in each byte */
 
-/* jsonstr_u64 from 10^6 on: cut into 8 digits at a time from the end
- * (two such parts at most: 2^64 has 20 digits); then from the start the
- * 1 to 8 before them, made as 8 with their leading zeros shifted out, and
- * the parts. Each stores 8 bytes; the first reaches past its digits into
- * those of the parts, stored after it, or past the number (by 1 at most:
- * it has 7 digits or more). */
+/* v (1 to 10^8 - 1) as its digits, made as 8 with the leading zeros
+ * shifted out: one 8-byte store, reaching past the digits (into what is
+ * stored next, or past the number by 1 at most: it has 7 digits or
+ * more). */
+static inline char *
+lead(char *o, uint32_t v)
+{
+	uint64_t w = eight(v);          /* v >= 1: a digit is not 0 */
+	unsigned zeros = (unsigned)__builtin_ctzll(w) / 8;
+
+	store_low_first(o, (w >> 8 * zeros) + ASCII_0);
+	return o + 8 - zeros;
+}
+
+/* jsonstr_u64 from 10^6 on: 8 digits at a time from the end (2^64 has
+ * 20), those before them first. */
 char *
 jsonstr_u64_long(char *o, uint64_t v)
 {
-	unsigned parts = 0, zeros;
-	uint32_t part[2];
-	uint64_t w;
+	uint64_t hi;
 
-	while (v >= 100000000) {
-		uint64_t q = v / 100000000;
-
-		part[parts++] = (uint32_t)(v - q * 100000000);
-		v = q;
-	}
-	w = eight((uint32_t)v);         /* v >= 1: a digit is not 0 */
-	zeros = (unsigned)__builtin_ctzll(w) / 8;
-	store_low_first(o, (w >> 8 * zeros) + ASCII_0);
-	o += 8 - zeros;
-	while (parts > 0) {
-		store_low_first(o, eight(part[--parts]) + ASCII_0);
+	if (v < 100000000)
+		return lead(o, (uint32_t)v);
+	if (v < 10000000000000000ULL) {         /* flow ids: under 2^53 */
+		hi = v / 100000000;
+		o = lead(o, (uint32_t)hi);
+	} else {
+		hi = v / 10000000000000000ULL;
+		o = lead(o, (uint32_t)hi);
+		v -= hi * 10000000000000000ULL;
+		hi = v / 100000000;
+		store_low_first(o, eight((uint32_t)hi) + ASCII_0);
 		o += 8;
 	}
-	return o;
+	store_low_first(o, eight((uint32_t)(v - hi * 100000000)) + ASCII_0);
+	return o + 8;
 }
 
 /* Six digits of any frac: jsonstr_micros in 0 to 999999, and for the
