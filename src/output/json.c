@@ -495,6 +495,9 @@ put_http(char *o, const struct exchange *x)
 	o[0] = (char)('0' + x->minor);          /* one digit (http1.c) */
 	o[1] = '"';
 	o = PUT_TEXT(o + 2, "host", x->host, x->host_len, x->has_host);
+	if (!x->has_user_agent && !x->has_expect && !x->has_upgrade)
+		return PUT_LIT(o, ",\"user_agent\":null,\"expect\":null"
+		    ",\"upgrade\":null}");    /* most requests: one copy */
 	o = PUT_TEXT(o, "user_agent", x->user_agent, x->user_agent_len,
 	    x->has_user_agent);
 	o = PUT_TEXT(o, "expect", x->expect, x->expect_len, x->has_expect);
@@ -544,18 +547,24 @@ static inline __attribute__((always_inline)) char *
 put_tail(struct json *j, struct line_time *t, char *o,
     const struct exchange *x)
 {
-	o = PUT_TEXT(o, "tunnel", x->tunnel, x->tunnel_len,
-	    x->tunnel_len != 0);
-	if (x->midstream)
-		o = PUT_LIT(o, ",\"midstream\":true");
-	o = PUT_TEXT(o, "tunnel_of", x->tunnel_of, x->tunnel_of_len,
-	    x->tunnel_of_len != 0);
-	if (x->interim_held)
-		o = PUT_LIT(o, ",\"interim_held\":true"
-		    ",\"request_body_len\":");
-	else
-		o = PUT_LIT(o, ",\"interim_held\":false"
-		    ",\"request_body_len\":");
+	if ((x->tunnel_len | x->tunnel_of_len) == 0 && !x->midstream &&
+	    !x->interim_held) {         /* most exchanges: one copy */
+		o = PUT_LIT(o, ",\"tunnel\":null,\"tunnel_of\":null"
+		    ",\"interim_held\":false,\"request_body_len\":");
+	} else {
+		o = PUT_TEXT(o, "tunnel", x->tunnel, x->tunnel_len,
+		    x->tunnel_len != 0);
+		if (x->midstream)
+			o = PUT_LIT(o, ",\"midstream\":true");
+		o = PUT_TEXT(o, "tunnel_of", x->tunnel_of, x->tunnel_of_len,
+		    x->tunnel_of_len != 0);
+		if (x->interim_held)
+			o = PUT_LIT(o, ",\"interim_held\":true"
+			    ",\"request_body_len\":");
+		else
+			o = PUT_LIT(o, ",\"interim_held\":false"
+			    ",\"request_body_len\":");
+	}
 	o = jsonstr_u64(o, x->request_body_len);
 	o = jsonstr_u64(PUT_LIT(o, ",\"response_body_len\":"),
 	    x->response_body_len);
