@@ -525,12 +525,13 @@ http(struct json *j, char *o, const struct exchange *x)
 /* The bytes of put_response() other than its reason: 123 counted. */
 #define RESPONSE_FIXED 160
 
-/* {"status":N,"reason":"..","timestamp":"..","after":S} */
+/* {"status":N,"reason":"..","timestamp":"..","after":S} from N on: the
+ * caller's literal before it ends in {"status": */
 static inline __attribute__((always_inline)) char *
 put_response(struct json *j, struct line_time *t, char *o, int status,
     const char *reason, size_t n, int64_t ts, int64_t since)
 {
-	o = jsonstr_u64(PUT_LIT(o, "{\"status\":"), (uint64_t)status);
+	o = jsonstr_u64(o, (uint64_t)status);
 	o = jsonstr_put(PUT_LIT(o, ",\"reason\":"), reason, n);
 	o = put_line_time(j, t, PUT_LIT(o, ",\"timestamp\":"), ts);
 	o = jsonstr_seconds(PUT_LIT(o, ",\"after\":"), ts - since);
@@ -618,20 +619,22 @@ on_exchange(void *self, const struct flow_key *k, uint64_t flow_id,
 	t.at = o + sizeof("{\"timestamp\":") - 1;
 	o = exchange_head(j, o, x->t_begin, k, flow_id);
 	o = jsonstr_u64(PUT_LIT(o, ",\"tx_id\":"), x->seq - 1);
-	o = PUT_LIT(put_http(o, x), ",\"interim\":[");
-	for (unsigned i = 0; i < x->n_interim; i++) {
-		if (i > 0)
-			*o++ = ',';
-		o = put_response(j, &t, o, x->interim[i].status,
+	o = put_http(o, x);
+	if (x->n_interim == 0)
+		o = PUT_LIT(o, ",\"interim\":[");
+	/* each literal runs on to the next response's {"status": */
+	for (unsigned i = 0; i < x->n_interim; i++)
+		o = put_response(j, &t, i == 0 ?
+		    PUT_LIT(o, ",\"interim\":[{\"status\":") :
+		    PUT_LIT(o, ",{\"status\":"), x->interim[i].status,
 		    x->interim[i].reason, x->interim[i].reason_len,
 		    x->interim[i].ts, x->t_begin);
-	}
-	o = PUT_LIT(o, "],\"final\":");
 	if (x->final_status != 0)
-		o = put_response(j, &t, o, x->final_status, x->final_reason,
-		    x->final_reason_len, x->t_final, x->t_begin);
+		o = put_response(j, &t, PUT_LIT(o, "],\"final\":{\"status\":"),
+		    x->final_status, x->final_reason, x->final_reason_len,
+		    x->t_final, x->t_begin);
 	else
-		o = PUT_LIT(o, "null");
+		o = PUT_LIT(o, "],\"final\":null");
 	line_end(j, put_tail(j, &t, o, x));
 }
 
