@@ -34,6 +34,7 @@
  * every line after: keep-alive connections carry many exchanges. */
 #define CONN_SLOTS 512          /* direct-mapped by flow_id */
 #define CONN_TEXT 224           /* 209 at most, with two IPv6 addresses */
+#define CONN_SHORT 144          /* 141 at most with IPv4 (ids < 2^53) */
 
 struct conn_text {
 	uint64_t flow_id;       /* 0: empty (ids begin at 1, flowid.h) */
@@ -50,9 +51,7 @@ struct json {
 	void (*failed)(void *, int);    /* told once, with err */
 	void *ctx;
 	struct json *next;      /* sinks_open: what exit() writes out */
-	int64_t day;            /* the day (seconds / 86400) stamp[] begins */
-	int64_t sec;            /* the second stamp[] was made for, or -1 */
-	char stamp[20];         /* "2026-01-01T00:00:00" */
+	struct jsonstr_clock clock;     /* the last timestamp's second */
 	struct addr ip[2];      /* the addresses of ip_text[] (client, server) */
 	char ip_text[2][48];    /* formatted once, kept while they repeat */
 	size_t ip_len[2];
@@ -158,174 +157,17 @@ glue(const struct json *j, char *o, const char *lit, size_t len)
 }
 
 /* The most the unchecked writers store. */
-#define U64_MOST 20
-#define TIME_LEN 27             /* "2026-01-01T00:00:00.000000Z" */
-#define SECONDS_MOST 28         /* "-", 20 digits, ".000000" */
+#define U64_MOST JSONSTR_U64_MOST
+#define TIME_MOST JSONSTR_TIME_LEN      /* with its quotes */
+#define SECONDS_MOST JSONSTR_SECONDS_MOST
 #define ADDR_MOST 47            /* ip_text[] less its NUL */
+#define PORT_MOST 6             /* 5 digits, and the byte more stored */
 
-/* "000" to "999": numbers are written three digits at a time, from the
- * end, with no division loop per digit and no printf. */
-static char trio[1000][4];
-
-/* 10^n, but 0 for n = 0 so that the number 0 counts one digit */
-static const uint64_t pow10[20] = {
-	0, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
-	1000000000, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
-	10000000000000ULL, 100000000000000ULL, 1000000000000000ULL,
-	10000000000000000ULL, 100000000000000000ULL, 1000000000000000000ULL,
-	10000000000000000000ULL
-};
-
-/* Decimal digits of v: log10 from the bit length (1233 / 4096 is a hair
- * under log10(2)), then one comparison to settle it. */
-static inline unsigned
-digits(uint64_t v)
-{
-	unsigned bits = 64 - (unsigned)__builtin_clzll(v | 1);
-	unsigned t = (bits * 1233) >> 12;
-
-	return t + (v >= pow10[t]);
-}
-
-/* the digits of v, ending at e */
-static inline void
-digits_back(char *e, uint64_t v)
-{
-	while (v >= 1000) {
-		e -= 3;
-		memcpy(e, trio[v % 1000], 3);
-		v /= 1000;
-	}
-	if (v >= 100)
-		memcpy(e - 3, trio[v], 3);
-	else if (v >= 10)
-		memcpy(e - 2, trio[v] + 1, 2);
-	else
-		e[-1] = (char)('0' + v);
-}
-
-static char *
-put_u64(char *o, uint64_t v)
-{
-	unsigned n = digits(v);
-
-	digits_back(o + n, v);
-	return o + n;
-}
-
-/* six digits of microseconds, frac from 0 to 999999 */
-static inline void
-micros(char *o, unsigned frac)
-{
-	memcpy(o, trio[frac / 1000], 3);
-	memcpy(o + 3, trio[frac % 1000], 3);
-}
-
-static char *
-put_micros(char *o, int64_t frac)
-{
-	if (frac >= 0 && frac < USEC) {
-		micros(o, (unsigned)frac);
-	} else {        /* what the digit loop always wrote for these */
-		for (int i = 5; i >= 0; i--, frac /= 10)
-			o[i] = (char)('0' + frac % 10);
-	}
-	return o + 6;
-}
-
-/* Apart from put_time (not inlined): the registers they need would cost
- * every timestamp a save and restore. */
-#define COLD __attribute__((noinline, cold))
-
-/* "2026-01-01T00:00:00" for the second sec (>= 0). gmtime only when the
- * day changes: within a day the time of day is sec % 86400 (UTC has no
- * leap seconds in time_t). */
-static COLD void
-make_stamp(struct json *j, int64_t sec)
-{
-	int64_t day = sec / 86400;
-	unsigned s = (unsigned)(sec % 86400);
-	char full[40];
-
-	if (j->sec < 0 || day != j->day) {
-		format_iso(full, sizeof(full), day * 86400 * USEC);
-		memcpy(j->stamp, full, 11);     /* "2026-01-01T" */
-		j->day = day;
-	}
-	memcpy(j->stamp + 11, trio[s / 3600] + 1, 2);
-	j->stamp[13] = ':';
-	memcpy(j->stamp + 14, trio[s / 60 % 60] + 1, 2);
-	j->stamp[16] = ':';
-	memcpy(j->stamp + 17, trio[s % 60] + 1, 2);
-	j->sec = sec;
-}
-
-/* put_time before 1970: not from the packet clock; as it always was */
-static COLD char *
-put_time_negative(char *o, int64_t ts)
-{
-	char full[40];
-
-	format_iso(full, sizeof(full), ts / USEC * USEC);
-	o = put_mem(o, full, 19);
-	*o++ = '.';
-	o = put_micros(o, ts % USEC);
-	*o++ = 'Z';
-	return o;
-}
-
-/* "2026-01-01T00:00:00.123456Z", TIME_LEN bytes */
-static char *
-put_time(struct json *j, char *o, int64_t ts)
-{
-	uint64_t sec;
-
-	if (ts < 0)
-		return put_time_negative(o, ts);
-	sec = (uint64_t)ts / USEC;      /* unsigned: no sign to fix up */
-	if ((int64_t)sec != j->sec)
-		make_stamp(j, (int64_t)sec);
-	memcpy(o, j->stamp, 19);
-	o[19] = '.';
-	micros(o + 20, (unsigned)((uint64_t)ts - sec * USEC));
-	o[26] = 'Z';
-	return o + TIME_LEN;
-}
-
-/* "2026-01-01T00:00:00.000000Z" with its quotes, or null: TIME_LEN + 2 */
-static char *
+/* "2026-01-01T00:00:00.000000Z" with its quotes, or null: TIME_MOST */
+static inline char *
 put_time_or_null(struct json *j, char *o, int64_t ts, int present)
 {
-	if (!present)
-		return PUT_LIT(o, "null");
-	*o++ = '"';
-	o = put_time(j, o, ts);
-	*o++ = '"';
-	return o;
-}
-
-/* seconds with microseconds: "1.504542", SECONDS_MOST bytes at most */
-static char *
-put_seconds(char *o, int64_t us)
-{
-	if (us < 0) {
-		*o++ = '-';
-		us = -us;
-	}
-	o = put_u64(o, (uint64_t)(us / USEC));
-	*o++ = '.';
-	return put_micros(o, us % USEC);
-}
-
-static void
-tables_init(void)
-{
-	jsonstr_init();
-	for (int i = 0; i < 1000; i++) {
-		trio[i][0] = (char)('0' + i / 100);
-		trio[i][1] = (char)('0' + i / 10 % 10);
-		trio[i][2] = (char)('0' + i % 10);
-	}
+	return present ? jsonstr_time(&j->clock, o, ts) : PUT_LIT(o, "null");
 }
 
 /* a string, or null when absent: at most TEXT_MOST(n) */
@@ -336,6 +178,16 @@ put_text(char *o, const char *s, size_t n, int present)
 {
 	return present ? jsonstr_put(o, s, n) : PUT_LIT(o, "null");
 }
+
+/* The members of an object, by name. */
+#define MEMBER(name) ",\"" name "\":"
+#define MEMBER_LEN(name) (sizeof(MEMBER(name)) - 1)
+
+/* ,"name":"value" or ,"name":null in a checked room: the member and its
+ * null in one copy */
+#define PUT_TEXT(o, name, s, n, present) ((present) ? \
+	jsonstr_put(PUT_LIT(o, MEMBER(name)), s, n) : \
+	PUT_LIT(o, MEMBER(name) "null"))
 
 /* An address as format_addr() writes it, formatted again only when it is
  * not the one this slot (0 client, 1 server) had last: a busy capture
@@ -351,7 +203,10 @@ put_addr(struct json *j, char *o, int slot, const struct addr *a)
 		    sizeof(j->ip_text[slot]), a);
 		*last = *a;
 	}
-	return put_mem(o, j->ip_text[slot], j->ip_len[slot]);
+	/* all of ip_text[]: one more than ADDR_MOST, and an address is
+	 * always followed by its closing quote */
+	memcpy(o, j->ip_text[slot], sizeof(j->ip_text[slot]));
+	return o + j->ip_len[slot];
 }
 
 /* ,"flow_id":N,"event_type":"TYPE" and, with a connection,
@@ -359,45 +214,56 @@ put_addr(struct json *j, char *o, int slot, const struct addr *a)
  * CONN_MOST(type_len) bytes at most */
 #define CONN_MOST(type_len) (sizeof(",\"flow_id\":,\"event_type\":\"" \
 	"\",\"src_ip\":\"\",\"src_port\":,\"dest_ip\":\"\",\"dest_port\":") - 1 + \
-	U64_MOST + (type_len) + 2 * ADDR_MOST + 2 * 5)
+	U64_MOST + (type_len) + 2 * ADDR_MOST + 2 * PORT_MOST)
+
+/* A","src_port":N,"dest_ip":"B","dest_port":N, after ,"src_ip":" */
+static char *
+put_ends(struct json *j, char *o, const struct flow_key *k)
+{
+	/* addresses are ours to format: nothing to escape */
+	o = put_addr(j, o, 0, &k->client);
+	o = jsonstr_u64(PUT_LIT(o, "\",\"src_port\":"), k->client_port);
+	o = put_addr(j, PUT_LIT(o, ",\"dest_ip\":\""), 1, &k->server);
+	return jsonstr_u64(PUT_LIT(o, "\",\"dest_port\":"), k->server_port);
+}
 
 static char *
 put_conn(struct json *j, char *o, const char *type, size_t type_len,
     const struct flow_key *k, uint64_t flow_id)
 {
-	if (k != NULL) {
-		o = PUT_LIT(o, ",\"flow_id\":");
-		o = put_u64(o, flow_id);
-	}
+	if (k != NULL)
+		o = jsonstr_u64(PUT_LIT(o, ",\"flow_id\":"), flow_id);
 	o = PUT_LIT(o, ",\"event_type\":\"");
 	o = put_mem(o, type, type_len);
 	*o++ = '"';
 	if (k == NULL)
 		return o;
-	/* addresses are ours to format: nothing to escape */
-	o = PUT_LIT(o, ",\"src_ip\":\"");
-	o = put_addr(j, o, 0, &k->client);
-	o = PUT_LIT(o, "\",\"src_port\":");
-	o = put_u64(o, k->client_port);
-	o = PUT_LIT(o, ",\"dest_ip\":\"");
-	o = put_addr(j, o, 1, &k->server);
-	o = PUT_LIT(o, "\",\"dest_port\":");
-	return put_u64(o, k->server_port);
+	return put_ends(j, PUT_LIT(o, ",\"src_ip\":\""), k);
+}
+
+/* The same for an exchange, its literals run together */
+static char *
+put_exchange_conn(struct json *j, char *o, const struct flow_key *k,
+    uint64_t flow_id)
+{
+	if (k == NULL)
+		return put_conn(j, o, "exchange", sizeof("exchange") - 1, k,
+		    flow_id);
+	o = jsonstr_u64(PUT_LIT(o, ",\"flow_id\":"), flow_id);
+	return put_ends(j, PUT_LIT(o, ",\"event_type\":\"exchange\""
+	    ",\"src_ip\":\""), k);
 }
 
 _Static_assert(CONN_MOST(sizeof("exchange") - 1) <= CONN_TEXT,
     "an exchange's connection part fits its slot");
 
 /* {"timestamp":"2026-01-01T00:00:00.000000Z": the start of every line */
-#define STAMP_MOST (sizeof("{\"timestamp\":\"\"") - 1 + TIME_LEN)
+#define STAMP_MOST (sizeof("{\"timestamp\":") - 1 + TIME_MOST)
 
-static char *
+static inline char *
 put_stamp(struct json *j, char *o, int64_t ts)
 {
-	o = PUT_LIT(o, "{\"timestamp\":\"");
-	o = put_time(j, o, ts);
-	*o++ = '"';
-	return o;
+	return jsonstr_time(&j->clock, PUT_LIT(o, "{\"timestamp\":"), ts);
 }
 
 /* A line's head; type: a string literal */
@@ -416,33 +282,35 @@ head_lit(struct json *j, int64_t ts, const char *type, size_t type_len,
 	return put_conn(j, o, type, type_len, k, flow_id);
 }
 
-/* An exchange line's head: its connection's part from its slot, made
- * there on the connection's first line (or when another took the slot).
- * flow_id alone names the slot's text: ids are unique in a run. */
+/* An exchange line's head, at o (its room asked for): its connection's
+ * part from its slot, made there on the connection's first line (or
+ * when another took the slot). flow_id alone names the slot's text: ids
+ * are unique in a run. */
 static char *
-exchange_head(struct json *j, int64_t ts, const struct flow_key *k,
+exchange_head(struct json *j, char *o, int64_t ts, const struct flow_key *k,
     uint64_t flow_id)
 {
 	struct conn_text *c = &j->conn[flow_id % CONN_SLOTS];
-	char *o = line_begin(j);
 
 	if (c->flow_id != flow_id || c->len == 0) {
-		c->len = (size_t)(put_conn(j, c->text, "exchange",
-		    sizeof("exchange") - 1, k, flow_id) - c->text);
+		c->len = (size_t)(put_exchange_conn(j, c->text, k, flow_id) -
+		    c->text);
 		c->flow_id = flow_id;
 	}
-	o = put_stamp(j, o, ts);        /* the line's first bytes: room */
-	return put_mem(o, c->text, c->len);
+	o = put_stamp(j, o, ts);
+	/* most (IPv4) in one copy of a known size: CONN_TEXT is asked for */
+	if (c->len <= CONN_SHORT)
+		memcpy(o, c->text, CONN_SHORT);
+	else
+		memcpy(o, c->text, c->len);
+	return o + c->len;
 }
 
 _Static_assert(STAMP_MOST + CONN_TEXT < JSON_LINE, "a head fits a line");
 
 /* The members of the objects other than exchanges (rarer: each checks
- * its own room). */
-#define MEMBER(name) ",\"" name "\":"
-#define MEMBER_LEN(name) (sizeof(MEMBER(name)) - 1)
-
-/* ,"name": (no comma first in an object), from MEMBER(name) */
+ * its own room). ,"name": (no comma first in an object), from
+ * MEMBER(name): */
 static inline char *
 put_member(struct json *j, char *o, const char *m, size_t len)
 {
@@ -498,7 +366,7 @@ counter_lit(struct json *j, char *o, const char *m, size_t len, uint64_t n)
 	if ((o = room(j, o, len + U64_MOST)) == NULL)
 		return NULL;
 	o = put_member(j, o, m, len);
-	return put_u64(o, n);
+	return jsonstr_u64(o, n);
 }
 
 #define counter(j, o, name, n) \
@@ -518,7 +386,7 @@ counter_named(struct json *j, char *o, const char *name, uint64_t n)
 	*o++ = '"';
 	o = put_mem(o, name, len);
 	o = PUT_LIT(o, "\":");
-	return put_u64(o, n);
+	return jsonstr_u64(o, n);
 }
 
 /* ,"name":TEXT, TEXT written as it is (a number, true, null) */
@@ -541,7 +409,7 @@ static char *
 time_lit(struct json *j, char *o, const char *m, size_t len, int64_t ts,
     int present)
 {
-	if ((o = room(j, o, len + TIME_LEN + 2)) == NULL)
+	if ((o = room(j, o, len + TIME_MOST)) == NULL)
 		return NULL;
 	o = put_member(j, o, m, len);
 	return put_time_or_null(j, o, ts, present);
@@ -558,18 +426,20 @@ seconds_lit(struct json *j, char *o, const char *m, size_t len, int64_t us,
 	if ((o = room(j, o, len + SECONDS_MOST)) == NULL)
 		return NULL;
 	o = put_member(j, o, m, len);
-	return present ? put_seconds(o, us) : PUT_LIT(o, "null");
+	return present ? jsonstr_seconds(o, us) : PUT_LIT(o, "null");
 }
 
 #define seconds_field(j, o, name, us, present) \
 	seconds_lit(j, o, MEMBER(name), MEMBER_LEN(name), us, present)
 
-/* How an exchange ended, by enum exchange_end: the member as written. */
+/* How an exchange ended, by enum exchange_end: the member as written,
+ * stored as all its 24 bytes (room for that always follows: the end
+ * timestamp). */
 #define END(name) {MEMBER("end") "\"" name "\"", \
 	sizeof(MEMBER("end") "\"" name "\"") - 1}
 
 static const struct {
-	const char *text;
+	char text[24];          /* 22 at most, and a NUL */
 	size_t len;
 } end_members[] = {
 	END("final"), END("tunnel"), END("client_closed"),
@@ -580,134 +450,193 @@ static const struct {
 _Static_assert(sizeof(end_members) / sizeof(end_members[0]) ==
     END_CLOSED + 1, "a name for each enum exchange_end");
 
-/* The bytes of http() other than its strings: 138 counted, quotes and
- * nulls among them. */
+/* The last timestamp written in the line being made, and where: an
+ * exchange's times are often equal (the response's end and the
+ * exchange's), and a copy costs less than the digits. */
+struct line_time {
+	int64_t ts;
+	const char *at;         /* JSONSTR_TIME_LEN bytes */
+};
+
+static inline char *
+put_line_time(struct json *j, struct line_time *t, char *o, int64_t ts)
+{
+	if (ts == t->ts)
+		return put_mem(o, t->at, JSONSTR_TIME_LEN);
+	t->ts = ts;
+	t->at = o;
+	return jsonstr_time(&j->clock, o, ts);
+}
+
+/* ,"name":"2026-01-01T00:00:00.000000Z" or ,"name":null in a checked
+ * room, the member and its null in one copy */
+#define PUT_TIME(j, t, o, name, ts, present) ((present) ? \
+	put_line_time(j, t, PUT_LIT(o, MEMBER(name)), ts) : \
+	PUT_LIT(o, MEMBER(name) "null"))
+
+/* The bytes of put_http() other than its strings: 138 counted, quotes
+ * and nulls among them. */
 #define HTTP_FIXED 192
 
-/* The "http" object of a request: ,"http":{...} */
+/* The "http" object of a request, ,"http":{...}: at most HTTP_FIXED
+ * bytes and 6 for each byte of its strings */
+static inline __attribute__((always_inline)) char *
+put_http(char *o, const struct exchange *x)
+{
+	o = jsonstr_put(PUT_LIT(o, ",\"http\":{\"method\":"), x->method,
+	    x->method_len);
+	o = jsonstr_put(PUT_LIT(o, ",\"target\":"), x->target, x->target_len);
+	if (x->target_truncated)
+		o = PUT_LIT(o, ",\"target_truncated\":true"
+		    ",\"version\":\"HTTP/1.");
+	else
+		o = PUT_LIT(o, ",\"target_truncated\":false"
+		    ",\"version\":\"HTTP/1.");
+	o[0] = (char)('0' + x->minor);          /* one digit (http1.c) */
+	o[1] = '"';
+	o = PUT_TEXT(o + 2, "host", x->host, x->host_len, x->has_host);
+	if (!x->has_user_agent && !x->has_expect && !x->has_upgrade)
+		return PUT_LIT(o, ",\"user_agent\":null,\"expect\":null"
+		    ",\"upgrade\":null}");    /* most requests: one copy */
+	o = PUT_TEXT(o, "user_agent", x->user_agent, x->user_agent_len,
+	    x->has_user_agent);
+	o = PUT_TEXT(o, "expect", x->expect, x->expect_len, x->has_expect);
+	o = PUT_TEXT(o, "upgrade", x->upgrade, x->upgrade_len,
+	    x->has_upgrade);
+	*o++ = '}';
+	return o;
+}
+
+/* The same where its room is not known (a violation's line) */
 static char *
 http(struct json *j, char *o, const struct exchange *x)
 {
-	size_t method = x->method_len, target = x->target_len;
 	size_t host = x->has_host ? x->host_len : 0;
 	size_t agent = x->has_user_agent ? x->user_agent_len : 0;
 	size_t expect = x->has_expect ? x->expect_len : 0;
 	size_t upgrade = x->has_upgrade ? x->upgrade_len : 0;
 
-	if ((o = room(j, o, HTTP_FIXED + 6 * (method + target + host + agent +
-	    expect + upgrade))) == NULL)
+	if ((o = room(j, o, HTTP_FIXED + 6 * ((size_t)x->method_len +
+	    x->target_len + host + agent + expect + upgrade))) == NULL)
 		return NULL;
-	o = PUT_LIT(o, ",\"http\":{\"method\":");
-	o = jsonstr_put(o, x->method, method);
-	o = PUT_LIT(o, ",\"target\":");
-	o = jsonstr_put(o, x->target, target);
-	if (x->target_truncated)
-		o = PUT_LIT(o, ",\"target_truncated\":true");
-	else
-		o = PUT_LIT(o, ",\"target_truncated\":false");
-	o = PUT_LIT(o, ",\"version\":\"HTTP/1.");    /* nothing to escape */
-	*o++ = (char)('0' + x->minor);          /* one digit (http1.c) */
-	o = PUT_LIT(o, "\",\"host\":");
-	o = put_text(o, x->host, host, x->has_host);
-	o = PUT_LIT(o, ",\"user_agent\":");
-	o = put_text(o, x->user_agent, agent, x->has_user_agent);
-	o = PUT_LIT(o, ",\"expect\":");
-	o = put_text(o, x->expect, expect, x->has_expect);
-	o = PUT_LIT(o, ",\"upgrade\":");
-	o = put_text(o, x->upgrade, upgrade, x->has_upgrade);
-	*o++ = '}';
-	return o;
+	return put_http(o, x);
 }
 
-/* The bytes of response() other than its reason: 122 counted. */
+/* The bytes of put_response() other than its reason: 123 counted. */
 #define RESPONSE_FIXED 160
 
-/* {"status":N,"reason":"..","timestamp":"..","after":S} */
-static char *
-response(struct json *j, char *o, int status, const char *reason, size_t n,
-    int64_t ts, int64_t since)
+/* {"status":N,"reason":"..","timestamp":"..","after":S} from N on: the
+ * caller's literal before it ends in {"status": */
+static inline __attribute__((always_inline)) char *
+put_response(struct json *j, struct line_time *t, char *o, int status,
+    const char *reason, size_t n, int64_t ts, int64_t since)
 {
-	if ((o = room(j, o, RESPONSE_FIXED + 6 * n)) == NULL)
-		return NULL;
-	o = PUT_LIT(o, "{\"status\":");
-	o = put_u64(o, (uint64_t)status);
-	o = PUT_LIT(o, ",\"reason\":");
-	o = jsonstr_put(o, reason, n);
-	o = PUT_LIT(o, ",\"timestamp\":\"");
-	o = put_time(j, o, ts);
-	o = PUT_LIT(o, "\",\"after\":");
-	o = put_seconds(o, ts - since);
+	o = jsonstr_u64(o, (uint64_t)status);
+	o = jsonstr_put(PUT_LIT(o, ",\"reason\":"), reason, n);
+	o = put_line_time(j, t, PUT_LIT(o, ",\"timestamp\":"), ts);
+	o = jsonstr_seconds(PUT_LIT(o, ",\"after\":"), ts - since);
 	*o++ = '}';
 	return o;
 }
 
-/* The bytes of exchange_tail() other than its strings: 329 counted. */
+/* The bytes of put_tail() other than its strings: 335 counted, the
+ * copy of an end member's 24 bytes among them. */
 #define TAIL_FIXED 400
 
 /* From ,"tunnel" to the end of an exchange line */
-static char *
-exchange_tail(struct json *j, char *o, const struct exchange *x)
+static inline __attribute__((always_inline)) char *
+put_tail(struct json *j, struct line_time *t, char *o,
+    const struct exchange *x)
 {
-	size_t tunnel = x->tunnel_len, tunnel_of = x->tunnel_of_len;
-
-	if ((o = room(j, o, TAIL_FIXED + 6 * (tunnel + tunnel_of))) == NULL)
-		return NULL;
-	o = PUT_LIT(o, ",\"tunnel\":");
-	o = put_text(o, x->tunnel, tunnel, tunnel != 0);
-	if (x->midstream)
-		o = PUT_LIT(o, ",\"midstream\":true");
-	o = PUT_LIT(o, ",\"tunnel_of\":");
-	o = put_text(o, x->tunnel_of, tunnel_of, tunnel_of != 0);
-	if (x->interim_held)
-		o = PUT_LIT(o, ",\"interim_held\":true");
-	else
-		o = PUT_LIT(o, ",\"interim_held\":false");
-	o = PUT_LIT(o, ",\"request_body_len\":");
-	o = put_u64(o, x->request_body_len);
-	o = PUT_LIT(o, ",\"response_body_len\":");
-	o = put_u64(o, x->response_body_len);
-	o = PUT_LIT(o, ",\"response_end_timestamp\":");
-	o = put_time_or_null(j, o, x->t_response_end,
+	if ((x->tunnel_len | x->tunnel_of_len) == 0 && !x->midstream &&
+	    !x->interim_held) {         /* most exchanges: one copy */
+		o = PUT_LIT(o, ",\"tunnel\":null,\"tunnel_of\":null"
+		    ",\"interim_held\":false,\"request_body_len\":");
+	} else {
+		o = PUT_TEXT(o, "tunnel", x->tunnel, x->tunnel_len,
+		    x->tunnel_len != 0);
+		if (x->midstream)
+			o = PUT_LIT(o, ",\"midstream\":true");
+		o = PUT_TEXT(o, "tunnel_of", x->tunnel_of, x->tunnel_of_len,
+		    x->tunnel_of_len != 0);
+		if (x->interim_held)
+			o = PUT_LIT(o, ",\"interim_held\":true"
+			    ",\"request_body_len\":");
+		else
+			o = PUT_LIT(o, ",\"interim_held\":false"
+			    ",\"request_body_len\":");
+	}
+	o = jsonstr_u64(o, x->request_body_len);
+	o = jsonstr_u64(PUT_LIT(o, ",\"response_body_len\":"),
+	    x->response_body_len);
+	o = PUT_TIME(j, t, o, "response_end_timestamp", x->t_response_end,
 	    x->seen & SEEN_RESPONSE_END);
-	o = put_mem(o, end_members[x->end].text, end_members[x->end].len);
-	o = PUT_LIT(o, ",\"end_timestamp\":");
-	o = put_time_or_null(j, o, x->t_ended, 1);
-	o = PUT_LIT(o, ",\"client_closed_timestamp\":");
-	return put_time_or_null(j, o, x->t_client_closed,
+	memcpy(o, end_members[x->end].text, sizeof(end_members[0].text));
+	o += end_members[x->end].len;
+	o = PUT_TIME(j, t, o, "end_timestamp", x->t_ended, 1);
+	return PUT_TIME(j, t, o, "client_closed_timestamp", x->t_client_closed,
 	    x->seen & SEEN_CLIENT_CLOSED);
 }
 
+/* The most an exchange line takes: its fixed bytes (numbers and times at
+ * their longest), and 6 bytes for each byte of its strings. */
+#define EXCHANGE_FIXED (STAMP_MOST + CONN_TEXT + MEMBER_LEN("tx_id") + \
+	U64_MOST + HTTP_FIXED + sizeof(",\"interim\":[],\"final\":") + \
+	RESPONSE_FIXED + TAIL_FIXED)
+#define INTERIM_FIXED (RESPONSE_FIXED + 1)      /* and a comma */
+
+static size_t
+exchange_most(const struct exchange *x)
+{
+	size_t n = (size_t)x->method_len + x->target_len + x->host_len +
+	    x->user_agent_len + x->expect_len + x->upgrade_len +
+	    x->final_reason_len + x->tunnel_len + x->tunnel_of_len;
+
+	for (unsigned i = 0; i < x->n_interim; i++)
+		n += x->interim[i].reason_len;
+	return EXCHANGE_FIXED + x->n_interim * INTERIM_FIXED + 6 * n;
+}
+
+/* Strings within their caps (model.h), every exchange line fits: none
+ * is dropped. */
+_Static_assert(EXCHANGE_FIXED + X_INTERIM * INTERIM_FIXED +
+    6 * (X_METHOD + X_TARGET + 6 * X_FIELD + (X_INTERIM + 1) * X_REASON) <=
+    JSON_LINE - 2, "an exchange line fits");
+
+/* An exchange line: its room asked for once, the pieces then unchecked. */
 static void
 on_exchange(void *self, const struct flow_key *k, uint64_t flow_id,
     const struct exchange *x)
 {
 	struct json *j = self;
+	struct line_time t;
 	char *o;
 
-	if (j->err != 0)
+	if (j->err != 0 ||
+	    (o = room(j, line_begin(j), exchange_most(x))) == NULL)
 		return;
-	o = exchange_head(j, x->t_begin, k, flow_id);
-	o = PUT_LIT(o, ",\"tx_id\":");          /* still in the head's room */
-	o = put_u64(o, x->seq - 1);
-	o = http(j, o, x);
-	o = GLUE(j, o, ",\"interim\":[");
-	for (unsigned i = 0; i < x->n_interim; i++) {
-		if (i > 0)
-			o = GLUE(j, o, ",");
-		o = response(j, o, x->interim[i].status, x->interim[i].reason,
-		    x->interim[i].reason_len, x->interim[i].ts, x->t_begin);
-	}
-	o = GLUE(j, o, "],\"final\":");
+	t.ts = x->t_begin;      /* the head's, after {"timestamp": */
+	t.at = o + sizeof("{\"timestamp\":") - 1;
+	o = exchange_head(j, o, x->t_begin, k, flow_id);
+	o = jsonstr_u64(PUT_LIT(o, ",\"tx_id\":"), x->seq - 1);
+	o = put_http(o, x);
+	if (x->n_interim == 0)
+		o = PUT_LIT(o, ",\"interim\":[");
+	/* each literal runs on to the next response's {"status": */
+	for (unsigned i = 0; i < x->n_interim; i++)
+		o = put_response(j, &t, i == 0 ?
+		    PUT_LIT(o, ",\"interim\":[{\"status\":") :
+		    PUT_LIT(o, ",{\"status\":"), x->interim[i].status,
+		    x->interim[i].reason, x->interim[i].reason_len,
+		    x->interim[i].ts, x->t_begin);
 	if (x->final_status != 0)
-		o = response(j, o, x->final_status, x->final_reason,
-		    x->final_reason_len, x->t_final, x->t_begin);
+		o = put_response(j, &t, PUT_LIT(o, "],\"final\":{\"status\":"),
+		    x->final_status, x->final_reason, x->final_reason_len,
+		    x->t_final, x->t_begin);
 	else
-		o = GLUE(j, o, "null");
-	line_end(j, exchange_tail(j, o, x));
+		o = PUT_LIT(o, "],\"final\":null");
+	line_end(j, put_tail(j, &t, o, x));
 }
-
-_Static_assert(STAMP_MOST + CONN_TEXT + MEMBER_LEN("tx_id") + U64_MOST <
-    JSON_LINE, "an exchange's head and tx_id fit a line");
 
 static void
 on_anomaly(void *self, const struct anomaly *a)
@@ -896,8 +825,7 @@ json_sink(FILE *out, int flush, void (*failed)(void *, int), void *ctx)
 		return NULL;
 	}
 	registered = 1;
-	tables_init();
-	j->sec = -1;
+	jsonstr_clock_init(&j->clock);
 	j->ip[0].family = j->ip[1].family = -1; /* no address yet */
 	j->out = out;
 	j->flush = flush;
