@@ -16,7 +16,12 @@
 #include "synagg.h"
 #include "tcpwatch.h"
 
-#define BUCKETS   131072        /* power of two: TCPWATCH_MAX, chains of 1 */
+/* The SYN table's buckets: a power of two, doubled while SYNs outnumber
+ * them, up to TCPWATCH_MAX (chains of 1). Few SYNs wait at a time on
+ * most links, and a small table stays in the cache: one of 131,072 cost
+ * a cache miss per connection. */
+#define BUCKETS_MIN 1024
+#define BUCKETS_MAX TCPWATCH_MAX
 #define TH_SYN    0x02
 #define TH_RST    0x04
 #define TH_ACK    0x10
@@ -51,7 +56,8 @@ struct tcpwatch {
 	char advice[160];               /* handshake-timeout's, made once */
 	struct synagg *agg;             /* past the first few per server */
 	struct timer timer;             /* runs by the oldest one's */
-	struct syn *bucket[BUCKETS];
+	struct syn **bucket;
+	size_t buckets;                 /* how many, a power of two */
 };
 
 /* The connection as the outputs show it, made when it is needed: 40 bytes
@@ -88,7 +94,34 @@ secs(int64_t us)
 static size_t
 bucket_of(const struct tcpwatch *w, const struct endpoints *e)
 {
-	return hash_bytes(w->seed, e, sizeof(*e)) & (BUCKETS - 1);
+	return hash_bytes(w->seed, e, sizeof(*e)) & (w->buckets - 1);
+}
+
+/* Twice the buckets, the SYNs moved over; without memory, the chains
+ * only grow longer. */
+static void
+grow(struct tcpwatch *w)
+{
+	size_t n = w->buckets * 2;
+	struct syn **old = w->bucket, **b = calloc(n, sizeof(*b));
+
+	if (b == NULL)
+		return;
+	w->bucket = b;
+	w->buckets = n;
+	for (size_t i = 0; i < n / 2; i++)
+		while (old[i] != NULL) {
+			struct syn *s = old[i], **head;
+
+			old[i] = s->next;
+			head = &b[bucket_of(w, &s->id)];
+			s->next = *head;
+			if (s->next != NULL)
+				s->next->pprev = &s->next;
+			*head = s;
+			s->pprev = head;
+		}
+	free(old);
 }
 
 static struct syn **
@@ -249,6 +282,8 @@ syn_seen(struct tcpwatch *w, const struct endpoints *e, int64_t ts)
 	*p = s;
 	w->count++;
 	list_append(w, s, ts + w->an->cfg.syn_timeout);
+	if (w->count > w->buckets && w->buckets < BUCKETS_MAX)
+		grow(w);
 }
 
 /* An answer to the SYN that e's reverse sent: a SYN-ACK, or an RST
@@ -320,6 +355,12 @@ tcpwatch_new(struct analysis *an, const uint8_t *ports)
 	struct tcpwatch *w = calloc(1, sizeof(*w));
 
 	if (w != NULL) {
+		w->bucket = calloc(BUCKETS_MIN, sizeof(*w->bucket));
+		if (w->bucket == NULL) {
+			free(w);
+			return NULL;
+		}
+		w->buckets = BUCKETS_MIN;
 		w->an = an;
 		w->ports = ports;
 		w->seed = hash_seed();
@@ -340,11 +381,12 @@ tcpwatch_free(struct tcpwatch *w)
 {
 	if (w == NULL)
 		return;
-	for (size_t b = 0; b < BUCKETS && w->count > 0; b++)   /* mostly empty */
+	for (size_t b = 0; b < w->buckets && w->count > 0; b++)
 		while (w->bucket[b] != NULL)
 			syn_remove(w, &w->bucket[b]);
 	timers_cancel(&w->an->timers, &w->timer);
 	synagg_finish(w->agg);
+	free(w->bucket);
 	free(w);
 	pool_drain(&syn_pool);
 }

@@ -184,7 +184,8 @@ front_filler(uint8_t *out, size_t size, const uint8_t src[4],
  * table is bounded (HELD_MAX, least recently seen dropped first) and
  * keyed at random. */
 
-#define HELD_BUCKETS 16384      /* power of two */
+#define HELD_BUCKETS_MIN 1024   /* a power of two, doubled while the */
+#define HELD_BUCKETS 16384      /* handshakes outnumber it, up to this */
 #define HELD_MAX     16384      /* handshakes in flight at once: plenty for
 				 * 10,000 new connections a second at an
 				 * RTT of a second; small enough to stay in
@@ -208,6 +209,7 @@ static struct pool held_pool = POOL(struct held, 256, 0);
 
 static struct {
 	struct held **bucket;
+	size_t buckets;                 /* how many: small stays in cache */
 	struct held *oldest, *newest;
 	size_t count;
 	uint64_t seed;
@@ -233,7 +235,7 @@ held_find(const uint8_t key[12])
 
 	if (held.bucket == NULL)
 		return NULL;
-	p = &held.bucket[hash_bytes(held.seed, key, 12) & (HELD_BUCKETS - 1)];
+	p = &held.bucket[hash_bytes(held.seed, key, 12) & (held.buckets - 1)];
 	while (*p != NULL && memcmp((*p)->key, key, 12) != 0)
 		p = &(*p)->next;
 	return p;
@@ -250,7 +252,7 @@ held_prefetch(const uint8_t *ip)
 		return;
 	client_key(key, ip, 1);
 	__builtin_prefetch(&held.bucket[hash_bytes(held.seed, key, 12) &
-	    (HELD_BUCKETS - 1)]);
+	    (held.buckets - 1)]);
 }
 
 static void
@@ -292,6 +294,33 @@ held_remove(struct held **p)
 	held.count--;
 }
 
+/* Twice the buckets, the handshakes moved over; without memory, the
+ * chains only grow longer. */
+static void
+held_grow(void)
+{
+	size_t n = held.buckets * 2;
+	struct held **old = held.bucket, **b = calloc(n, sizeof(*b));
+
+	if (b == NULL)
+		return;
+	held.bucket = b;
+	held.buckets = n;
+	for (size_t i = 0; i < n / 2; i++)
+		while (old[i] != NULL) {
+			struct held *h = old[i], **head;
+
+			old[i] = h->next;
+			head = &b[hash_bytes(held.seed, h->key, 12) & (n - 1)];
+			h->next = *head;
+			if (h->next != NULL)
+				h->next->pprev = &h->next;
+			*head = h;
+			h->pprev = head;
+		}
+	free(old);
+}
+
 /* A new entry for key, at p (where held_find() found it missing), the
  * least recently seen one dropped if the table is full. */
 static struct held *
@@ -314,6 +343,8 @@ held_new(struct stats *st, struct held **p, const uint8_t key[12])
 	*p = h;
 	held_append(h);
 	held.count++;
+	if (held.count > held.buckets && held.buckets < HELD_BUCKETS)
+		held_grow();
 	return h;
 }
 
@@ -353,9 +384,10 @@ hold_syn(struct stats *st, const uint8_t *ip, size_t total, int64_t ts)
 
 	client_key(key, ip, 1);
 	if (held.bucket == NULL) {
-		held.bucket = calloc(HELD_BUCKETS, sizeof(*held.bucket));
+		held.bucket = calloc(HELD_BUCKETS_MIN, sizeof(*held.bucket));
 		if (held.bucket == NULL)
 			return;
+		held.buckets = HELD_BUCKETS_MIN;
 		held.seed = hash_seed();
 	}
 	p = held_find(key);

@@ -396,7 +396,8 @@ syn_seen(const uint8_t *ip)
  * stream that carries a flow without calling on_tcp() first (its timeout
  * for reused 4-tuples is off: reassembly_init()), nor do we (let_go(),
  * reassembly_end()). Any other stream is libnids' to find. */
-#define OURS_BUCKETS 65536      /* power of two */
+#define OURS_BUCKETS_MIN 1024   /* a power of two, doubled while the */
+#define OURS_BUCKETS 65536      /* streams outnumber it, up to this */
 struct ours {
 	struct ours *next;
 	uint64_t lo, hi;        /* the endpoints, address and port, lower
@@ -406,6 +407,7 @@ struct ours {
 static struct pool ours_pool = POOL(struct ours, 1024, 0);
 static struct {
 	struct ours **bucket;   /* NULL: none made yet, or out of memory */
+	size_t buckets;         /* how many: small stays in cache */
 	uint64_t seed;
 	size_t count;
 } ours;
@@ -414,7 +416,7 @@ static struct ours **
 ours_find(uint64_t lo, uint64_t hi)
 {
 	struct ours **p = &ours.bucket[hash_pair(ours.seed, lo, hi) &
-	    (OURS_BUCKETS - 1)];
+	    (ours.buckets - 1)];
 
 	while (*p != NULL && ((*p)->lo != lo || (*p)->hi != hi))
 		p = &(*p)->next;
@@ -434,6 +436,30 @@ ours_key(const struct tcp_stream *a, uint64_t *lo, uint64_t *hi)
 	*hi = c < s ? s : c;
 }
 
+/* Twice the buckets, the entries moved over; without memory, the chains
+ * only grow longer. */
+static void
+ours_grow(void)
+{
+	size_t n = ours.buckets * 2;
+	struct ours **old = ours.bucket, **b = calloc(n, sizeof(*b));
+
+	if (b == NULL)
+		return;
+	for (size_t i = 0; i < n / 2; i++)
+		while (old[i] != NULL) {
+			struct ours *o = old[i], **head;
+
+			old[i] = o->next;
+			head = &b[hash_pair(ours.seed, o->lo, o->hi) & (n - 1)];
+			o->next = *head;
+			*head = o;
+		}
+	free(old);
+	ours.bucket = b;
+	ours.buckets = n;
+}
+
 static void
 ours_add(struct tcp_stream *a)
 {
@@ -441,9 +467,10 @@ ours_add(struct tcp_stream *a)
 	uint64_t lo, hi;
 
 	if (ours.bucket == NULL) {
-		ours.bucket = calloc(OURS_BUCKETS, sizeof(*ours.bucket));
+		ours.bucket = calloc(OURS_BUCKETS_MIN, sizeof(*ours.bucket));
 		if (ours.bucket == NULL)
 			return;
+		ours.buckets = OURS_BUCKETS_MIN;
 		ours.seed = hash_seed();
 	}
 	ours_key(a, &lo, &hi);
@@ -457,6 +484,8 @@ ours_add(struct tcp_stream *a)
 	*o = (struct ours){NULL, lo, hi, a};
 	*p = o;
 	ours.count++;
+	if (ours.count > ours.buckets && ours.buckets < OURS_BUCKETS)
+		ours_grow();
 }
 
 static void
@@ -496,7 +525,7 @@ ours_of(const uint8_t *ip)
 static void
 ours_free(void)
 {
-	for (size_t i = 0; ours.count > 0 && i < OURS_BUCKETS; i++)
+	for (size_t i = 0; ours.count > 0 && i < ours.buckets; i++)
 		while (ours.bucket[i] != NULL) {
 			struct ours *o = ours.bucket[i];
 
