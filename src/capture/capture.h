@@ -25,6 +25,7 @@ struct source {
 	int dlt;
 	int piece;              /* standard input: its 1st, 2nd... capture;
 	                         * else 0 */
+	char *buffer;           /* a named file's stdio buffer, or NULL */
 };
 
 struct concat;
