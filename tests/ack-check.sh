@@ -11,7 +11,7 @@
 : "${HOSTILE_GEN:=$SRCDIR/tests/hostile-gen}"
 
 mkdir "$TMP/h"
-for shape in short-fragment bad-doff bad-ip "reuse 30" spoofed-syn \
+for shape in short-fragment syn-fragments bad-doff bad-ip "reuse 30" spoofed-syn \
     spoofed-first huge-time clock-back "head 100" ignored-ends fast-open \
     midstream midstream-response-first one-sided gap-body gap-between \
     "waiting-and-idle 10" "open 50" "servers 5" gives-up held-1xx; do

@@ -9,6 +9,9 @@
  *   short-fragment   an IPv4 fragment with MF set and no payload, one at
  *                    offset 8 (RFC 1858), and a request sent as two
  *                    fragments, the last one 3 bytes long
+ *   syn-fragments    the client's SYN (20 bytes of options) in two IPv4
+ *                    fragments, 32 bytes and 8, then the exchange, its
+ *                    request sent twice
  *   bad-doff         a segment with TCP data offset 4 before the request
  *   bad-ip           IHL 4, total length under the IHL, an IP option
  *                    running past the header, between the packets
@@ -379,6 +382,54 @@ short_fragment(void)
 	k.c.seq += (uint32_t)rl;
 	k.t += 0.0001;
 	packet(k.t, &k.s, &k.c, k.c.seq, F_ACK, NULL, 0, NULL);
+	k.t += 0.0001;
+	send_data(&k, 0, INTERIM, sizeof(INTERIM) - 1);
+	k.t += 0.3;
+	send_data(&k, 0, FINAL, sizeof(FINAL) - 1);
+	teardown(&k);
+}
+
+/* A SYN that libnids sees only once it has put it together: the TCP
+ * header (with options: MSS, SACK permitted, timestamps, window scale)
+ * in two fragments. The request comes again, which libnids takes nothing
+ * from: the connection must still be known as followed, not picked up
+ * anew. */
+static void
+syn_fragments(void)
+{
+	static const uint8_t opts[20] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10,
+	    0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7};
+	struct conn k = conn_new(40096, 0);
+	uint8_t seg[40];
+	uint32_t sum;
+
+	memset(seg, 0, sizeof(seg));
+	put16(seg, k.c.port);
+	put16(seg + 2, k.s.port);
+	put32(seg + 4, k.c.seq);
+	seg[12] = 0xa0;                 /* 40 bytes */
+	seg[13] = F_SYN;
+	put16(seg + 14, 65535);
+	memcpy(seg + 20, opts, sizeof(opts));
+	sum = sum16(k.c.addr, 4, 0);
+	sum = sum16(k.s.addr, 4, sum);
+	sum += 6 + (uint32_t)sizeof(seg);
+	put16(seg + 16, fold(sum16(seg, sizeof(seg), sum)));
+	raw_ip(k.t, &k.c, &k.s, 1, 0, seg, 32);
+	k.t += 0.0001;
+	raw_ip(k.t, &k.c, &k.s, 0, 4, seg + 32, 8);
+	k.c.seq++;
+	k.t += 0.0001;
+	packet(k.t, &k.s, &k.c, k.c.seq, F_SYN | F_ACK, NULL, 0, NULL);
+	k.s.seq++;
+	k.t += 0.0001;
+	packet(k.t, &k.c, &k.s, k.s.seq, F_ACK, NULL, 0, NULL);
+	k.t += 0.0001;
+	send_data(&k, 1, REQUEST, sizeof(REQUEST) - 1);
+	k.c.seq -= (uint32_t)(sizeof(REQUEST) - 1);     /* sent again */
+	packet(k.t, &k.c, &k.s, k.s.seq, F_PSH | F_ACK, REQUEST,
+	    sizeof(REQUEST) - 1, NULL);
+	k.c.seq += (uint32_t)(sizeof(REQUEST) - 1);
 	k.t += 0.0001;
 	send_data(&k, 0, INTERIM, sizeof(INTERIM) - 1);
 	k.t += 0.3;
@@ -896,6 +947,8 @@ main(int argc, char **argv)
 	file_header();
 	if (strcmp(s, "short-fragment") == 0)
 		short_fragment();
+	else if (strcmp(s, "syn-fragments") == 0)
+		syn_fragments();
 	else if (strcmp(s, "bad-doff") == 0)
 		bad_doff();
 	else if (strcmp(s, "bad-ip") == 0)

@@ -27,7 +27,8 @@ if command -v ldd >/dev/null && ldd "$INTERIM" 2>/dev/null | grep -q libasan; th
     asan=1
 fi
 
-for s in short-fragment bad-doff bad-ip spoofed-syn huge-time clock-back; do
+for s in short-fragment syn-fragments bad-doff bad-ip spoofed-syn huge-time \
+    clock-back; do
     gen "$s" "$s"
 done
 gen reuse-3700 reuse 3700
@@ -39,6 +40,11 @@ gen epoch1 epoch0 1
 run -j "$H/short-fragment.pcap"
 check "short fragments: dropped and counted" summary_has '"bad-fragment":2'
 check "short fragments: the fragmented request is analysed" \
+    summary_has '"exchanges":1,"status_1xx":{"102":1}'
+run -j "$H/syn-fragments.pcap"
+check "a SYN in fragments: its SYN-ACK finds the stream it started" \
+    summary_has '"midstream_flows":0'
+check "a SYN in fragments: the exchange is analysed" \
     summary_has '"exchanges":1,"status_1xx":{"102":1}'
 run -j "$H/bad-doff.pcap"
 check "TCP data offset 4: dropped and counted" summary_has '"bad-tcp-header-length":1'
