@@ -301,17 +301,55 @@ send_data(struct conn *k, int from_client, const void *data, size_t len)
 	k->t += 0.0001;
 }
 
+/* The server's SYN-ACK to the client's SYN (its sequence number already
+ * counted), and the client's ACK. */
+static void
+handshake_answer(struct conn *k)
+{
+	packet(k->t, &k->s, &k->c, k->c.seq, F_SYN | F_ACK, NULL, 0, NULL);
+	k->s.seq++;
+	k->t += 0.0001;
+	packet(k->t, &k->c, &k->s, k->s.seq, F_ACK, NULL, 0, NULL);
+	k->t += 0.0001;
+}
+
 static void
 handshake(struct conn *k)
 {
 	packet(k->t, &k->c, &k->s, 0, F_SYN, NULL, 0, NULL);
 	k->c.seq++;
 	k->t += 0.0001;
-	packet(k->t, &k->s, &k->c, k->c.seq, F_SYN | F_ACK, NULL, 0, NULL);
-	k->s.seq++;
-	k->t += 0.0001;
-	packet(k->t, &k->c, &k->s, k->s.seq, F_ACK, NULL, 0, NULL);
-	k->t += 0.0001;
+	handshake_answer(k);
+}
+
+/* A TCP segment from the client of k, written into seg by hand for
+ * raw_ip() to cut into fragments: flags, options (a multiple of 4 bytes)
+ * and data, its checksum right. Returns its length. */
+static size_t
+tcp_segment(uint8_t *seg, const struct conn *k, int flags,
+    const uint8_t *opt, size_t opt_len, const void *data, size_t len)
+{
+	size_t n = 20 + opt_len + len;
+	uint32_t sum;
+
+	memset(seg, 0, 20);
+	put16(seg, k->c.port);
+	put16(seg + 2, k->s.port);
+	put32(seg + 4, k->c.seq);
+	if (flags & F_ACK)
+		put32(seg + 8, k->s.seq);
+	seg[12] = (uint8_t)((20 + opt_len) / 4 << 4);
+	seg[13] = (uint8_t)flags;
+	put16(seg + 14, 65535);
+	if (opt_len > 0)
+		memcpy(seg + 20, opt, opt_len);
+	if (len > 0)
+		memcpy(seg + 20 + opt_len, data, len);
+	sum = sum16(k->c.addr, 4, 0);
+	sum = sum16(k->s.addr, 4, sum);
+	sum += 6 + (uint32_t)n;
+	put16(seg + 16, fold(sum16(seg, n, sum)));
+	return n;
 }
 
 static void
@@ -353,7 +391,6 @@ short_fragment(void)
 	struct conn k = conn_new(40001, 0);
 	uint8_t seg[20 + sizeof(REQUEST)], eight[8] = {0};
 	size_t rl = sizeof(REQUEST) - 1, cut;
-	uint32_t sum;
 
 	handshake(&k);
 	raw_ip(k.t, &k.c, &k.s, 1, 0, NULL, 0);         /* MF, no payload */
@@ -362,19 +399,7 @@ short_fragment(void)
 	k.t += 0.0001;
 	/* the request as one TCP segment in two fragments, the last one 3
 	 * bytes long */
-	memset(seg, 0, 20);
-	put16(seg, k.c.port);
-	put16(seg + 2, k.s.port);
-	put32(seg + 4, k.c.seq);
-	put32(seg + 8, k.s.seq);
-	seg[12] = 0x50;
-	seg[13] = F_PSH | F_ACK;
-	put16(seg + 14, 65535);
-	memcpy(seg + 20, REQUEST, rl);
-	sum = sum16(k.c.addr, 4, 0);
-	sum = sum16(k.s.addr, 4, sum);
-	sum += 6 + (uint32_t)(20 + rl);
-	put16(seg + 16, fold(sum16(seg, 20 + rl, sum)));
+	tcp_segment(seg, &k, F_PSH | F_ACK, NULL, 0, REQUEST, rl);
 	cut = (20 + rl - 3) & ~(size_t)7;
 	raw_ip(k.t, &k.c, &k.s, 1, 0, seg, cut);
 	k.t += 0.0001;
@@ -401,30 +426,14 @@ syn_fragments(void)
 	    0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7};
 	struct conn k = conn_new(40096, 0);
 	uint8_t seg[40];
-	uint32_t sum;
 
-	memset(seg, 0, sizeof(seg));
-	put16(seg, k.c.port);
-	put16(seg + 2, k.s.port);
-	put32(seg + 4, k.c.seq);
-	seg[12] = 0xa0;                 /* 40 bytes */
-	seg[13] = F_SYN;
-	put16(seg + 14, 65535);
-	memcpy(seg + 20, opts, sizeof(opts));
-	sum = sum16(k.c.addr, 4, 0);
-	sum = sum16(k.s.addr, 4, sum);
-	sum += 6 + (uint32_t)sizeof(seg);
-	put16(seg + 16, fold(sum16(seg, sizeof(seg), sum)));
+	tcp_segment(seg, &k, F_SYN, opts, sizeof(opts), NULL, 0);
 	raw_ip(k.t, &k.c, &k.s, 1, 0, seg, 32);
 	k.t += 0.0001;
 	raw_ip(k.t, &k.c, &k.s, 0, 4, seg + 32, 8);
 	k.c.seq++;
 	k.t += 0.0001;
-	packet(k.t, &k.s, &k.c, k.c.seq, F_SYN | F_ACK, NULL, 0, NULL);
-	k.s.seq++;
-	k.t += 0.0001;
-	packet(k.t, &k.c, &k.s, k.s.seq, F_ACK, NULL, 0, NULL);
-	k.t += 0.0001;
+	handshake_answer(&k);
 	send_data(&k, 1, REQUEST, sizeof(REQUEST) - 1);
 	k.c.seq -= (uint32_t)(sizeof(REQUEST) - 1);     /* sent again */
 	packet(k.t, &k.c, &k.s, k.s.seq, F_PSH | F_ACK, REQUEST,
@@ -705,11 +714,7 @@ fast_open(void)
 	packet(k.t, &k.c, &k.s, 0, F_SYN, REQUEST, rl, &tfo);
 	k.c.seq += 1 + (uint32_t)rl;
 	k.t += 0.0001;
-	packet(k.t, &k.s, &k.c, k.c.seq, F_SYN | F_ACK, NULL, 0, NULL);
-	k.s.seq++;
-	k.t += 0.0001;
-	packet(k.t, &k.c, &k.s, k.s.seq, F_ACK, NULL, 0, NULL);
-	k.t += 0.0001;
+	handshake_answer(&k);
 	send_data(&k, 0, INTERIM, sizeof(INTERIM) - 1);
 	k.t += 0.3;
 	send_data(&k, 0, FINAL, sizeof(FINAL) - 1);

@@ -99,14 +99,10 @@ front_tcp_ok(struct stats *st, const uint8_t *ip, size_t len)
 void
 front_ip_checksum(uint8_t *ip, size_t ihl)
 {
-	uint64_t sum = 0;
+	unsigned sum;
 
 	ip[10] = ip[11] = 0;
-	for (size_t i = 0; i < ihl; i += 4)
-		sum += be32(ip + i);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	sum = ~sum & 0xffff;
+	sum = ~sum16_folded(ip, ihl) & 0xffff;
 	ip[10] = (uint8_t)(sum >> 8);
 	ip[11] = (uint8_t)sum;
 }

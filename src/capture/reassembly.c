@@ -1103,18 +1103,15 @@ ack_stream(const uint8_t *ip)
 {
 	const uint8_t *tcp = ip + 20;
 	struct tcp_stream *a;
-	uint32_t sum = 0;
 
 	if (be16(ip + 2) != 20 + (size_t)(tcp[12] >> 4) * 4 ||
 	    !(tcp[13] & TH_ACK))
 		return NULL;
 	if (fragment_fed != 0 && time(NULL) - fragment_fed <= 60)
 		return NULL;
-	for (size_t i = 0; i < 20; i += 2)      /* libnids checks it */
-		sum += be16(ip + i);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	if (sum != 0xffff || (be32(ip + 12) | be32(ip + 16)) == 0)
+	/* libnids checks the header's checksum */
+	if (sum16_folded(ip, 20) != 0xffff ||
+	    (be32(ip + 12) | be32(ip + 16)) == 0)
 		return NULL;
 	if ((a = stream_of(ip)) == NULL || a->listeners == NULL ||
 	    a->client.state != TCP_ESTABLISHED ||
